@@ -1,0 +1,216 @@
+"""The one training configuration, its presets, and what makes it impossible.
+
+The configuration is flat so that ``--set key=value``, a JSON file and the
+window's form all name a field the same way; each field carries its group,
+a one-line help and its bounds as metadata, so the window and the command line
+build their forms and messages from here instead of repeating them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import BDHConfig
+
+MODEL, TRAINING, RUNTIME = "Model", "Training", "Runtime"
+DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+LR_SCHEDULES = ("constant", "cosine")
+
+
+class ConfigError(ValueError):
+    """A configuration a person must fix; the message says which field and why."""
+
+
+def _f(default: Any, group: str, help: str, low: float | None = None,
+       high: float | None = None, choices: tuple | None = None) -> Any:
+    meta = {"group": group, "help": help, "low": low, "high": high, "choices": choices}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    # Model: the BDH architecture (BDH_SPEC.md)
+    n_layer: int = _f(6, MODEL, "Times the one shared block is applied", 1, 64)
+    n_embd: int = _f(256, MODEL, "D, the residual width", 2, 8192)
+    n_head: int = _f(4, MODEL, "H, attention heads; must divide n_embd", 1, 64)
+    mlp_internal_dim_multiplier: int = _f(128, MODEL, "M; sparse width per head N = M*D/H", 1, 1024)
+    dropout: float = _f(0.1, MODEL, "Dropout on the sparse product", 0.0, 0.99)
+    # Training
+    block_size: int = _f(512, TRAINING, "Bytes of context per sample", 2, 1 << 20)
+    batch_size: int = _f(32, TRAINING, "Samples per step (per process under torchrun)", 1, 1 << 16)
+    max_iters: int = _f(500, TRAINING, "Optimizer steps per book", 1, 1 << 30)
+    lr: float = _f(1e-3, TRAINING, "Peak learning rate (AdamW)", 1e-9, 10.0)
+    weight_decay: float = _f(0.1, TRAINING, "AdamW weight decay", 0.0, 10.0)
+    lr_schedule: str = _f("constant", TRAINING, "constant, or cosine decay to min_lr",
+                          choices=LR_SCHEDULES)
+    warmup_iters: int = _f(0, TRAINING, "Linear warmup steps (0: none)", 0, 1 << 30)
+    min_lr: float = _f(1e-4, TRAINING, "Floor of the cosine schedule", 0.0, 10.0)
+    grad_clip: float = _f(0.0, TRAINING, "Clip the gradient norm to this (0: off)", 0.0, 1e6)
+    log_interval: int = _f(10, TRAINING, "Steps between loss readings", 1, 1 << 30)
+    eval_interval: int = _f(100, TRAINING, "Steps between validation losses", 1, 1 << 30)
+    eval_batches: int = _f(8, TRAINING, "Fixed held-out batches per validation", 1, 10000)
+    checkpoint_interval: int = _f(0, TRAINING, "Steps between checkpoints (0: at the end only)",
+                                  0, 1 << 30)
+    val_fraction: float = _f(0.1, TRAINING, "Tail of each book held out for validation",
+                             0.01, 0.9)
+    seed: int = _f(1337, TRAINING, "Seed for weights and batches", 0, 2**63 - 1)
+    # Runtime
+    device: str = _f("auto", RUNTIME, "auto: cuda, then mps, then cpu", choices=DEVICES)
+    precision: str = _f("auto", RUNTIME, "auto: bf16 or fp16 on a GPU, fp32 on a CPU",
+                        choices=PRECISIONS)
+    compile: bool = _f(False, RUNTIME, "torch.compile the model (slow first step)")
+
+    def model_config(self) -> BDHConfig:
+        return BDHConfig(n_layer=self.n_layer, n_embd=self.n_embd, n_head=self.n_head,
+                         mlp_internal_dim_multiplier=self.mlp_internal_dim_multiplier,
+                         dropout=self.dropout)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def replace(self, **changes: Any) -> "TrainConfig":
+        return from_dict({**self.to_dict(), **changes})
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(TrainConfig)}
+
+PRESETS: dict[str, TrainConfig] = {
+    # The original script's configuration: the paper's model, 500 steps a book.
+    "paper": TrainConfig(),
+    # A book in about two minutes on a 2-core CPU, and it still learns real text.
+    "cpu": TrainConfig(n_layer=2, n_embd=64, n_head=4, mlp_internal_dim_multiplier=16,
+                       dropout=0.0, block_size=128, batch_size=8, max_iters=500,
+                       log_interval=10, eval_interval=50, eval_batches=8),
+    # Seconds: for tests and a first look.
+    "tiny": TrainConfig(n_layer=2, n_embd=32, n_head=2, mlp_internal_dim_multiplier=8,
+                        dropout=0.0, block_size=64, batch_size=8, max_iters=60,
+                        log_interval=5, eval_interval=20, eval_batches=4),
+}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn a JSON or command-line value into the field's type, or say why not."""
+    kind = FIELDS[name].type
+    try:
+        if kind == "bool":
+            if isinstance(value, str):
+                if value.strip().lower() in ("1", "true", "yes", "on"):
+                    return True
+                if value.strip().lower() in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError
+            return bool(value)
+        if kind == "int":
+            number = float(value) if isinstance(value, str) else value
+            if isinstance(number, bool) or float(number) != int(number):
+                raise ValueError
+            return int(number)
+        if kind == "float":
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"{name}: {value!r} is not a valid {kind}") from None
+
+
+def from_dict(data: dict, base: TrainConfig | None = None) -> TrainConfig:
+    """Build a config from ``base`` (default: the paper preset) overridden by ``data``."""
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}; "
+                          f"known: {', '.join(FIELDS)}")
+    values = (base or TrainConfig()).to_dict()
+    values.update({k: _coerce(k, v) for k, v in data.items()})
+    return TrainConfig(**values)
+
+
+def load(path: str | Path, base: TrainConfig | None = None) -> TrainConfig:
+    """Read a JSON configuration, as written by ``TrainConfig.save`` or the window."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path} is not a JSON configuration: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must hold a JSON object of settings")
+    return from_dict(data, base)
+
+
+def parse_assignments(pairs: list[str], base: TrainConfig) -> TrainConfig:
+    """Apply ``key=value`` strings from the command line."""
+    data = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ConfigError(f"--set {pair!r}: expected key=value, for example n_layer=4")
+        data[key.strip()] = value.strip()
+    return from_dict(data, base)
+
+
+def problems(config: TrainConfig, shortest_book: int | None = None) -> dict[str, str]:
+    """Every reason this configuration cannot train, keyed by the field to fix.
+
+    ``shortest_book`` is the training length in bytes of the shortest book that
+    will be trained; a block must fit in it (and in its validation tail).
+    """
+    found: dict[str, str] = {}
+    for name, f in FIELDS.items():
+        value, meta = getattr(config, name), f.metadata
+        if meta["choices"] and value not in meta["choices"]:
+            found[name] = f"must be one of {', '.join(meta['choices'])}"
+        elif meta["low"] is not None and not meta["low"] <= value <= meta["high"]:
+            found[name] = f"must be between {meta['low']:g} and {meta['high']:g}"
+    if "n_head" not in found and "n_embd" not in found and config.n_embd % config.n_head:
+        found["n_head"] = f"n_embd {config.n_embd} is not divisible by n_head {config.n_head}"
+    elif not found.keys() & {"n_head", "n_embd", "mlp_internal_dim_multiplier"}:
+        n = config.model_config().n_sparse
+        if n % 2:
+            found["mlp_internal_dim_multiplier"] = (
+                f"the sparse width N = M*D/H = {n} must be even (RoPE rotates pairs)")
+    if config.lr_schedule == "cosine" and config.min_lr > config.lr:
+        found["min_lr"] = f"{config.min_lr:g} is above the peak lr {config.lr:g}"
+    if config.warmup_iters > config.max_iters:
+        found["warmup_iters"] = f"{config.warmup_iters} is more than max_iters {config.max_iters}"
+    if shortest_book is not None and "block_size" not in found:
+        val_len = int(shortest_book * config.val_fraction)
+        limit = min(shortest_book - val_len, val_len) - 1
+        if config.block_size > limit:
+            found["block_size"] = (f"{config.block_size} is longer than the shortest book allows "
+                                   f"({max(limit, 0)} bytes in its smaller split)")
+    return found
+
+
+def check(config: TrainConfig, shortest_book: int | None = None) -> None:
+    """Raise one ConfigError listing every problem, or return."""
+    found = problems(config, shortest_book)
+    if found:
+        raise ConfigError("; ".join(f"{k}: {v}" for k, v in found.items()))
+
+
+def parameter_count(config: TrainConfig) -> int:
+    m = config.model_config()
+    D, H, N, V = m.n_embd, m.n_head, m.n_sparse, m.vocab_size
+    return V * D + 2 * H * D * N + H * N * D + D * V
+
+
+def activation_bytes(config: TrainConfig, bytes_per_element: int = 4) -> int:
+    """A rough size of what one training step keeps for the backward pass.
+
+    Per layer, autograd keeps about five (B, H, T, N) tensors (x_sparse, its
+    rotation, y_sparse, their product, its reshaped copy) and the (B, H, T, T)
+    scores; everything of width D is small beside them.
+    """
+    m = config.model_config()
+    B, T, H, N = config.batch_size, config.block_size, m.n_head, m.n_sparse
+    per_layer = 5 * B * H * T * N + B * H * T * T
+    return per_layer * m.n_layer * bytes_per_element

@@ -1,0 +1,130 @@
+"""What the engine tells whoever listens: the window, the command line, metrics.jsonl.
+
+Every event is a small frozen dataclass.  ``to_dict`` gives the line written
+to metrics.jsonl and ``from_dict`` reads it back, so a past run replays
+through the same code that drew it live.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Callable, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: ClassVar[str] = "event"
+
+    def to_dict(self) -> dict:
+        return {"event": self.kind, **dataclasses.asdict(self)}
+
+
+@dataclass(frozen=True)
+class RunStarted(Event):
+    kind: ClassVar[str] = "run_started"
+    run_dir: str
+    books: tuple[str, ...]
+    config: dict
+    device: str
+    precision: str
+    world_size: int = 1
+
+
+@dataclass(frozen=True)
+class BookStarted(Event):
+    kind: ClassVar[str] = "book_started"
+    book: str
+    index: int
+    total: int
+    max_iters: int
+    start_step: int = 0
+    train_bytes: int = 0
+    val_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class StepLogged(Event):
+    kind: ClassVar[str] = "step"
+    book: str
+    step: int
+    train_loss: float
+    lr: float
+    tokens_per_s: float
+    elapsed: float
+    x_sparsity: float | None = None
+    y_sparsity: float | None = None
+
+
+@dataclass(frozen=True)
+class ValidationLogged(Event):
+    kind: ClassVar[str] = "validation"
+    book: str
+    step: int
+    val_loss: float
+    bits_per_byte: float
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class CheckpointSaved(Event):
+    kind: ClassVar[str] = "checkpoint"
+    book: str
+    step: int
+    path: str
+    partial: bool
+
+
+@dataclass(frozen=True)
+class BookFinished(Event):
+    """A book is done with: ``status`` is finished, partial (stopped), skipped or failed."""
+    kind: ClassVar[str] = "book_finished"
+    book: str
+    status: str
+    step: int
+    val_loss: float | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class BookFailed(Event):
+    """One book could not go on (NaN loss, out of memory, a bad file); the run continues."""
+    kind: ClassVar[str] = "book_failed"
+    book: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RunFinished(Event):
+    kind: ClassVar[str] = "run_finished"
+    stopped: bool
+    elapsed: float
+    books_finished: int = 0
+    books_failed: int = 0
+
+
+@dataclass(frozen=True)
+class RunFailed(Event):
+    """The run as a whole could not go on; ``message`` says what to do."""
+    kind: ClassVar[str] = "run_failed"
+    message: str
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.kind: cls for cls in (RunStarted, BookStarted, StepLogged, ValidationLogged,
+                              CheckpointSaved, BookFinished, BookFailed, RunFinished, RunFailed)
+}
+
+EventCallback = Callable[[Event], None]
+
+
+def from_dict(data: dict) -> Event | None:
+    """The event a metrics.jsonl line holds, or None for a line of an unknown kind."""
+    cls = EVENT_TYPES.get(data.get("event", ""))
+    if cls is None:
+        return None
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {k: v for k, v in data.items() if k in names}
+    if "books" in values:
+        values["books"] = tuple(values["books"])
+    return cls(**values)

@@ -1,0 +1,199 @@
+"""Pathway's BDH ("Baby Dragon Hatchling"), exactly as ../shared/BDH_SPEC.md states it.
+
+Parameter names and shapes are the reference's, so a bare state_dict moves
+between this module and Pathway's ``bdh.py`` unchanged.  On top of the
+reference forward pass this module adds what the studio needs: hidden states
+for the classifier, sparsity statistics for the live plot, and a recurrent
+generator whose cost per byte does not grow with the prefix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+ROPE_THETA = 2.0**16
+
+
+@dataclass(frozen=True)
+class BDHConfig:
+    n_layer: int = 6
+    n_embd: int = 256
+    n_head: int = 4
+    mlp_internal_dim_multiplier: int = 128
+    dropout: float = 0.1
+    vocab_size: int = 256
+
+    @property
+    def n_sparse(self) -> int:
+        """N, the sparse width per head."""
+        return self.mlp_internal_dim_multiplier * self.n_embd // self.n_head
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "BDHConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def rope_freqs(n: int) -> torch.Tensor:
+    """Frequencies in turns (not radians), paired so each RoPE pair shares one."""
+    j = torch.arange(n, dtype=torch.float32)
+    return 1.0 / (ROPE_THETA ** ((j / 2).floor() * 2 / n)) / (2 * math.pi)
+
+
+def rope(phases: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Rotate pairs of ``v`` by ``phases`` (in turns); trig in float32 as the reference."""
+    v_rot = torch.stack((-v[..., 1::2], v[..., ::2]), dim=-1).view(*v.shape)
+    angle = (phases % 1) * (2 * math.pi)
+    return (v * torch.cos(angle)).to(v.dtype) + (v_rot * torch.sin(angle)).to(v.dtype)
+
+
+class Attention(nn.Module):
+    """Linear causal attention with K = Q and no softmax."""
+
+    def __init__(self, config: BDHConfig):
+        super().__init__()
+        self.register_buffer("freqs", rope_freqs(config.n_sparse).view(1, 1, 1, -1))
+
+    def phases(self, positions: torch.Tensor) -> torch.Tensor:
+        return positions.to(torch.float32).view(1, 1, -1, 1) * self.freqs
+
+    def forward(self, Q: torch.Tensor, K: torch.Tensor, V: torch.Tensor) -> torch.Tensor:
+        assert K is Q, "BDH attention uses the sparse activations as both queries and keys"
+        T = Q.size(2)
+        QR = rope(self.phases(torch.arange(T, device=Q.device)), Q)
+        scores = (QR @ QR.mT).tril(diagonal=-1)
+        return scores @ V
+
+
+class BDH(nn.Module):
+    def __init__(self, config: BDHConfig):
+        super().__init__()
+        self.config = config
+        D, H, N, V = config.n_embd, config.n_head, config.n_sparse, config.vocab_size
+        self.decoder = nn.Parameter(torch.empty(H * N, D).normal_(std=0.02))
+        self.encoder = nn.Parameter(torch.empty(H, D, N).normal_(std=0.02))
+        self.encoder_v = nn.Parameter(torch.empty(H, D, N).normal_(std=0.02))
+        self.lm_head = nn.Parameter(torch.empty(D, V).normal_(std=0.02))
+        self.attn = Attention(config)
+        self.ln = nn.LayerNorm(D, elementwise_affine=False, bias=False)
+        self.embed = nn.Embedding(V, D)
+        nn.init.normal_(self.embed.weight, std=0.02)
+        self.drop = nn.Dropout(config.dropout)
+
+    def _mix(self, x: torch.Tensor, x_sparse: torch.Tensor, a: torch.Tensor,
+             stats: dict | None) -> torch.Tensor:
+        """Everything in one layer after attention: the gated sparse MLP and the residual."""
+        B, _, T, _ = x.shape
+        y_sparse = F.relu(self.ln(a) @ self.encoder_v)
+        if stats is not None:
+            stats["x_sparsity"] = stats.get("x_sparsity", 0) + (x_sparse > 0).float().mean().detach()
+            stats["y_sparsity"] = stats.get("y_sparsity", 0) + (y_sparse > 0).float().mean().detach()
+        xy = self.drop(x_sparse * y_sparse)
+        m = xy.transpose(1, 2).reshape(B, 1, T, -1) @ self.decoder
+        return self.ln(x + self.ln(m))
+
+    def hidden(self, idx: torch.Tensor, stats: dict | None = None) -> torch.Tensor:
+        """The last layer's output, (B, T, D): what the classifier pools.
+
+        Passing a dict as ``stats`` fills it with the fraction of non-zero
+        entries of x_sparse and y_sparse averaged over layers, as tensors on
+        the model's device, so that asking for them costs no host sync.
+        """
+        B, T = idx.shape
+        x = self.ln(self.embed(idx).unsqueeze(1))
+        for _ in range(self.config.n_layer):
+            x_sparse = F.relu(x @ self.encoder)
+            x = self._mix(x, x_sparse, self.attn(x_sparse, x_sparse, x), stats)
+        if stats is not None:
+            for key in ("x_sparsity", "y_sparsity"):
+                stats[key] = stats[key] / self.config.n_layer
+        return x.view(B, T, -1)
+
+    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None,
+                stats: dict | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        logits = self.hidden(idx, stats) @ self.lm_head
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+        return logits, loss
+
+    # --- generation -------------------------------------------------------
+
+    @torch.no_grad()
+    def prefill(self, idx: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Run a prompt in parallel; return its logits and each layer's attention state.
+
+        The state of a layer is the sum over the prompt's positions of
+        rope(x_sparse)^T x, shape (B, H, N, D); the next position attends to
+        exactly that sum, which is what makes BDH's generation constant-cost.
+        """
+        B, T = idx.shape
+        x = self.ln(self.embed(idx).unsqueeze(1))
+        states = []
+        phases = self.attn.phases(torch.arange(T, device=idx.device))
+        for _ in range(self.config.n_layer):
+            x_sparse = F.relu(x @ self.encoder)
+            QR = rope(phases, x_sparse)
+            states.append(QR.mT @ x)
+            a = (QR @ QR.mT).tril(diagonal=-1) @ x
+            x = self._mix(x, x_sparse, a, None)
+        return x.view(B, T, -1) @ self.lm_head, states
+
+    @torch.no_grad()
+    def step(self, byte: torch.Tensor, position: int,
+             states: list[torch.Tensor]) -> torch.Tensor:
+        """Logits for one new byte (B,) at ``position``; updates ``states`` in place."""
+        x = self.ln(self.embed(byte).view(-1, 1, 1, self.config.n_embd))
+        phases = self.attn.phases(torch.tensor([position], device=byte.device))
+        for layer in range(self.config.n_layer):
+            x_sparse = F.relu(x @ self.encoder)
+            QR = rope(phases, x_sparse)
+            a = QR @ states[layer]
+            states[layer] += QR.mT @ x
+            x = self._mix(x, x_sparse, a, None)
+        return x.view(x.size(0), -1) @ self.lm_head
+
+    @torch.no_grad()
+    def generate(self, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
+                 top_k: int | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Sample ``max_new_tokens`` bytes after the prompt ``idx`` (B, T >= 1)."""
+        logits, states = self.prefill(idx)
+        logits = logits[:, -1]
+        out = [idx]
+        position = idx.size(1)
+        for _ in range(max_new_tokens):
+            nxt = sample_next(logits, temperature, top_k, generator)
+            out.append(nxt)
+            logits = self.step(nxt.view(-1), position, states)
+            position += 1
+        return torch.cat(out, dim=1)
+
+    @torch.no_grad()
+    def generate_by_rerun(self, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
+                          top_k: int | None = None,
+                          generator: torch.Generator | None = None) -> torch.Tensor:
+        """The reference's generation: the whole sequence again for every byte (quadratic)."""
+        for _ in range(max_new_tokens):
+            logits, _ = self(idx)
+            idx = torch.cat((idx, sample_next(logits[:, -1], temperature, top_k, generator)), dim=1)
+        return idx
+
+
+def sample_next(logits: torch.Tensor, temperature: float, top_k: int | None,
+                generator: torch.Generator | None) -> torch.Tensor:
+    """One byte per row from softmax(logits / temperature), optionally top-k only."""
+    logits = logits.float() / max(temperature, 1e-6)
+    if top_k is not None and top_k < logits.size(-1):
+        kth = torch.topk(logits, top_k).values[:, -1:]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    probs = F.softmax(logits, dim=-1)
+    return torch.multinomial(probs, 1, generator=generator)
