@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import UserError
 from .model import BDHConfig
 
 MODEL, TRAINING, RUNTIME = "Model", "Training", "Runtime"
@@ -22,7 +23,7 @@ PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 LR_SCHEDULES = ("constant", "cosine")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A configuration a person must fix; the message says which field and why."""
 
 
@@ -91,8 +92,8 @@ PRESETS: dict[str, TrainConfig] = {
                        log_interval=10, eval_interval=50, eval_batches=8),
     # Seconds: for tests and a first look.
     "tiny": TrainConfig(n_layer=2, n_embd=32, n_head=2, mlp_internal_dim_multiplier=8,
-                        dropout=0.0, block_size=64, batch_size=8, max_iters=60,
-                        log_interval=5, eval_interval=20, eval_batches=4),
+                        dropout=0.0, block_size=64, batch_size=8, max_iters=200,
+                        log_interval=5, eval_interval=25, eval_batches=4),
 }
 
 

@@ -123,7 +123,7 @@ class BDH(nn.Module):
         logits = self.hidden(idx, stats) @ self.lm_head
         loss = None
         if targets is not None:
-            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))
         return logits, loss
 
     # --- generation -------------------------------------------------------

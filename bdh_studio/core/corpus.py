@@ -1,0 +1,181 @@
+"""Books on disk: which files are books, their bytes through a memory map, and batches.
+
+A book is never read into memory whole: one streaming pass checks it is
+UTF-8 text and hashes it, then training gathers each batch's few kilobytes
+straight from the memory map, so a 1 GB book costs what a 1 MB one does.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import torch
+
+from .errors import UserError
+
+BOM = codecs.BOM_UTF8
+_CHUNK = 1 << 22
+
+
+class CorpusError(UserError):
+    """A folder or book that cannot be trained on; the message names it and says why."""
+
+
+@dataclass(frozen=True)
+class BookInfo:
+    """What the books list shows before training: a file, and why it cannot be used if so."""
+    path: Path
+    size: int
+    problem: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None
+
+
+def is_book_file(path: Path) -> bool:
+    return path.suffix.lower() == ".txt" and not path.name.startswith(".")
+
+
+def find_books(folder: str | Path) -> list[Path]:
+    """The ``.txt`` files directly in ``folder``, sorted by name; a clear error if there are none."""
+    folder = Path(folder).expanduser()
+    if not folder.exists():
+        raise CorpusError(f"{folder}: no such folder; pick a folder of .txt books")
+    if not folder.is_dir():
+        raise CorpusError(f"{folder}: not a folder; pick the folder that holds the .txt books")
+    try:
+        books = sorted((p for p in folder.iterdir() if is_book_file(p) and p.is_file()),
+                       key=lambda p: p.name.lower())
+    except OSError as exc:
+        raise CorpusError(f"{folder}: cannot list it ({exc.strerror}); check its permissions") from None
+    if not books:
+        raise CorpusError(f"{folder}: no .txt books in it; put plain-text books (UTF-8, .txt) there")
+    return books
+
+
+def _scan(path: Path) -> tuple[str, int]:
+    """One pass over the file: sha256 and whether it is UTF-8 text; raises CorpusError."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(_CHUNK):
+                digest.update(chunk)
+                nul = chunk.find(b"\0")
+                if nul >= 0:
+                    raise CorpusError(f"{path.name}: not a text file (a NUL byte at byte "
+                                      f"{offset + nul:,}); books must be plain UTF-8 text")
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    raise CorpusError(
+                        f"{path.name}: not UTF-8 (byte 0x{chunk[exc.start]:02x} at byte "
+                        f"{offset + exc.start:,}); re-save it as UTF-8 text") from None
+                offset += len(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise CorpusError(f"{path.name}: not UTF-8 (it ends inside a character); "
+                          f"re-save it as UTF-8 text") from None
+    except OSError as exc:
+        raise CorpusError(f"{path.name}: cannot read it ({exc.strerror or exc}); "
+                          f"check that it exists and is readable") from None
+    if offset == 0:
+        raise CorpusError(f"{path.name}: the file is empty")
+    return digest.hexdigest(), offset
+
+
+def inspect(path: str | Path) -> BookInfo:
+    """A book's size and, if it cannot be used, the reason; never raises."""
+    path = Path(path)
+    try:
+        _scan(path)
+    except CorpusError as exc:
+        size = path.stat().st_size if path.is_file() else 0
+        return BookInfo(path, size, str(exc).removeprefix(f"{path.name}: "))
+    return BookInfo(path, path.stat().st_size)
+
+
+def scan(paths: Iterable[str | Path]) -> list[BookInfo]:
+    """Books from any mix of folders and files (as dropped on the window), each inspected once."""
+    seen: dict[Path, BookInfo] = {}
+    for path in map(Path, paths):
+        files = find_books(path) if path.is_dir() else [path]
+        for file in files:
+            key = file.resolve()
+            if key not in seen:
+                seen[key] = inspect(file) if is_book_file(file) else BookInfo(
+                    file, file.stat().st_size if file.is_file() else 0,
+                    "not a .txt file; books are plain UTF-8 .txt files")
+    return list(seen.values())
+
+
+class Book:
+    """One book's bytes (memory-mapped, byte-order mark dropped), split into train and val."""
+
+    def __init__(self, path: str | Path, val_fraction: float = 0.1):
+        self.path = Path(path)
+        self.sha256, self.size = _scan(self.path)
+        data = np.memmap(self.path, dtype=np.uint8, mode="r")
+        start = len(BOM) if bytes(data[:3]) == BOM else 0
+        self.data = data[start:]
+        n_val = int(len(self.data) * val_fraction)
+        self.train = self.data[: len(self.data) - n_val]
+        self.val = self.data[len(self.data) - n_val:]
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    def meta(self) -> dict:
+        return {"name": self.name, "file": self.path.name, "size": self.size, "sha256": self.sha256}
+
+    def check_fits(self, block_size: int) -> None:
+        """A block plus its next-byte target must fit in both splits."""
+        shortest = min(len(self.train), len(self.val))
+        if shortest < block_size + 1:
+            raise CorpusError(
+                f"{self.path.name}: too short for block_size {block_size} ({len(self.data):,} "
+                f"bytes, {len(self.val):,} of them held out for validation); lower block_size "
+                f"to at most {max(shortest - 1, 0)} or leave this book out")
+
+
+class BatchSampler:
+    """Fresh random (x, y) batches every step, from a seeded generator.
+
+    ``stream`` separates independent streams of the same seed: a resumed book
+    continues from its step, and each torchrun rank draws its own batches.
+    """
+
+    def __init__(self, split: np.ndarray, block_size: int, batch_size: int, seed: int,
+                 stream: tuple[int, ...] = (), device: torch.device | str = "cpu"):
+        self.split, self.block_size, self.batch_size = split, block_size, batch_size
+        self.device = torch.device(device)
+        self.rng = np.random.default_rng([seed, *stream])
+        self._offsets = np.arange(block_size + 1)
+
+    def sample(self) -> tuple[torch.Tensor, torch.Tensor]:
+        starts = self.rng.integers(0, len(self.split) - self.block_size, self.batch_size)
+        return self.gather(starts)
+
+    def gather(self, starts: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        rows = torch.from_numpy(self.split[starts[:, None] + self._offsets].astype(np.int64))
+        if self.device.type == "cuda":
+            rows = rows.pin_memory().to(self.device, non_blocking=True)
+        else:
+            rows = rows.to(self.device)
+        return rows[:, :-1], rows[:, 1:]
+
+    def fixed_batches(self, count: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The same ``count`` batches every time: validation losses stay comparable."""
+        return [self.sample() for _ in range(count)]

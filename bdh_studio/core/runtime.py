@@ -1,0 +1,107 @@
+"""Device and precision: the one place that decides, so the trainer only asks.
+
+auto picks cuda, then mps, then cpu; on CUDA, bf16 autocast where the GPU
+supports it and fp16 with a GradScaler where it does not; fp32 on a CPU,
+bf16 there on request.  TF32 matmuls are allowed on CUDA.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .config import ConfigError
+
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+@dataclass(frozen=True)
+class Runtime:
+    device: torch.device
+    precision: str
+    compile: bool = False
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return DTYPES[self.precision]
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        """Mixed precision for the forward pass; a no-op in fp32.
+
+        Autocast is thread-local: enter it in the thread that runs the step.
+        """
+        if self.precision == "fp32":
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=self.device.type, dtype=self.dtype)
+
+    def grad_scaler(self) -> torch.amp.GradScaler:
+        """Loss scaling, which only fp16 needs (bf16 has fp32's range)."""
+        return torch.amp.GradScaler(self.device.type, enabled=self.precision == "fp16")
+
+    def prepare(self, model: nn.Module) -> nn.Module:
+        model = model.to(self.device)
+        return torch.compile(model) if self.compile else model
+
+    def describe(self) -> str:
+        name = str(self.device)
+        if self.device.type == "cuda":
+            name += f" ({torch.cuda.get_device_name(self.device)})"
+        return f"{name}, {self.precision}" + (", compiled" if self.compile else "")
+
+    def synchronize(self) -> None:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+
+
+def mps_available() -> bool:
+    return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("mps" if mps_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError("device cuda: no CUDA GPU is visible to PyTorch here; "
+                          "use device auto or cpu (or install a CUDA build of torch)")
+    if device == "mps" and not mps_available():
+        raise ConfigError("device mps: Apple's Metal backend is not available here; use auto or cpu")
+    try:
+        return torch.device(device)
+    except RuntimeError:
+        raise ConfigError(f"device {device!r} is not a device; use auto, cpu, cuda or mps") from None
+
+
+def pick_precision(device: torch.device, precision: str = "auto") -> str:
+    if precision == "auto":
+        if device.type == "cuda":
+            return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        return "fp32"
+    if precision not in DTYPES:
+        raise ConfigError(f"precision {precision!r}: use auto, fp32, bf16 or fp16")
+    if precision == "fp16" and device.type == "cpu":
+        raise ConfigError("precision fp16 needs a GPU; on the CPU use bf16 or fp32")
+    if precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        raise ConfigError("precision bf16: this GPU does not support bfloat16; use fp16 or auto")
+    return precision
+
+
+def resolve(device: str = "auto", precision: str = "auto", compile: bool = False) -> Runtime:
+    dev = pick_device(device)
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    return Runtime(dev, pick_precision(dev, precision), compile)
+
+
+def unwrap(model: nn.Module) -> nn.Module:
+    """The plain BDH inside DistributedDataParallel and torch.compile wrappers."""
+    while True:
+        inner = getattr(model, "module", None) or getattr(model, "_orig_mod", None)
+        if inner is None:
+            return model
+        model = inner

@@ -1,0 +1,320 @@
+"""The per-book training loop, nanoGPT-plain: a fresh BDH per book, a fresh batch per step.
+
+The loop knows nothing of who listens: it reports through a callback of
+events (events.py) and obeys a TrainingControl between steps.  On a GPU it
+never waits for the device inside a step: losses add up on the device and
+are read once per logging interval.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import torch
+
+from . import checkpoints
+from . import events as ev
+from .config import TrainConfig, check
+from .control import TrainingControl
+from .corpus import BatchSampler, Book, CorpusError
+from .distributed import Distributed
+from .errors import UserError
+from .model import BDH
+from .runs import RunFolder
+from .runtime import Runtime, resolve
+
+
+VAL_STREAM = 2**32 - 1  # a batch stream no training rank or step uses
+
+
+class TrainingFailed(Exception):
+    """Ends one book; the message is for a person and says what to try."""
+
+
+@dataclass
+class RunResult:
+    finished: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    stopped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def lr_at(step: int, config: TrainConfig) -> float:
+    """Linear warmup, then constant or cosine decay to min_lr."""
+    if step < config.warmup_iters:
+        return config.lr * (step + 1) / config.warmup_iters
+    if config.lr_schedule == "constant":
+        return config.lr
+    span = max(config.max_iters - config.warmup_iters, 1)
+    progress = min((step - config.warmup_iters) / span, 1.0)
+    return config.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (config.lr - config.min_lr)
+
+
+def make_optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    return torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+
+
+@torch.no_grad()
+def evaluate(model: torch.nn.Module, batches: list, runtime: Runtime) -> torch.Tensor:
+    """Mean loss over fixed held-out batches, as a device tensor (no sync here)."""
+    model.eval()
+    total = torch.zeros((), device=runtime.device)
+    for x, y in batches:
+        with runtime.autocast():
+            total += model(x, y)[1].float()
+    model.train()
+    return total / len(batches)
+
+
+class _Clock:
+    """Wall time that does not count pauses, so tokens/s and ETA stay honest."""
+
+    def __init__(self, already: float = 0.0):
+        self.start = time.perf_counter() - already
+        self.paused = 0.0
+
+    def wait_if_paused(self, control: TrainingControl | None) -> None:
+        if control is not None and control.paused:
+            t0 = time.perf_counter()
+            while control.paused and not control.stop_requested:
+                control.wait_while_paused(0.2)
+            self.paused += time.perf_counter() - t0
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start - self.paused
+
+
+class BookTrainer:
+    """Trains one book from scratch or from its checkpoint, reporting as it goes."""
+
+    def __init__(self, book: Book, config: TrainConfig, runtime: Runtime, folder: RunFolder,
+                 emit: ev.EventCallback, control: TrainingControl | None, dist: Distributed):
+        self.book, self.config, self.runtime = book, config, runtime
+        self.folder, self.emit, self.control, self.dist = folder, emit, control, dist
+        self.path = folder.checkpoint_path(book.name)
+        torch.manual_seed(config.seed)
+        self.raw = BDH(config.model_config())
+        self.model = dist.wrap(runtime.prepare(self.raw))
+        self.optimizer = make_optimizer(self.raw, config)
+        self.scaler = runtime.grad_scaler()
+        self.step, self.val_loss, self.train_loss, self.elapsed_before = 0, None, None, 0.0
+
+    def resume_from(self, ckpt: dict) -> None:
+        self.raw.load_state_dict(ckpt["state_dict"])
+        if ckpt.get("optimizer"):
+            self.optimizer.load_state_dict(ckpt["optimizer"])
+        if ckpt.get("scaler") and self.scaler.is_enabled():
+            self.scaler.load_state_dict(ckpt["scaler"])
+        t = ckpt["training"]
+        self.step, self.val_loss = t["step"], t.get("val_loss")
+        self.train_loss, self.elapsed_before = t.get("train_loss"), t.get("elapsed", 0.0)
+
+    def save(self, partial: bool, elapsed: float) -> None:
+        if not self.dist.is_main:
+            return
+        training = {"step": self.step, "max_iters": self.config.max_iters,
+                    "train_loss": self.train_loss, "val_loss": self.val_loss,
+                    "elapsed": elapsed, "world_size": self.dist.world_size,
+                    "tokens": self.step * self.config.batch_size * self.config.block_size
+                    * self.dist.world_size, "saved_at": time.time()}
+        checkpoints.save(self.path, model=self.raw, config=self.config, book=self.book.meta(),
+                         training=training, partial=partial, optimizer=self.optimizer,
+                         scaler=self.scaler)
+        self.emit(ev.CheckpointSaved(self.book.name, self.step, str(self.path), partial))
+
+    def validate(self, batches: list, clock: _Clock) -> None:
+        loss = self.dist.mean(evaluate(self.model, batches, self.runtime)).item()
+        if not math.isfinite(loss):
+            raise TrainingFailed(f"{self.book.name}: the validation loss became {loss} at step "
+                                 f"{self.step}; lower lr, turn on grad_clip, or use fp32")
+        self.val_loss = loss
+        self.emit(ev.ValidationLogged(self.book.name, self.step, loss, loss / math.log(2),
+                                      clock.elapsed()))
+
+    def run(self) -> str:
+        """Train until max_iters or a stop; return finished or partial."""
+        c, rt = self.config, self.runtime
+        self.book.check_fits(c.block_size)
+        stream = (self.dist.rank, self.step)
+        train = BatchSampler(self.book.train, c.block_size, c.batch_size, c.seed, stream, rt.device)
+        val = BatchSampler(self.book.val, c.block_size, c.batch_size, c.seed, (VAL_STREAM,), rt.device)
+        val_batches = val.fixed_batches(c.eval_batches)
+        clock = _Clock(self.elapsed_before)
+        self.model.train()
+        loss_sum, n_summed, t_log, step_log = torch.zeros((), device=rt.device), 0, \
+            clock.elapsed(), self.step
+        while self.step < c.max_iters:
+            clock.wait_if_paused(self.control)
+            if self.control is not None and self.control.stop_requested:
+                self.save(partial=True, elapsed=clock.elapsed())
+                return "partial"
+            lr = lr_at(self.step, c)
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+            self.step += 1
+            logging_now = self.step % c.log_interval == 0 or self.step == c.max_iters
+            stats = {} if logging_now else None
+            x, y = train.sample()
+            with rt.autocast():
+                _, loss = self.model(x, y, stats)
+            self.scaler.scale(loss).backward()
+            if c.grad_clip > 0:
+                self.scaler.unscale_(self.optimizer)
+                torch.nn.utils.clip_grad_norm_(self.raw.parameters(), c.grad_clip)
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+            self.optimizer.zero_grad(set_to_none=True)
+            loss_sum += loss.detach().float()
+            n_summed += 1
+            if logging_now:
+                self.train_loss = (self.dist.mean(loss_sum) / n_summed).item()
+                if not math.isfinite(self.train_loss):
+                    raise TrainingFailed(
+                        f"{self.book.name}: the loss became {self.train_loss} at step {self.step}; "
+                        f"lower lr (now {c.lr:g}), turn on grad_clip (e.g. 1.0), or use fp32 "
+                        f"precision. The last good checkpoint, if any, is kept.")
+                now = clock.elapsed()
+                tokens = (self.step - step_log) * c.batch_size * c.block_size * self.dist.world_size
+                self.emit(ev.StepLogged(self.book.name, self.step, self.train_loss, lr,
+                                        tokens / max(now - t_log, 1e-9), now,
+                                        float(stats["x_sparsity"]), float(stats["y_sparsity"])))
+                loss_sum.zero_()
+                n_summed, t_log, step_log = 0, now, self.step
+            if self.step % c.eval_interval == 0 or self.step == c.max_iters:
+                self.validate(val_batches, clock)
+            if c.checkpoint_interval and self.step % c.checkpoint_interval == 0 \
+                    and self.step < c.max_iters:
+                self.save(partial=True, elapsed=clock.elapsed())
+        self.save(partial=False, elapsed=clock.elapsed())
+        return "finished"
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    return isinstance(exc, torch.OutOfMemoryError) or (
+        isinstance(exc, RuntimeError) and ("out of memory" in str(exc).lower()
+                                           or "can't allocate memory" in str(exc).lower()))
+
+
+def _memory_advice(book: str, config: TrainConfig, runtime: Runtime) -> str:
+    return (f"{book}: out of memory on {runtime.device} with batch_size {config.batch_size} "
+            f"and block_size {config.block_size}; lower batch_size or block_size (or n_embd, "
+            f"mlp_internal_dim_multiplier) and train again")
+
+
+def _previous(folder: RunFolder, book: Book, config: TrainConfig, retrain: bool) -> dict | None:
+    """The checkpoint to resume this book from, if it is of this very book and setup."""
+    path = folder.checkpoint_path(book.name)
+    if retrain or not path.is_file():
+        return None
+    try:
+        ckpt = checkpoints.load(path)
+    except checkpoints.CheckpointError:
+        path.replace(path.with_name(path.name + ".unreadable"))
+        return None
+    if ckpt.get("book", {}).get("sha256") != book.sha256:
+        path.replace(path.with_name(path.name + ".book-changed"))
+        return None
+    return ckpt
+
+
+def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
+              on_event: ev.EventCallback | None = None, control: TrainingControl | None = None,
+              retrain: bool = False, dist: Distributed | None = None) -> RunResult:
+    """Train every book in turn into the run folder ``out``.
+
+    Raises UserError (with a message to show) for what stops the run before it
+    starts: an impossible configuration, no books, an unusable folder.  A book
+    that fails later is reported as an event and the run goes on.
+    """
+    dist = dist or Distributed.single()
+    check(config)
+    if not books:
+        raise CorpusError("no books to train; pick a folder with .txt books in it")
+    runtime = resolve(config.device, config.precision, config.compile)
+    runtime = dist.adjust(runtime)
+    folder = RunFolder(out)
+    if dist.is_main:
+        folder.open(config, retrain)
+    dist.barrier()
+
+    def emit(event: ev.Event) -> None:
+        if dist.is_main:
+            folder.append(event)
+            if on_event is not None:
+                on_event(event)
+
+    result, clock = RunResult(), _Clock()
+    names = tuple(Path(b).stem for b in books)
+    emit(ev.RunStarted(str(folder.path), names, config.to_dict(), str(runtime.device),
+                       runtime.precision, dist.world_size))
+    try:
+        for index, path in enumerate(books):
+            if control is not None and control.stop_requested:
+                result.stopped = True
+                break
+            status = _train_one(Path(path), index, len(books), config, runtime, folder, emit,
+                                control, retrain, dist, result)
+            if status == "partial":
+                result.stopped = True
+                break
+    except UserError as exc:  # a full disk: the next book would fail the same way
+        emit(ev.RunFailed(str(exc)))
+        result.failed["(run)"] = str(exc)
+    except Exception as exc:
+        emit(ev.RunFailed(f"unexpected error, please report it: {type(exc).__name__}: {exc}"))
+        raise
+    finally:
+        emit(ev.RunFinished(result.stopped, clock.elapsed(), len(result.finished),
+                            len(result.failed)))
+        folder.close()
+    return result
+
+
+def _train_one(path: Path, index: int, total: int, config: TrainConfig, runtime: Runtime,
+               folder: RunFolder, emit: ev.EventCallback, control: TrainingControl | None,
+               retrain: bool, dist: Distributed, result: RunResult) -> str:
+    name = path.stem
+    try:
+        book = Book(path, config.val_fraction)
+        previous = _previous(folder, book, config, retrain) if dist.is_main else None
+        previous = dist.broadcast(previous)
+        if previous and not previous["partial"] and previous["training"]["step"] >= config.max_iters:
+            emit(ev.BookFinished(name, "skipped", previous["training"]["step"],
+                                 previous["training"].get("val_loss"),
+                                 "already trained with these settings"))
+            result.skipped.append(name)
+            return "skipped"
+        trainer = BookTrainer(book, config, runtime, folder, emit, control, dist)
+        if previous:
+            trainer.resume_from(previous)
+        emit(ev.BookStarted(name, index, total, config.max_iters, trainer.step,
+                            len(book.train), len(book.val)))
+        status = trainer.run()
+    except (CorpusError, TrainingFailed) as exc:
+        return _failed(name, str(exc), emit, result)
+    except (RuntimeError, MemoryError) as exc:
+        if not (isinstance(exc, MemoryError) or _is_out_of_memory(exc)):
+            raise
+        if runtime.device.type == "cuda":
+            torch.cuda.empty_cache()
+        return _failed(name, _memory_advice(name, config, runtime), emit, result)
+    emit(ev.BookFinished(name, status, trainer.step, trainer.val_loss))
+    (result.finished if status == "finished" else result.partial).append(name)
+    return status
+
+
+def _failed(name: str, message: str, emit: ev.EventCallback, result: RunResult) -> str:
+    emit(ev.BookFailed(name, message))
+    emit(ev.BookFinished(name, "failed", 0, None, message))
+    result.failed[name] = message
+    return "failed"
+
