@@ -32,7 +32,7 @@ class CheckpointError(UserError):
 
 
 def versions() -> dict[str, str]:
-    return {"bdh_studio": __version__, "torch": torch.__version__,
+    return {"bdh_studio": __version__, "torch": str(torch.__version__),
             "python": platform.python_version()}
 
 

@@ -24,6 +24,14 @@ class Distributed:
     def single(cls) -> "Distributed":
         return cls()
 
+    @classmethod
+    def from_environment(cls, config: object = None, spread_books: bool = False) -> "Distributed":
+        """The process group torchrun describes in the environment, or a single process."""
+        return cls.single()
+
+    def close(self) -> None:
+        pass
+
     @property
     def is_main(self) -> bool:
         return self.rank == 0

@@ -1,0 +1,148 @@
+"""``bdh-studio train``: train one model per book, headless, with a progress bar per book."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .. import resources
+from ..core import config as cfg
+from ..core import events as ev
+from ..core.control import TrainingControl
+from ..core.corpus import CorpusError, find_books
+from ..core.distributed import Distributed
+from ..core.trainer import train_run
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("train", help="train one BDH model per book in a folder",
+                              description="Train one BDH model per .txt book in BOOKS_DIR into "
+                                          "the run folder RUN_DIR. Ctrl-C stops cleanly, keeping "
+                                          "a partial checkpoint; run again to resume.")
+    p.add_argument("books", nargs="?", metavar="BOOKS_DIR", help="folder of .txt books")
+    p.add_argument("--demo", action="store_true", help="train on the bundled demo books")
+    p.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to write")
+    p.add_argument("--preset", choices=sorted(cfg.PRESETS), default="cpu",
+                   help="starting configuration (default: cpu)")
+    p.add_argument("--config", metavar="FILE.json", help="settings from a JSON file")
+    p.add_argument("--iters", type=int, metavar="N", help="steps per book (max_iters)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="any setting, e.g. --set n_layer=4 --set lr=3e-4 (repeatable)")
+    p.add_argument("--device", choices=cfg.DEVICES, help="default: auto")
+    p.add_argument("--precision", choices=cfg.PRECISIONS, help="default: auto")
+    p.add_argument("--compile", action="store_true", help="torch.compile the model")
+    p.add_argument("--retrain", action="store_true",
+                   help="train every book again, replacing finished checkpoints")
+    p.add_argument("--spread-books", action="store_true",
+                   help="under torchrun: each rank trains its share of whole books "
+                        "instead of sharing every book's batches")
+    p.set_defaults(run=run)
+
+
+def build_config(args: argparse.Namespace) -> cfg.TrainConfig:
+    """Preset, then the JSON file, then --iters/--device/..., then --set: later wins."""
+    config = cfg.PRESETS[args.preset]
+    if args.config:
+        config = cfg.load(args.config, base=config)
+    flags = {"max_iters": args.iters, "device": args.device, "precision": args.precision,
+             "compile": True if args.compile else None}
+    config = config.replace(**{k: v for k, v in flags.items() if v is not None})
+    config = cfg.parse_assignments(args.set, config)
+    cfg.check(config)
+    return config
+
+
+def book_paths(args: argparse.Namespace) -> list[Path]:
+    if args.demo == bool(args.books):
+        raise CorpusError("give either BOOKS_DIR or --demo")
+    return find_books(resources.demo_books() if args.demo else args.books)
+
+
+class ProgressBars:
+    """One tqdm bar per book, fed by engine events; quiet unless this is rank 0."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+        self.val: float | None = None
+
+    def __call__(self, event: ev.Event) -> None:
+        if isinstance(event, ev.RunStarted):
+            tqdm.write(f"run folder {event.run_dir} · {len(event.books)} book(s) · "
+                       f"{event.device}, {event.precision}"
+                       + (f" · {event.world_size} processes, effective batch "
+                          f"{event.world_size} x {event.config['batch_size']}"
+                          if event.world_size > 1 else ""), file=sys.stderr)
+        elif isinstance(event, ev.BookStarted):
+            self.close()
+            self.val = None
+            self.bar = tqdm(total=event.max_iters, initial=event.start_step, unit="step",
+                            desc=f"[{event.index + 1}/{event.total}] {event.book[:32]}",
+                            file=sys.stderr, dynamic_ncols=True)
+        elif isinstance(event, ev.StepLogged) and self.bar is not None:
+            self.bar.update(event.step - self.bar.n)
+            self.bar.set_postfix(self._postfix(event), refresh=False)
+        elif isinstance(event, ev.ValidationLogged):
+            self.val = event.val_loss
+        elif isinstance(event, ev.BookFinished):
+            self.close()
+            tail = f" val loss {event.val_loss:.3f}" if event.val_loss is not None else ""
+            tqdm.write(f"{event.book}: {event.status} at step {event.step}{tail}"
+                       + (f" ({event.message})" if event.message else ""), file=sys.stderr)
+        elif isinstance(event, ev.CheckpointSaved) and event.partial and self.bar is None:
+            tqdm.write(f"{event.book}: partial checkpoint at step {event.step}", file=sys.stderr)
+        elif isinstance(event, (ev.BookFailed, ev.RunFailed)):
+            self.close()
+            tqdm.write(f"error: {event.message}", file=sys.stderr)
+
+    def _postfix(self, event: ev.StepLogged) -> dict:
+        post = {"loss": f"{event.train_loss:.3f}", "tok/s": f"{event.tokens_per_s:,.0f}"}
+        if self.val is not None:
+            post["val"] = f"{self.val:.3f}"
+        return post
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def stop_on_interrupt(control: TrainingControl) -> None:
+    """First Ctrl-C: stop after this step and save; a second one aborts at once."""
+
+    def handler(signum, frame):
+        if control.stop_requested:
+            raise KeyboardInterrupt
+        print("\nstopping after this step (Ctrl-C again to abort without saving)…",
+              file=sys.stderr)
+        control.stop()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = build_config(args)
+    books = book_paths(args)
+    dist = Distributed.from_environment(config, spread_books=args.spread_books)
+    control = TrainingControl()
+    stop_on_interrupt(control)
+    bars = ProgressBars() if dist.is_main else None
+    try:
+        result = train_run(config, books, args.out, on_event=bars, control=control,
+                           retrain=args.retrain, dist=dist)
+    finally:
+        if bars is not None:
+            bars.close()
+        dist.close()
+    if result.stopped:
+        print(f"stopped; checkpoints are in {Path(args.out) / 'checkpoints'}; run the same command "
+              f"again to resume", file=sys.stderr)
+        return 130
+    if result.failed:
+        print(f"{len(result.failed)} book(s) failed: {', '.join(result.failed)}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,62 @@
+"""Fixtures every test folder shares: small generated books, the demo data, ../shared."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+import torch
+
+torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("BDH_SHARED", REPO.parent / "shared"))
+KDSH = SHARED / "data" / "kdsh"
+REFERENCE = SHARED / "data" / "bdh_reference"
+
+WORDS = ("the sea was grey and the ship ran before the wind while the captain "
+         "watched the sails and the crew sang of home and harbour and the long "
+         "road north under a cold moon").split()
+
+
+def make_text(n_bytes: int, seed: int = 0) -> str:
+    """Readable-ish English of about ``n_bytes``, different for every seed."""
+    rng = random.Random(seed)
+    out, size = [], 0
+    while size < n_bytes:
+        sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 14))).capitalize() + ". "
+        out.append(sentence)
+        size += len(sentence)
+    return "".join(out)[:n_bytes]
+
+
+@pytest.fixture
+def books_dir(tmp_path: Path) -> Path:
+    """Two small generated books, enough for the tiny preset."""
+    folder = tmp_path / "books"
+    folder.mkdir()
+    (folder / "Alpha Book.txt").write_text(make_text(30_000, 1), encoding="utf-8")
+    (folder / "beta book.TXT").write_text(make_text(20_000, 2), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def kdsh() -> Path:
+    if not (KDSH / "train.csv").is_file():
+        pytest.skip(f"the KDSH data is not at {KDSH} (only CI and the developers have ../shared)")
+    return KDSH
+
+
+@pytest.fixture
+def reference_dir() -> Path:
+    if not REFERENCE.is_dir():
+        pytest.skip(f"the BDH conformance cases are not at {REFERENCE} (../shared is absent)")
+    return REFERENCE
+
+
+@pytest.fixture
+def tiny_config():
+    from bdh_studio.core.config import PRESETS
+    return PRESETS["tiny"].replace(max_iters=20, log_interval=5, eval_interval=10, eval_batches=2)

@@ -1,0 +1,120 @@
+"""Books on disk: discovery, the bad files a user will have, and batches."""
+
+import numpy as np
+import pytest
+
+from bdh_studio.core.corpus import BatchSampler, Book, CorpusError, find_books, inspect, scan
+from conftest import make_text
+
+
+def test_finds_txt_books_sorted_case_insensitively(books_dir):
+    (books_dir / "notes.md").write_text("not a book")
+    (books_dir / "aardvark.txt").write_text(make_text(5000))
+    assert [p.name for p in find_books(books_dir)] == ["aardvark.txt", "Alpha Book.txt",
+                                                       "beta book.TXT"]
+
+
+def test_empty_folder_says_what_to_do(tmp_path):
+    with pytest.raises(CorpusError, match="no .txt books in it"):
+        find_books(tmp_path)
+
+
+def test_missing_folder_and_a_file_instead_of_a_folder(tmp_path):
+    with pytest.raises(CorpusError, match="no such folder"):
+        find_books(tmp_path / "nope")
+    (tmp_path / "a.txt").write_text("x")
+    with pytest.raises(CorpusError, match="not a folder"):
+        find_books(tmp_path / "a.txt")
+
+
+def test_binary_file_is_named_with_the_reason(tmp_path):
+    path = tmp_path / "image.txt"
+    path.write_bytes(b"GIF89a\x00\x01\x02")
+    with pytest.raises(CorpusError, match=r"image.txt: not a text file \(a NUL byte at byte 6\)"):
+        Book(path)
+
+
+def test_non_utf8_file_is_named_with_the_byte(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("café au lait".encode("latin-1"))
+    with pytest.raises(CorpusError, match=r"latin1.txt: not UTF-8 \(byte 0xe9 at byte 3\); re-save"):
+        Book(path)
+
+
+def test_truncated_utf8_at_the_end(tmp_path):
+    path = tmp_path / "cut.txt"
+    path.write_bytes("abc é".encode()[:-1])
+    with pytest.raises(CorpusError, match="ends inside a character"):
+        Book(path)
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    with pytest.raises(CorpusError, match="empty.txt: the file is empty"):
+        Book(path)
+
+
+def test_book_shorter_than_a_block_says_how_to_fix_it(tmp_path):
+    path = tmp_path / "short.txt"
+    path.write_text(make_text(500))
+    with pytest.raises(CorpusError, match=r"short.txt: too short for block_size 64 .* lower "
+                                          r"block_size to at most 49 or leave this book out"):
+        Book(path).check_fits(64)
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    path = tmp_path / "locked.txt"
+    path.write_text("text")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("bdh_studio.core.corpus.open", denied, raising=False)
+    with pytest.raises(CorpusError, match=r"locked.txt: cannot read it \(Permission denied\)"):
+        Book(path)
+
+
+def test_scan_lists_unusable_files_with_reasons_and_never_raises(books_dir, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01")
+    other = tmp_path / "cover.png"
+    other.write_bytes(b"\x89PNG")
+    infos = scan([books_dir, bad, other, books_dir / "Alpha Book.txt"])
+    by_name = {i.path.name: i for i in infos}
+    assert len(infos) == 4  # the Alpha book dropped twice is listed once
+    assert by_name["Alpha Book.txt"].usable and by_name["Alpha Book.txt"].name == "Alpha Book"
+    assert by_name["bad.txt"].problem.startswith("not a text file")
+    assert "not a .txt file" in by_name["cover.png"].problem
+
+
+def test_byte_order_mark_is_dropped_and_split_is_the_tail(tmp_path):
+    path = tmp_path / "bom.txt"
+    body = make_text(1000).encode()
+    path.write_bytes(b"\xef\xbb\xbf" + body)
+    book = Book(path, val_fraction=0.1)
+    assert bytes(book.data[:10]) == body[:10]
+    assert len(book.val) == 100 and bytes(book.val) == body[-100:]
+    assert isinstance(book.data, np.memmap)
+    assert book.meta()["size"] == len(body) + 3
+
+
+def test_batches_are_shifted_pairs_and_fresh_every_step(books_dir):
+    book = Book(books_dir / "Alpha Book.txt")
+    sampler = BatchSampler(book.train, 32, 4, seed=0)
+    x1, y1 = sampler.sample()
+    x2, _ = sampler.sample()
+    assert x1.shape == (4, 32) and x1.dtype.is_floating_point is False
+    assert np.array_equal(x1[:, 1:].numpy(), y1[:, :-1].numpy())
+    assert not np.array_equal(x1.numpy(), x2.numpy())
+    again = BatchSampler(book.train, 32, 4, seed=0).sample()[0]
+    assert np.array_equal(again.numpy(), x1.numpy())  # seeded: repeatable
+    other_rank = BatchSampler(book.train, 32, 4, seed=0, stream=(1,)).sample()[0]
+    assert not np.array_equal(other_rank.numpy(), x1.numpy())
+
+
+def test_inspect_reports_problem_without_raising(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_bytes(b"")
+    info = inspect(path)
+    assert not info.usable and info.problem == "the file is empty"

@@ -1,0 +1,73 @@
+"""The model against Pathway's reference outputs, and generation against the full pass."""
+
+import pytest
+import torch
+
+from bdh_studio.core.model import BDH, BDHConfig, rope_freqs
+
+
+def load_reference(reference_dir, name):
+    case = torch.load(reference_dir / f"{name}.pt", weights_only=True)
+    model = BDH(BDHConfig(**case["config"]))
+    model.load_state_dict(case["state_dict"], strict=True)
+    return model.eval(), case
+
+
+@pytest.mark.parametrize("name", ["tiny", "small"])
+def test_matches_reference_logits_and_loss(reference_dir, name):
+    model, case = load_reference(reference_dir, name)
+    with torch.no_grad():
+        logits, loss = model(case["idx"], case["targets"])
+    torch.testing.assert_close(logits, case["logits"], atol=1e-5, rtol=0)
+    assert abs(loss.item() - case["loss"].item()) < 1e-5
+
+
+def test_state_dict_keys_and_shapes_are_the_references():
+    config = BDHConfig(n_layer=2, n_embd=32, n_head=2, mlp_internal_dim_multiplier=8)
+    shapes = {k: tuple(v.shape) for k, v in BDH(config).state_dict().items()}
+    assert shapes == {"decoder": (256, 32), "encoder": (2, 32, 128), "encoder_v": (2, 32, 128),
+                      "lm_head": (32, 256), "attn.freqs": (1, 1, 1, 128), "embed.weight": (256, 32)}
+
+
+def test_rope_frequencies_follow_the_spec():
+    n = 8
+    freqs = rope_freqs(n)
+    for j in range(n):
+        expected = 1 / (2**16) ** (2 * (j // 2) / n) / (2 * torch.pi)
+        assert freqs[j].item() == pytest.approx(expected, rel=1e-6)
+    assert freqs[0] == freqs[1] and freqs[2] == freqs[3]
+
+
+def test_recurrent_step_gives_the_full_pass_logits_at_every_position():
+    torch.manual_seed(0)
+    model = BDH(BDHConfig(n_layer=3, n_embd=32, n_head=4, mlp_internal_dim_multiplier=8,
+                          dropout=0.0)).eval()
+    idx = torch.randint(0, 256, (2, 50))
+    with torch.no_grad():
+        full, _ = model(idx)
+        prompt_logits, states = model.prefill(idx[:, :7])
+        steps = [model.step(idx[:, t], t, states) for t in range(7, 50)]
+    torch.testing.assert_close(prompt_logits, full[:, :7], atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(torch.stack(steps, 1), full[:, 7:], atol=1e-5, rtol=1e-4)
+
+
+def test_generate_matches_the_rerun_reference_sample_for_sample():
+    torch.manual_seed(1)
+    model = BDH(BDHConfig(n_layer=2, n_embd=32, n_head=2, mlp_internal_dim_multiplier=8,
+                          dropout=0.0)).eval()
+    prompt = torch.tensor([list(b"Once upon")])
+    fast = model.generate(prompt, 40, temperature=1.0, top_k=20,
+                          generator=torch.Generator().manual_seed(5))
+    slow = model.generate_by_rerun(prompt, 40, temperature=1.0, top_k=20,
+                                   generator=torch.Generator().manual_seed(5))
+    assert fast.shape == (1, 49)
+    assert torch.equal(fast, slow)
+
+
+def test_sparsity_statistics_are_fractions_per_layer_average():
+    torch.manual_seed(0)
+    model = BDH(BDHConfig(n_layer=2, n_embd=32, n_head=2, mlp_internal_dim_multiplier=8))
+    stats = {}
+    model(torch.randint(0, 256, (2, 16)), stats=stats)
+    assert set(stats) == {"x_sparsity", "y_sparsity"}
+    assert all(0.0 < float(v) < 1.0 for v in stats.values())

@@ -1,0 +1,205 @@
+"""The training loop: events, run folders, stop and resume, and what goes wrong."""
+
+import json
+import math
+
+import pytest
+import torch
+
+from bdh_studio.core import checkpoints
+from bdh_studio.core import events as ev
+from bdh_studio.core.control import TrainingControl
+from bdh_studio.core.corpus import CorpusError, find_books
+from bdh_studio.core.runs import RunFolderError, read_events
+from bdh_studio.core.trainer import lr_at, train_run
+from conftest import make_text
+
+
+def run(config, books_dir, out, **kwargs):
+    seen = []
+    result = train_run(config, find_books(books_dir), out, on_event=seen.append, **kwargs)
+    return result, seen
+
+
+def test_trains_every_book_and_reports_in_order(tiny_config, books_dir, tmp_path):
+    result, seen = run(tiny_config, books_dir, tmp_path / "run")
+    assert result.finished == ["Alpha Book", "beta book"] and result.ok
+    kinds = [e.kind for e in seen]
+    assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
+    assert kinds.count("book_started") == 2 and kinds.count("checkpoint") == 2
+    steps = [e for e in seen if isinstance(e, ev.StepLogged) and e.book == "Alpha Book"]
+    assert [e.step for e in steps] == [5, 10, 15, 20]
+    assert steps[-1].train_loss < steps[0].train_loss
+    assert all(0 < e.x_sparsity < 1 and 0 < e.y_sparsity < 1 and e.tokens_per_s > 0 for e in steps)
+    vals = [e for e in seen if isinstance(e, ev.ValidationLogged) and e.book == "Alpha Book"]
+    assert [e.step for e in vals] == [10, 20]
+    assert vals[-1].bits_per_byte == pytest.approx(vals[-1].val_loss / math.log(2))
+    assert list(read_events(tmp_path / "run")) == seen  # metrics.jsonl replays the same run
+
+
+def test_checkpoint_is_safe_to_load_and_exports_for_the_reference(tiny_config, books_dir,
+                                                                   tmp_path):
+    run(tiny_config, books_dir, tmp_path / "run")
+    path = tmp_path / "run" / "checkpoints" / "Alpha Book.pt"
+    raw = torch.load(path, weights_only=True)
+    assert raw["format"] == checkpoints.FORMAT and raw["partial"] is False
+    assert raw["book"]["name"] == "Alpha Book" and len(raw["book"]["sha256"]) == 64
+    assert raw["training"]["step"] == 20 and raw["train_config"]["block_size"] == 64
+    assert {"torch", "bdh_studio", "python"} <= set(raw["versions"])
+    checkpoints.export_state_dict(path, tmp_path / "bare.pt")
+    bare = torch.load(tmp_path / "bare.pt", weights_only=True)
+    assert set(bare) == {"decoder", "encoder", "encoder_v", "lm_head", "attn.freqs",
+                         "embed.weight"}
+    model, _ = checkpoints.load_model(path)
+    model.load_state_dict(bare, strict=True)
+
+
+def test_fresh_batches_beat_one_batch_at_equal_compute(kdsh, tmp_path):
+    """The issue's check: the original's one-batch loop ended at 4.8, fresh batches below 2.0."""
+    from bdh_studio.core.config import PRESETS
+    config = PRESETS["tiny"].replace(n_layer=2, n_embd=64, n_head=4, mlp_internal_dim_multiplier=16,
+                                     block_size=128, batch_size=8, max_iters=500,
+                                     eval_interval=500, log_interval=50)
+    result, seen = run(config, kdsh / "books", tmp_path / "run")
+    final = [e for e in seen if isinstance(e, ev.ValidationLogged)
+             and e.book == "The Count of Monte Cristo"][-1]
+    assert final.step == 500 and final.val_loss < 2.0
+
+
+def test_stop_keeps_a_partial_checkpoint_and_resume_continues(tiny_config, books_dir, tmp_path):
+    control = TrainingControl()
+
+    def stop_at_ten(event):
+        if isinstance(event, ev.StepLogged) and event.step == 10:
+            control.stop()
+
+    config = tiny_config.replace(max_iters=30)
+    result = train_run(config, find_books(books_dir), tmp_path / "run",
+                       on_event=stop_at_ten, control=control)
+    assert result.stopped and result.partial == ["Alpha Book"] and result.finished == []
+    ckpt = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")
+    assert ckpt["partial"] and ckpt["training"]["step"] == 10 and ckpt["optimizer"]
+    for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines():
+        json.loads(line)
+
+    result, seen = run(config, books_dir, tmp_path / "run")
+    started = [e for e in seen if isinstance(e, ev.BookStarted)]
+    assert started[0].start_step == 10
+    steps = [e.step for e in seen if isinstance(e, ev.StepLogged) and e.book == "Alpha Book"]
+    assert steps[0] == 15 and steps[-1] == 30
+    assert result.finished == ["Alpha Book", "beta book"]
+
+
+def test_rerun_skips_finished_books_unless_retrained(tiny_config, books_dir, tmp_path):
+    run(tiny_config, books_dir, tmp_path / "run")
+    result, seen = run(tiny_config, books_dir, tmp_path / "run")
+    assert result.skipped == ["Alpha Book", "beta book"]
+    assert not any(isinstance(e, ev.StepLogged) for e in seen)
+    result, _ = run(tiny_config, books_dir, tmp_path / "run", retrain=True)
+    assert result.finished == ["Alpha Book", "beta book"]
+
+
+def test_a_changed_book_is_trained_again_and_the_old_model_kept(tiny_config, books_dir, tmp_path):
+    run(tiny_config, books_dir, tmp_path / "run")
+    (books_dir / "Alpha Book.txt").write_text(make_text(30_000, 9))
+    result, _ = run(tiny_config, books_dir, tmp_path / "run")
+    assert result.finished == ["Alpha Book"] and result.skipped == ["beta book"]
+    assert (tmp_path / "run" / "checkpoints" / "Alpha Book.pt.book-changed").is_file()
+
+
+def test_other_settings_on_the_same_folder_are_refused(tiny_config, books_dir, tmp_path):
+    run(tiny_config, books_dir, tmp_path / "run")
+    with pytest.raises(RunFolderError, match=r"other settings \(n_layer 2 -> 3\); choose a new"):
+        run(tiny_config.replace(n_layer=3), books_dir, tmp_path / "run")
+
+
+def test_a_bad_book_fails_alone_and_the_run_goes_on(tiny_config, books_dir, tmp_path):
+    (books_dir / "short.txt").write_text(make_text(300))
+    result, seen = run(tiny_config, books_dir, tmp_path / "run")
+    assert result.finished == ["Alpha Book", "beta book"]
+    assert "short.txt: too short for block_size 64" in result.failed["short"]
+    assert any(isinstance(e, ev.BookFailed) and e.book == "short" for e in seen)
+
+
+def test_nan_loss_stops_the_book_with_advice(tiny_config, books_dir, tmp_path, monkeypatch):
+    from bdh_studio.core.model import BDH
+    forward = BDH.forward
+
+    def diverging(self, idx, targets=None, stats=None):
+        logits, loss = forward(self, idx, targets, stats)
+        return logits, loss * float("nan")
+
+    monkeypatch.setattr(BDH, "forward", diverging)
+    result, seen = run(tiny_config, books_dir, tmp_path / "run")
+    message = result.failed["Alpha Book"]
+    assert "Alpha Book: the loss became nan at step 5; lower lr (now 0.001), turn on " \
+           "grad_clip (e.g. 1.0), or use fp32" in message
+    assert not (tmp_path / "run" / "checkpoints" / "Alpha Book.pt").exists()
+    assert any(isinstance(e, ev.BookFailed) and e.message == message for e in seen)
+
+
+def test_out_of_memory_names_the_knobs(tiny_config, books_dir, tmp_path, monkeypatch):
+    def no_memory(self, *args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr("bdh_studio.core.model.BDH.forward", no_memory)
+    result, _ = run(tiny_config, books_dir, tmp_path / "run")
+    assert "out of memory on cpu with batch_size 8 and block_size 64; lower batch_size or " \
+           "block_size" in result.failed["Alpha Book"]
+    assert set(result.failed) == {"Alpha Book", "beta book"}
+
+
+def test_full_disk_ends_the_run_with_advice_and_keeps_old_files(tiny_config, books_dir, tmp_path,
+                                                                monkeypatch):
+    def disk_full(obj, f, *args, **kwargs):
+        f.write(b"partial bytes")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("bdh_studio.core.checkpoints.torch.save", disk_full)
+    result, seen = run(tiny_config, books_dir, tmp_path / "run")
+    failure = [e for e in seen if isinstance(e, ev.RunFailed)][0]
+    assert "No space left on device; free some disk space" in failure.message
+    assert list((tmp_path / "run" / "checkpoints").iterdir()) == []  # no torn temporary file
+
+
+def test_no_books_and_bad_config_are_refused_before_starting(tiny_config, tmp_path):
+    with pytest.raises(CorpusError, match="no books to train"):
+        train_run(tiny_config, [], tmp_path / "run")
+    from bdh_studio.core.config import ConfigError
+    with pytest.raises(ConfigError, match="n_head: n_embd 32 is not divisible by n_head 3"):
+        train_run(tiny_config.replace(n_head=3), [tmp_path / "x.txt"], tmp_path / "run")
+
+
+def test_pause_blocks_until_resumed(tiny_config, books_dir, tmp_path):
+    import threading
+    control = TrainingControl()
+    steps = []
+
+    def pause_once(event):
+        if isinstance(event, ev.StepLogged):
+            steps.append(event.step)
+            if event.step == 5 and not control.paused and len(steps) == 1:
+                control.pause()
+                threading.Timer(0.3, control.resume).start()
+
+    result = train_run(tiny_config, find_books(books_dir), tmp_path / "run",
+                       on_event=pause_once, control=control)
+    assert result.finished == ["Alpha Book", "beta book"]
+
+
+def test_cosine_schedule_with_warmup():
+    from bdh_studio.core.config import PRESETS
+    config = PRESETS["tiny"].replace(lr=1.0, min_lr=0.1, warmup_iters=10, max_iters=110,
+                                     lr_schedule="cosine")
+    assert lr_at(0, config) == pytest.approx(0.1)
+    assert lr_at(9, config) == pytest.approx(1.0)
+    assert lr_at(60, config) == pytest.approx(0.55)
+    assert lr_at(110, config) == pytest.approx(0.1)
+    assert lr_at(50, PRESETS["tiny"]) == PRESETS["tiny"].lr
+
+
+def test_bf16_autocast_on_cpu_trains(tiny_config, books_dir, tmp_path):
+    result, seen = run(tiny_config.replace(precision="bf16", max_iters=10), books_dir,
+                       tmp_path / "run")
+    assert result.ok
+    assert [e for e in seen if isinstance(e, ev.RunStarted)][0].precision == "bf16"
