@@ -1,0 +1,105 @@
+"""The headless command line: train, sample, export, and its one-line errors."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from bdh_studio.cli import main
+from bdh_studio.core import checkpoints
+from bdh_studio.core.runs import read_events
+
+TINY = ["--preset", "tiny", "--iters", "20", "--set", "log_interval=5", "--set", "eval_interval=10"]
+
+
+def test_train_sample_export_round_trip(books_dir, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", str(books_dir), "--out", str(out), *TINY]) == 0
+    err = capsys.readouterr().err
+    assert "Alpha Book: finished at step 20 val loss" in err and "beta book: finished" in err
+    ckpt = out / "checkpoints" / "Alpha Book.pt"
+    assert main(["sample", str(ckpt), "--prompt", "The sea", "--length", "40", "--seed", "1"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("The sea") and len(text.encode()) >= 40
+    assert main(["export", str(ckpt), str(tmp_path / "bare.pt")]) == 0
+    bare = torch.load(tmp_path / "bare.pt", weights_only=True)
+    model, _ = checkpoints.load_model(ckpt)
+    model.load_state_dict(bare, strict=True)
+
+
+def test_kdsh_novels_train_with_the_tiny_preset(kdsh, tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", str(kdsh / "books"), "--out", str(out), "--preset", "tiny"]) == 0
+    names = sorted(p.name for p in (out / "checkpoints").glob("*.pt"))
+    assert names == ["In search of the castaways.pt", "The Count of Monte Cristo.pt"]
+    for name in names:
+        torch.load(out / "checkpoints" / name, weights_only=True)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "{empty}", "--out", "{out}"], "no .txt books in it"),
+    (["train", "{missing}", "--out", "{out}"], "no such folder"),
+    (["train", "{books}", "--out", "{out}", "--set", "n_head=3"],
+     "n_head: n_embd 64 is not divisible by n_head 3"),
+    (["train", "{books}", "--out", "{out}", "--set", "batch_size=0"],
+     "batch_size: must be between 1 and"),
+    (["train", "{books}", "--out", "{out}", "--set", "layers=3"], "unknown setting(s): layers"),
+    (["train", "{books}", "--out", "{out}", "--config", "{missing}"], "cannot read configuration"),
+    (["train", "{books}", "--out", "{out}", "--device", "cuda"], "no CUDA GPU is visible"),
+    (["train", "{books}", "--out", "{out}", "--precision", "fp16", "--device", "cpu"],
+     "fp16 needs a GPU"),
+    (["train", "--out", "{out}"], "give either BOOKS_DIR or --demo"),
+    (["sample", "{missing}"], "no such checkpoint"),
+    (["sample", "{garbage}"], "not a readable checkpoint"),
+    (["export", "{missing}", "{out}"], "no such checkpoint"),
+])
+def test_bad_input_gives_one_line_and_exit_2(argv, message, books_dir, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "garbage.pt").write_bytes(b"not a checkpoint at all")
+    places = {"empty": tmp_path / "empty", "missing": tmp_path / "missing", "books": books_dir,
+              "out": tmp_path / "out", "garbage": tmp_path / "garbage.pt"}
+    argv = [a.format(**places) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and err.startswith(f"bdh-studio {argv[0]}: ")
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_sample_rejects_impossible_settings(books_dir, tmp_path, capsys):
+    main(["train", str(books_dir), "--out", str(tmp_path / "run"), *TINY])
+    ckpt = str(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")
+    capsys.readouterr()
+    assert main(["sample", ckpt, "--temperature", "0"]) == 2
+    assert "temperature must be above 0" in capsys.readouterr().err
+    assert main(["sample", ckpt, "--top-k", "0"]) == 2
+    assert "top-k must be between 1 and 256" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(books_dir, tmp_path):
+    out = tmp_path / "run"
+    argv = [sys.executable, "-m", "bdh_studio", "train", str(books_dir), "--out", str(out),
+            "--preset", "tiny", "--iters", "100000", "--set", "log_interval=5"]
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    metrics = out / "metrics.jsonl"
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None and not (
+            metrics.exists() and "\"step\"" in metrics.read_text()):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "stopped; checkpoints are in" in err
+    ckpt = checkpoints.load(out / "checkpoints" / "Alpha Book.pt")
+    assert ckpt["partial"] and ckpt["training"]["step"] > 0
+    events = list(read_events(out))  # every line parses
+    assert events[-1].kind == "run_finished" and events[-1].stopped
+    stopped_at = ckpt["training"]["step"]
+    assert main(["train", str(books_dir), "--out", str(out), "--preset", "tiny",
+                 "--iters", str(stopped_at + 10), "--set", "log_interval=5"]) == 0
+    resumed = checkpoints.load(out / "checkpoints" / "Alpha Book.pt")
+    assert resumed["training"]["step"] == stopped_at + 10 and not resumed["partial"]
