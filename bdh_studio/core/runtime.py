@@ -98,6 +98,21 @@ def resolve(device: str = "auto", precision: str = "auto", compile: bool = False
     return Runtime(dev, pick_precision(dev, precision), compile)
 
 
+def free_memory(device: torch.device) -> int | None:
+    """Bytes this device can still give, where the platform tells (Linux RAM, CUDA)."""
+    if device.type == "cuda":
+        return torch.cuda.mem_get_info(device)[0]
+    if device.type == "cpu":
+        try:
+            with open("/proc/meminfo", encoding="ascii") as f:
+                for line in f:
+                    if line.startswith("MemAvailable:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            return None
+    return None
+
+
 def unwrap(model: nn.Module) -> nn.Module:
     """The plain BDH inside DistributedDataParallel and torch.compile wrappers."""
     while True:

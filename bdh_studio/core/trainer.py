@@ -18,14 +18,14 @@ import torch
 
 from . import checkpoints
 from . import events as ev
-from .config import TrainConfig, check
+from .config import ConfigError, TrainConfig, activation_bytes, check
 from .control import TrainingControl
 from .corpus import BatchSampler, Book, CorpusError
 from .distributed import Distributed
 from .errors import UserError
 from .model import BDH
 from .runs import RunFolder
-from .runtime import Runtime, resolve
+from .runtime import Runtime, free_memory, resolve
 
 
 VAL_STREAM = 2**32 - 1  # a batch stream no training rank or step uses
@@ -143,7 +143,6 @@ class BookTrainer:
     def run(self) -> str:
         """Train until max_iters or a stop; return finished or partial."""
         c, rt = self.config, self.runtime
-        self.book.check_fits(c.block_size)
         stream = (self.dist.rank, self.step)
         train = BatchSampler(self.book.train, c.block_size, c.batch_size, c.seed, stream, rt.device)
         val = BatchSampler(self.book.val, c.block_size, c.batch_size, c.seed, (VAL_STREAM,), rt.device)
@@ -210,6 +209,18 @@ def _memory_advice(book: str, config: TrainConfig, runtime: Runtime) -> str:
             f"mlp_internal_dim_multiplier) and train again")
 
 
+def check_memory(config: TrainConfig, runtime: Runtime) -> None:
+    """Refuse up front what cannot fit, instead of meeting the kernel's OOM killer mid-run."""
+    free = free_memory(runtime.device)
+    need = activation_bytes(config, 2 if runtime.precision in ("bf16", "fp16") else 4)
+    if free is not None and need > free:
+        raise ConfigError(
+            f"batch_size {config.batch_size} with block_size {config.block_size} needs about "
+            f"{need / 2**30:.1f} GiB for activations, and {runtime.device} has "
+            f"{free / 2**30:.1f} GiB free; lower batch_size or block_size, pick a smaller preset "
+            f"(cpu), or train on a GPU")
+
+
 def _previous(folder: RunFolder, book: Book, config: TrainConfig, retrain: bool) -> dict | None:
     """The checkpoint to resume this book from, if it is of this very book and setup."""
     path = folder.checkpoint_path(book.name)
@@ -241,6 +252,7 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
         raise CorpusError("no books to train; pick a folder with .txt books in it")
     runtime = resolve(config.device, config.precision, config.compile)
     runtime = dist.adjust(runtime)
+    check_memory(config, runtime)
     folder = RunFolder(out)
     if dist.is_main:
         folder.open(config, retrain)
@@ -285,6 +297,7 @@ def _train_one(path: Path, index: int, total: int, config: TrainConfig, runtime:
     name = path.stem
     try:
         book = Book(path, config.val_fraction)
+        book.check_fits(config.block_size)
         previous = _previous(folder, book, config, retrain) if dist.is_main else None
         previous = dist.broadcast(previous)
         if previous and not previous["partial"] and previous["training"]["step"] >= config.max_iters:
