@@ -11,9 +11,9 @@ import sys
 
 from .. import __version__
 from ..core.errors import UserError
-from . import classify, export, sample, train
+from . import export, sample, train
 
-COMMANDS = (train, sample, export, classify)
+COMMANDS = (train, sample, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
