@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from bdh_studio.core.model import BDH, BDHConfig, rope_freqs
+from bdh_studio.core.model import BDH, BDHConfig, CausalLinearAttention, rope_freqs
 
 
 def load_reference(reference_dir, name):
@@ -71,3 +71,15 @@ def test_sparsity_statistics_are_fractions_per_layer_average():
     model(torch.randint(0, 256, (2, 16)), stats=stats)
     assert set(stats) == {"x_sparsity", "y_sparsity"}
     assert all(0.0 < float(v) < 1.0 for v in stats.values())
+
+
+def test_attention_backward_matches_autograd_of_the_reference_expression():
+    torch.manual_seed(2)
+    QR = torch.randn(2, 3, 20, 16, dtype=torch.float64, requires_grad=True)
+    V = torch.randn(2, 1, 20, 8, dtype=torch.float64, requires_grad=True)
+    grad = torch.randn(2, 3, 20, 8, dtype=torch.float64)
+    CausalLinearAttention.apply(QR, V).backward(grad)
+    fast = QR.grad, V.grad
+    QR.grad = V.grad = None
+    ((QR @ QR.mT).tril(diagonal=-1) @ V).backward(grad)
+    torch.testing.assert_close(fast, (QR.grad, V.grad))
