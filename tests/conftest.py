@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import random
 from pathlib import Path
 
 import pytest
 import torch
+
+from textgen import make_text
 
 torch.set_num_threads(min(2, os.cpu_count() or 1))
 
@@ -15,22 +16,6 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BDH_SHARED", REPO.parent / "shared"))
 KDSH = SHARED / "data" / "kdsh"
 REFERENCE = SHARED / "data" / "bdh_reference"
-
-WORDS = ("the sea was grey and the ship ran before the wind while the captain "
-         "watched the sails and the crew sang of home and harbour and the long "
-         "road north under a cold moon").split()
-
-
-def make_text(n_bytes: int, seed: int = 0) -> str:
-    """Readable-ish English of about ``n_bytes``, different for every seed."""
-    rng = random.Random(seed)
-    out, size = [], 0
-    while size < n_bytes:
-        sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 14))).capitalize() + ". "
-        out.append(sentence)
-        size += len(sentence)
-    return "".join(out)[:n_bytes]
-
 
 @pytest.fixture
 def books_dir(tmp_path: Path) -> Path:

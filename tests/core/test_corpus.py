@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from bdh_studio.core.corpus import BatchSampler, Book, CorpusError, find_books, inspect, scan
-from conftest import make_text
+from textgen import make_text
 
 
 def test_finds_txt_books_sorted_case_insensitively(books_dir):

@@ -12,7 +12,7 @@ from bdh_studio.core.control import TrainingControl
 from bdh_studio.core.corpus import CorpusError, find_books
 from bdh_studio.core.runs import RunFolderError, read_events
 from bdh_studio.core.trainer import lr_at, train_run
-from conftest import make_text
+from textgen import make_text
 
 
 def run(config, books_dir, out, **kwargs):

@@ -1,0 +1,38 @@
+"""Start the window: the application object, its names (for QSettings) and its icon."""
+
+from __future__ import annotations
+
+import sys
+
+import torch  # noqa: F401  torch before PySide6: the other order fails on Windows
+
+import shiboken6
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__, resources
+from .main_window import MainWindow
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setOrganizationName("BDH Studio")
+    app.setApplicationName("BDH Studio")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("bdh-studio")
+    app.setWindowIcon(QIcon(str(resources.icon())))
+    return app
+
+
+def run_app(demo: bool = False, argv: list[str] | None = None) -> int:
+    app = make_app(argv)
+    window = MainWindow()
+    app.aboutToQuit.connect(window.stop_and_wait)
+    if demo:
+        window.load_demo()
+    window.show()
+    code = app.exec()
+    # Delete the window while Qt is still whole: left to interpreter shutdown,
+    # pyqtgraph's items are freed after the application and crash on exit.
+    shiboken6.delete(window)
+    return code

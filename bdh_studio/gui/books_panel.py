@@ -1,0 +1,171 @@
+"""The books list: what will be trained, how big, and how each one is doing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView,
+                               QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from ..core.corpus import BookInfo, scan
+from ..core.errors import UserError
+
+STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "trained": "#2e7d32",
+                "partial": "#b26a00", "failed": "#c62828", "unusable": "#c62828",
+                "skipped": "#2e7d32"}
+
+
+def human_size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+class BooksPanel(QWidget):
+    changed = Signal()
+    problem = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.infos: dict[str, BookInfo] = {}
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Book", "Size", "State"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        self.tree.header().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.tree.itemChanged.connect(lambda *_: self.changed.emit())
+        add_folder = QPushButton("Add folder…", clicked=self.ask_folder)
+        add_files = QPushButton("Add files…", clicked=self.ask_files)
+        remove = QPushButton("Remove", clicked=self.remove_selected)
+        remove.setToolTip("Take the selected books off the list (files are not touched)")
+        buttons = QHBoxLayout()
+        for b in (add_folder, add_files, remove):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        layout.addLayout(buttons)
+
+    # --- adding -------------------------------------------------------------
+
+    def ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of .txt books")
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def ask_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Books", "", "Text files (*.txt *.TXT)")
+        if files:
+            self.add_paths([Path(f) for f in files])
+
+    def add_paths(self, paths: Iterable[Path]) -> int:
+        """Add books from folders and files; returns how many were added."""
+        added = 0
+        for path in paths:
+            try:
+                infos = scan([path])
+            except UserError as exc:
+                self.problem.emit(str(exc))
+                continue
+            for info in infos:
+                added += self._add(info)
+        if added:
+            self.changed.emit()
+        return added
+
+    def _add(self, info: BookInfo) -> bool:
+        known = self.infos.get(info.name)
+        if known is not None and known.path.resolve() == info.path.resolve():
+            return False
+        if known is not None:
+            info = BookInfo(info.path, info.size, f"another book is already named "
+                                                  f"{info.name!r}; rename one of the files")
+            name = f"{info.name} ({info.path.parent.name})"
+        else:
+            name = info.name
+        self.infos[name] = info
+        item = QTreeWidgetItem([name, human_size(info.size), ""])
+        item.setData(0, Qt.UserRole, name)
+        item.setToolTip(0, str(info.path))
+        item.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
+        if info.usable:
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.Checked)
+        else:
+            item.setFlags(item.flags() & ~Qt.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.Unchecked)
+        self.tree.blockSignals(True)
+        self.tree.addTopLevelItem(item)
+        self.tree.blockSignals(False)
+        if info.usable:
+            self.set_state(name, "new")
+        else:
+            self.set_state(name, "unusable", info.problem or "")
+        return True
+
+    def remove_selected(self) -> None:
+        for item in self.tree.selectedItems():
+            del self.infos[item.data(0, Qt.UserRole)]
+            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
+        self.changed.emit()
+
+    def clear(self) -> None:
+        self.tree.clear()
+        self.infos.clear()
+        self.changed.emit()
+
+    # --- reading ------------------------------------------------------------
+
+    def _item(self, name: str) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.data(0, Qt.UserRole) == name:
+                return item
+        return None
+
+    def included(self) -> list[Path]:
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            info = self.infos[item.data(0, Qt.UserRole)]
+            if info.usable and item.checkState(0) == Qt.Checked:
+                out.append(info.path)
+        return out
+
+    def shortest_included(self) -> int | None:
+        sizes = [p.stat().st_size for p in self.included() if p.exists()]
+        return min(sizes, default=None)
+
+    def all_paths(self) -> list[str]:
+        return [str(info.path) for info in self.infos.values()]
+
+    def set_included(self, name: str, included: bool) -> None:
+        item = self._item(name)
+        if item is not None and self.infos[name].usable:
+            item.setCheckState(0, Qt.Checked if included else Qt.Unchecked)
+
+    # --- state --------------------------------------------------------------
+
+    def set_state(self, name: str, state: str, detail: str = "") -> None:
+        """Show a book's state: new, training, trained, partial, failed, skipped or unusable."""
+        item = self._item(name)
+        if item is None:
+            return
+        text = state + (f": {detail}" if detail else "")
+        self.tree.blockSignals(True)
+        item.setText(2, text)
+        item.setToolTip(2, text)
+        item.setForeground(2, QBrush(QColor(STATE_COLORS.get(state, "#555"))))
+        self.tree.blockSignals(False)
+
+    def state_of(self, name: str) -> str:
+        item = self._item(name)
+        return item.text(2) if item is not None else ""

@@ -1,0 +1,471 @@
+"""The main window: books and settings on the left, live plots on the right.
+
+It owns no engine logic: clicks become calls to core.trainer.train_run in a
+worker thread, and the engine's events come back as queued signals that are
+buffered for the plots and the status bar.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow,
+                               QMessageBox, QPushButton, QScrollArea, QSplitter, QStackedWidget,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from .. import resources
+from ..core import checkpoints
+from ..core import config as cfg
+from ..core import events as ev
+from ..core.control import TrainingControl
+from ..core.errors import UserError
+from ..core.runs import RunFolder, read_events
+from ..core.trainer import train_run
+from .background import Background
+from .books_panel import BooksPanel
+from .config_panel import ConfigPanel
+from .plots import TrainingPlots
+from .sample_box import SampleBox
+from .status import Progress, memory_in_use
+
+STATUS_MS = 250
+
+
+class Banner(QFrame):
+    """A visible, dismissable message at the top of the window."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setStyleSheet("Banner { background: #fdecea; border: 1px solid #e0a8a3; "
+                           "border-radius: 4px; } QLabel { color: #8b1a12; }")
+        self.label = QLabel(wordWrap=True)
+        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        close = QPushButton("Dismiss", clicked=self.hide)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+
+class EmptyState(QWidget):
+    """What a first launch shows: what to do, and the three ways to begin."""
+
+    def __init__(self, window: "MainWindow"):
+        super().__init__(window)
+        title = QLabel("<h2>Drop a folder of books here</h2>")
+        text = QLabel("BDH Studio trains one BDH language model per book (.txt, UTF-8) and "
+                      "shows it learning live.<br>Drop a folder or .txt files on this window, "
+                      "open a folder, or try the bundled demo books.")
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignCenter)
+        open_button = QPushButton("Open folder…", clicked=window.books.ask_folder)
+        demo_button = QPushButton("Try the demo", clicked=window.load_demo)
+        run_button = QPushButton("Open a past run…", clicked=window.ask_open_run)
+        for b in (open_button, demo_button, run_button):
+            b.setMinimumHeight(36)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for b in (open_button, demo_button, run_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(title, 0, Qt.AlignCenter)
+        layout.addWidget(text)
+        layout.addSpacing(12)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+        self.setAttribute(Qt.WA_StyledBackground)
+        self.setStyleSheet("EmptyState { border: 2px dashed #bbb; border-radius: 12px; }")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.setWindowTitle("BDH Studio")
+        self.setWindowIcon(QIcon(str(resources.icon())))
+        self.setAcceptDrops(True)
+        self.resize(1280, 820)
+
+        self.worker = Background(self)
+        self.worker.idle.connect(self._update_controls)
+        self.control: TrainingControl | None = None
+        self.run_dir: Path | None = None
+        self.progress = Progress()
+        self.demo = False
+
+        self.books = BooksPanel()
+        self.config_panel = ConfigPanel()
+        self.plots = TrainingPlots()
+        self.sample_box = SampleBox()
+        self.banner = Banner()
+        self._build_actions()
+        self._build_layout()
+        self._build_status()
+        self.books.changed.connect(self._books_changed)
+        self.books.problem.connect(self.banner.show_message)
+        self.config_panel.changed.connect(self._update_controls)
+        self._status_timer = QTimer(self, interval=STATUS_MS, timeout=self._refresh_status)
+        self._status_timer.start()
+        self.restore_settings()
+        self._update_controls()
+
+    # --- building ---------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut: str | QKeySequence | None, tip: str) -> QAction:
+        action = QAction(text, self, triggered=slot)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            tip += f" ({QKeySequence(shortcut).toString(QKeySequence.NativeText)})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("Open folder…", self.books.ask_folder, QKeySequence.Open,
+                                        "Add a folder of .txt books")
+        self.demo_action = self._action("Try demo", self.load_demo, None,
+                                        "Load the bundled demo books and backstories")
+        self.train_action = self._action("Train", self.start_training, "Ctrl+R",
+                                         "Train every checked book with these settings")
+        self.pause_action = self._action("Pause", self.toggle_pause, "Ctrl+P",
+                                         "Pause or resume after the current step")
+        self.stop_action = self._action("Stop", self.stop_training, "Ctrl+.",
+                                        "Stop after the current step; the book keeps a partial "
+                                        "checkpoint and resumes next time")
+        self.open_run_action = self._action("Open run…", self.ask_open_run, "Ctrl+Shift+O",
+                                            "Draw the curves of a past run folder")
+        self.export_action = self._action("Export checkpoints…", self.ask_export, "Ctrl+E",
+                                          "Copy this run's book models to a folder")
+        self.folder_action = self._action("Show run folder", self.show_run_folder, None,
+                                          "Open the run folder in the file manager")
+        self.save_config_action = self._action("Save settings…", self.ask_save_config, None,
+                                               "Save these settings as JSON (bdh-studio train "
+                                               "--config reads it)")
+        self.load_config_action = self._action("Load settings…", self.ask_load_config, None,
+                                               "Load settings from a JSON file")
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        for action in (self.open_action, self.demo_action, None, self.train_action,
+                       self.pause_action, self.stop_action, None, self.open_run_action,
+                       self.export_action, self.folder_action):
+            toolbar.addSeparator() if action is None else toolbar.addAction(action)
+        menu = self.menuBar().addMenu("&File")
+        for action in (self.open_action, self.demo_action, self.open_run_action,
+                       self.save_config_action, self.load_config_action, self.export_action,
+                       self.folder_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self._action("Quit", self.close, QKeySequence.Quit, "Quit BDH Studio"))
+        run_menu = self.menuBar().addMenu("&Run")
+        for action in (self.train_action, self.pause_action, self.stop_action):
+            run_menu.addAction(action)
+
+    def _build_layout(self) -> None:
+        settings_scroll = QScrollArea(widgetResizable=True)
+        settings_scroll.setWidget(self.config_panel)
+        settings_scroll.setFrameShape(QFrame.NoFrame)
+        left = QSplitter(Qt.Vertical)
+        left.addWidget(self._titled("Books", self.books))
+        left.addWidget(self._titled("Settings", settings_scroll))
+        left.setSizes([260, 520])
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.plots, "Training")
+        self.tabs.addTab(self.sample_box, "Sample")
+        self.workspace = QSplitter(Qt.Horizontal)
+        self.workspace.addWidget(left)
+        self.workspace.addWidget(self.tabs)
+        self.workspace.setSizes([400, 880])
+        self.pages = QStackedWidget()
+        self.empty_state = EmptyState(self)
+        self.pages.addWidget(self.empty_state)
+        self.pages.addWidget(self.workspace)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+    @staticmethod
+    def _titled(title: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(f"<b>{title}</b>"))
+        layout.addWidget(widget, 1)
+        return box
+
+    def _build_status(self) -> None:
+        self.status_label = QLabel("idle")
+        self.device_label = QLabel()
+        self.memory_label = QLabel()
+        bar = self.statusBar()
+        bar.addWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.device_label)
+        bar.addPermanentWidget(self.memory_label)
+
+    # --- books ------------------------------------------------------------
+
+    def add_paths(self, paths: list[Path]) -> None:
+        self.books.add_paths(paths)
+
+    def load_demo(self) -> None:
+        self.demo = True
+        self.books.add_paths([resources.demo_books()])
+        if self.config_panel.modified.isHidden() and self.config_panel.preset.currentText() \
+                == "paper":
+            self.config_panel.set_config(cfg.PRESETS["cpu"])
+
+    def _books_changed(self) -> None:
+        self.config_panel.set_shortest_book(self.books.shortest_included())
+        self.pages.setCurrentWidget(self.workspace if self.books.infos or self.plots.books
+                                    else self.empty_state)
+        self._update_controls()
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    # --- training ---------------------------------------------------------
+
+    @property
+    def training(self) -> bool:
+        return self.worker.running
+
+    def _update_controls(self) -> None:
+        valid = self.config_panel.config() is not None
+        has_books = bool(self.books.included())
+        self.train_action.setEnabled(valid and has_books and not self.training)
+        reason = ("" if valid else "fix the settings marked in red") if has_books else \
+            "add or check at least one usable book"
+        self.train_action.setToolTip("Train every checked book (Ctrl+R)" if not reason
+                                     else f"Cannot train: {reason}")
+        self.pause_action.setEnabled(self.training)
+        self.stop_action.setEnabled(self.training)
+        self.config_panel.setEnabled(not self.training)
+        has_run = self.run_dir is not None
+        self.export_action.setEnabled(has_run and not self.training)
+        self.folder_action.setEnabled(has_run)
+
+    def new_run_dir(self) -> Path:
+        base = Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)) / "runs"
+        stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+        return base / stamp
+
+    def start_training(self, run_dir: Path | None = None) -> None:
+        config, books = self.config_panel.config(), self.books.included()
+        if config is None or not books or self.training:
+            return
+        self.banner.hide()
+        self.run_dir = Path(run_dir) if run_dir else self.new_run_dir()
+        self.control = control = TrainingControl()
+        out = self.run_dir
+        self.plots.clear()
+        self.progress = Progress()
+
+        def task(report):
+            return train_run(config, books, out, on_event=report, control=control)
+
+        job = self.worker.start(task)
+        job.reported.connect(self.on_event)
+        job.failed.connect(self.on_failed)
+        job.finished.connect(self.on_finished)
+        self.pause_action.setText("Pause")
+        self._update_controls()
+        self.save_settings()
+
+    @Slot(object)
+    def on_event(self, event: ev.Event) -> None:
+        self.plots.handle(event)
+        self.progress.update(event)
+        if isinstance(event, ev.BookStarted):
+            self.books.set_state(event.book, "training")
+        elif isinstance(event, ev.BookFinished):
+            state = {"finished": "trained", "skipped": "trained"}.get(event.status, event.status)
+            detail = f"val loss {event.val_loss:.3f}" if event.val_loss is not None else ""
+            if event.status == "failed":
+                detail = event.message
+            elif event.status == "partial":
+                detail = f"stopped at step {event.step}" + (f", {detail}" if detail else "")
+            self.books.set_state(event.book, state, detail)
+        elif isinstance(event, (ev.BookFailed, ev.RunFailed)):
+            self.banner.show_message(event.message)
+        elif isinstance(event, ev.CheckpointSaved):
+            self.sample_box.set_checkpoints(RunFolder(self.run_dir).checkpoints())
+
+    @Slot(str)
+    def on_failed(self, message: str) -> None:
+        self.banner.show_message(message)
+
+    @Slot()
+    def on_finished(self) -> None:
+        self.control = None
+        self.pause_action.setText("Pause")
+        self._update_controls()
+        self._refresh_status()
+        if self.run_dir is not None:
+            self.sample_box.set_checkpoints(RunFolder(self.run_dir).checkpoints())
+
+    def toggle_pause(self) -> None:
+        if self.control is None:
+            return
+        if self.control.paused:
+            self.control.resume()
+            self.pause_action.setText("Pause")
+            self.progress.state = "training"
+        else:
+            self.control.pause()
+            self.pause_action.setText("Resume")
+            self.progress.state = "paused"
+
+    def stop_training(self) -> None:
+        if self.control is not None:
+            self.control.stop()
+            self.progress.state = "stopping…"
+
+    def stop_and_wait(self, msecs: int = 60_000) -> bool:
+        """Stop the run and join its thread: what closing and quitting need."""
+        self.stop_training()
+        return self.worker.wait(msecs)
+
+    def _refresh_status(self) -> None:
+        self.status_label.setText(self.progress.text())
+        if self.progress.device:
+            self.device_label.setText(f"{self.progress.device}, {self.progress.precision}")
+        self.memory_label.setText(memory_in_use(self.progress.device))
+
+    # --- runs and outputs -------------------------------------------------
+
+    def ask_open_run(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Run folder (with metrics.jsonl)")
+        if folder:
+            self.open_run(Path(folder))
+
+    def open_run(self, folder: Path) -> None:
+        """Draw a past run's curves and show its books' final states."""
+        try:
+            events = list(read_events(folder))
+        except UserError as exc:
+            self.banner.show_message(str(exc))
+            return
+        self.plots.clear()
+        self.plots.load_events(events)
+        self.run_dir = folder
+        books = [e for e in events if isinstance(e, ev.RunStarted)]
+        for e in events:
+            if isinstance(e, ev.BookFinished):
+                self.on_event(e)
+        self.sample_box.set_checkpoints(RunFolder(folder).checkpoints())
+        self.pages.setCurrentWidget(self.workspace)
+        self.statusBar().showMessage(f"Opened {folder} ({len(books)} run(s), "
+                                     f"{len(self.plots.books)} book(s))", 8000)
+        self._update_controls()
+
+    def ask_export(self) -> None:
+        if self.run_dir is None:
+            return
+        target = QFileDialog.getExistingDirectory(self, "Export book models to")
+        if not target:
+            return
+        bare = QMessageBox.question(
+            self, "Export format",
+            "Write bare state_dicts (for Pathway's reference BDH) instead of full checkpoints?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No) == QMessageBox.Yes
+        self.export_checkpoints(Path(target), bare)
+
+    def export_checkpoints(self, target: Path, bare: bool = False) -> list[Path]:
+        written = []
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            for path in RunFolder(self.run_dir).checkpoints():
+                out = target / path.name
+                if bare:
+                    checkpoints.export_state_dict(path, out)
+                else:
+                    shutil.copy2(path, out)
+                written.append(out)
+        except (UserError, OSError) as exc:
+            self.banner.show_message(f"Export stopped: {exc}")
+        else:
+            self.statusBar().showMessage(f"Exported {len(written)} model(s) to {target}", 8000)
+        return written
+
+    def show_run_folder(self) -> None:
+        if self.run_dir is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.run_dir)))
+
+    def ask_save_config(self) -> None:
+        config = self.config_panel.config()
+        if config is None:
+            self.banner.show_message("Fix the settings marked in red before saving them.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save settings", "bdh-settings.json",
+                                              "JSON (*.json)")
+        if path:
+            config.save(path)
+
+    def ask_load_config(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load settings", "", "JSON (*.json)")
+        if path:
+            self.load_config(Path(path))
+
+    def load_config(self, path: Path) -> None:
+        try:
+            self.config_panel.set_config(cfg.load(path))
+        except UserError as exc:
+            self.banner.show_message(str(exc))
+
+    # --- settings and closing ---------------------------------------------
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("config", self.config_panel.raw_values())
+        s.setValue("books", self.books.all_paths())
+        s.setValue("demo", self.demo)
+        s.sync()
+
+    def restore_settings(self) -> None:
+        s = self.settings
+        if s.value("geometry") is not None:
+            self.restoreGeometry(s.value("geometry"))
+        saved = s.value("config")
+        if isinstance(saved, dict):
+            try:
+                self.config_panel.set_config(cfg.from_dict(saved))
+            except UserError:
+                pass  # settings from another version: keep the defaults
+        paths = [Path(p) for p in (s.value("books") or []) if Path(p).exists()]
+        if paths:
+            self.books.add_paths(paths)
+
+    def closeEvent(self, event) -> None:
+        if self.training:
+            answer = QMessageBox.question(
+                self, "Training is running",
+                "Stop training and quit? The current book keeps a partial checkpoint.",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+            if answer != QMessageBox.Yes:
+                event.ignore()
+                return
+            self.stop_and_wait()
+        self.save_settings()
+        event.accept()

@@ -1,0 +1,252 @@
+"""Live training curves: loss per book, tokens/s and BDH's activation sparsity.
+
+Events are only buffered (``handle`` is cheap); a timer redraws at about
+15 Hz when something changed, never once per event.  Curves keep every
+point in growing numpy arrays and let pyqtgraph downsample and clip to the
+view, so 100k points a curve stay smooth.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
+                               QPushButton, QSlider, QVBoxLayout, QWidget)
+
+from ..core import events as ev
+from .curves import Series, debiased_ema
+
+# Tableau 10: distinct, colour-blind-friendly enough, readable on white.
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+KINDS = ("train", "val", "tokens", "x_sparsity", "y_sparsity")
+REDRAW_MS = 66
+
+
+@dataclass
+class BookCurves:
+    color: str
+    offset: float = 0.0  # seconds of the run before this book started
+    series: dict[str, Series] = field(default_factory=lambda: {k: Series() for k in KINDS})
+    items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
+
+
+class TrainingPlots(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        pg.setConfigOptions(background="w", foreground="#333")
+        self.books: dict[str, BookCurves] = {}
+        self._dirty = False
+        self._build()
+        self._timer = QTimer(self, interval=REDRAW_MS, timeout=self._tick)
+        self._timer.start()
+
+    # --- layout -----------------------------------------------------------
+
+    def _build(self) -> None:
+        self.log_y = QCheckBox("Log scale", toggled=self._restyle)
+        self.x_axis = QComboBox()
+        self.x_axis.addItems(["Step", "Wall time"])
+        self.x_axis.currentIndexChanged.connect(self._restyle)
+        self.smoothing = QSlider(Qt.Horizontal, minimum=0, maximum=99, value=60)
+        self.smoothing.setFixedWidth(140)
+        self.smoothing.valueChanged.connect(self._restyle)
+        self.smoothing_label = QLabel()
+        export_image = QPushButton("Export image…", clicked=self._ask_export_image)
+        export_csv = QPushButton("Export CSV…", clicked=self._ask_export_csv)
+        bar = QHBoxLayout()
+        for w in (self.log_y, QLabel("x axis:"), self.x_axis, QLabel("Smoothing:"),
+                  self.smoothing, self.smoothing_label):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(export_image)
+        bar.addWidget(export_csv)
+
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.loss_plot = self.canvas.addPlot(row=0, col=0)
+        self.tokens_plot = self.canvas.addPlot(row=1, col=0)
+        self.sparsity_plot = self.canvas.addPlot(row=2, col=0)
+        self.canvas.ci.layout.setRowStretchFactor(0, 3)
+        for plot, label in ((self.loss_plot, "loss (nats/byte)"), (self.tokens_plot, "tokens/s"),
+                            (self.sparsity_plot, "non-zero fraction")):
+            plot.setLabel("left", label)
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+        self.tokens_plot.setXLink(self.loss_plot)
+        self.sparsity_plot.setXLink(self.loss_plot)
+        self.sparsity_plot.setYRange(0, 1)
+        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self.loss_plot.setTitle("Training loss (solid) and validation loss (dashed)", size="10pt")
+        self.sparsity_plot.setTitle("Activation sparsity: x (solid), y (dotted)", size="9pt")
+        self.cursor = pg.InfiniteLine(angle=90, movable=False,
+                                      pen=pg.mkPen("#888", style=Qt.DotLine))
+        self.loss_plot.addItem(self.cursor, ignoreBounds=True)
+        self.readout = QLabel(" ")
+        self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self._mouse = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._moved)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.readout)
+        self._restyle()
+
+    # --- events -----------------------------------------------------------
+
+    def handle(self, event: ev.Event) -> None:
+        if isinstance(event, ev.BookStarted):
+            curves = self._book(event.book)
+            if curves.series["train"].size == 0:
+                curves.offset = self._end_time()
+        elif isinstance(event, ev.StepLogged):
+            c = self._book(event.book)
+            t = c.offset + event.elapsed
+            c.series["train"].append(event.step, t, event.train_loss)
+            c.series["tokens"].append(event.step, t, event.tokens_per_s)
+            if event.x_sparsity is not None:
+                c.series["x_sparsity"].append(event.step, t, event.x_sparsity)
+                c.series["y_sparsity"].append(event.step, t, event.y_sparsity)
+            self._dirty = True
+        elif isinstance(event, ev.ValidationLogged):
+            c = self._book(event.book)
+            c.series["val"].append(event.step, c.offset + event.elapsed, event.val_loss)
+            self._dirty = True
+
+    def load_events(self, events: Iterable[ev.Event]) -> None:
+        for event in events:
+            self.handle(event)
+        self.redraw()
+
+    def clear(self) -> None:
+        for plot in (self.loss_plot, self.tokens_plot, self.sparsity_plot):
+            plot.clear()
+        self.loss_plot.addItem(self.cursor, ignoreBounds=True)
+        self.legend.clear()
+        self.books.clear()
+        self.readout.setText(" ")
+        self.redraw()
+
+    def _end_time(self) -> float:
+        ends = [c.series["train"].elapsed[-1] for c in self.books.values()
+                if c.series["train"].size]
+        return max(ends, default=0.0)
+
+    def _book(self, name: str) -> BookCurves:
+        if name not in self.books:
+            color = PALETTE[len(self.books) % len(PALETTE)]
+            curves = BookCurves(color)
+            solid, faded = pg.mkPen(color, width=2), pg.mkPen(color + "40", width=1)
+            curves.items = {
+                "raw": self.loss_plot.plot(pen=faded),
+                "train": self.loss_plot.plot(pen=solid, name=f"{name} · train"),
+                "val": self.loss_plot.plot(pen=pg.mkPen(color, width=2, style=Qt.DashLine),
+                                           symbol="o", symbolSize=5, symbolBrush=color,
+                                           symbolPen=None, name=f"{name} · val"),
+                "tokens": self.tokens_plot.plot(pen=pg.mkPen(color, width=1)),
+                "x_sparsity": self.sparsity_plot.plot(pen=pg.mkPen(color, width=1.5)),
+                "y_sparsity": self.sparsity_plot.plot(
+                    pen=pg.mkPen(color, width=1.5, style=Qt.DotLine)),
+            }
+            self.books[name] = curves
+        return self.books[name]
+
+    # --- drawing ----------------------------------------------------------
+
+    def _tick(self) -> None:
+        if self._dirty:
+            self.redraw()
+
+    def _x(self, series: Series) -> np.ndarray:
+        return series.elapsed if self.x_axis.currentIndex() == 1 else series.steps
+
+    def redraw(self) -> None:
+        self._dirty = False
+        weight = self.smoothing.value() / 100
+        for c in self.books.values():
+            train = c.series["train"]
+            c.items["raw"].setData(self._x(train), train.values, skipFiniteCheck=True)
+            c.items["train"].setData(self._x(train), debiased_ema(train.values, weight),
+                                     skipFiniteCheck=True)
+            c.items["raw"].setVisible(weight > 0)
+            for kind in ("val", "tokens", "x_sparsity", "y_sparsity"):
+                s = c.series[kind]
+                c.items[kind].setData(self._x(s), s.values, skipFiniteCheck=True)
+
+    def _restyle(self, *_) -> None:
+        self.smoothing_label.setText(f"{self.smoothing.value() / 100:.2f}")
+        self.loss_plot.setLogMode(y=self.log_y.isChecked())
+        self.sparsity_plot.setLabel("bottom", "wall time (s)" if self.x_axis.currentIndex()
+                                    else "step")
+        self.redraw()
+
+    def _moved(self, args) -> None:
+        pos = args[0]
+        if not self.loss_plot.sceneBoundingRect().contains(pos):
+            return
+        x = self.loss_plot.vb.mapSceneToView(pos).x()
+        self.cursor.setPos(x)
+        self.readout.setText(self.describe_at(x))
+
+    def describe_at(self, x: float) -> str:
+        """The crosshair's words: each book's train (and val) loss nearest to x."""
+        unit = "s" if self.x_axis.currentIndex() else ""
+        parts = []
+        for name, c in self.books.items():
+            train = c.series["train"]
+            if not train.size:
+                continue
+            i = int(np.clip(np.searchsorted(self._x(train), x), 0, train.size - 1))
+            text = f"{name}: step {int(train.steps[i])}, loss {train.values[i]:.3f}"
+            val = c.series["val"]
+            if val.size:
+                j = int(np.clip(np.searchsorted(self._x(val), x), 0, val.size - 1))
+                text += f", val {val.values[j]:.3f}"
+            parts.append(text)
+        return f"x = {x:,.0f}{unit} — " + " · ".join(parts) if parts else " "
+
+    # --- what tests and exports read ---------------------------------------
+
+    def curve_points(self, book: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        s = self.books[book].series[kind]
+        return self._x(s).copy(), s.values.copy()
+
+    def drawn_points(self, book: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        x, y = self.books[book].items[kind].getData()
+        return (np.array([]), np.array([])) if x is None else (x, y)
+
+    def export_csv(self, path: str | Path) -> None:
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["book", "kind", "step", "elapsed", "value"])
+            for name, c in self.books.items():
+                for kind, s in c.series.items():
+                    for step, t, v in zip(s.steps, s.elapsed, s.values):
+                        writer.writerow([name, kind, int(step), f"{t:.3f}", repr(float(v))])
+
+    def export_image(self, path: str | Path) -> None:
+        path = str(path)
+        exporter = (pg.exporters.SVGExporter if path.lower().endswith(".svg")
+                    else pg.exporters.ImageExporter)(self.canvas.scene())
+        exporter.export(path)
+
+    def _ask_export_image(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export plot", "training.png",
+                                              "PNG image (*.png);;SVG image (*.svg)")
+        if path:
+            self.export_image(path)
+
+    def _ask_export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export curves", "curves.csv",
+                                              "CSV (*.csv)")
+        if path:
+            self.export_csv(path)

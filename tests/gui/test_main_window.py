@@ -1,0 +1,188 @@
+"""The window as a person uses it: drop books, fix settings, train, pause, stop, close."""
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from bdh_studio.core import checkpoints
+from textgen import make_text
+
+FAST = {"max_iters": 400, "log_interval": 2, "eval_interval": 10, "eval_batches": 1}
+
+
+def drop(window, paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    enter = QDragEnterEvent(QPointF(20, 20).toPoint(), Qt.CopyAction, mime, Qt.LeftButton,
+                            Qt.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(window, QDropEvent(QPointF(20, 20), Qt.CopyAction, mime,
+                                              Qt.LeftButton, Qt.NoModifier))
+
+
+def use_tiny(window, **changes):
+    from bdh_studio.core.config import PRESETS
+    window.config_panel.set_config(PRESETS["tiny"].replace(**changes))
+
+
+def test_first_launch_shows_what_to_do(window):
+    assert window.pages.currentWidget() is window.empty_state
+    assert not window.train_action.isEnabled()
+
+
+def test_dropping_a_folder_and_files_lists_the_books(window, books_dir, tmp_path):
+    extra = tmp_path / "Gamma.txt"
+    extra.write_text(make_text(9000, 3))
+    binary = tmp_path / "picture.txt"
+    binary.write_bytes(b"\x89PNG\x00\x00")
+    drop(window, [books_dir, extra, binary])
+    assert window.pages.currentWidget() is window.workspace
+    assert sorted(window.books.infos) == ["Alpha Book", "Gamma", "beta book", "picture"]
+    assert [p.name for p in window.books.included()] == ["Alpha Book.txt", "beta book.TXT",
+                                                         "Gamma.txt"]
+    assert window.books.state_of("picture").startswith("unusable: not a text file")
+    assert window.books.state_of("Alpha Book") == "new"
+
+
+def test_dropping_an_empty_folder_says_so(window, tmp_path):
+    (tmp_path / "empty").mkdir()
+    drop(window, [tmp_path / "empty"])
+    assert window.banner.isVisible()
+    assert "no .txt books in it" in window.banner.label.text()
+
+
+def test_an_invalid_field_disables_train_and_says_why(window, books_dir):
+    drop(window, [books_dir])
+    use_tiny(window)
+    assert window.train_action.isEnabled()
+    window.config_panel.editors["n_head"].setValue(3)
+    assert not window.train_action.isEnabled()
+    error = window.config_panel.errors["n_head"]
+    assert error.isVisible() and error.text() == "n_embd 32 is not divisible by n_head 3"
+    assert "fix the settings marked in red" in window.train_action.toolTip()
+    window.config_panel.editors["n_head"].setValue(2)
+    window.config_panel.editors["lr"].setText("fast")
+    assert window.config_panel.errors["lr"].text() == "'fast' is not a valid float"
+    assert not window.train_action.isEnabled()
+    window.config_panel.editors["lr"].setText("1e-3")
+    window.config_panel.editors["block_size"].setValue(50_000)
+    assert "longer than the shortest book allows" in window.config_panel.errors["block_size"].text()
+    assert not window.train_action.isEnabled()
+
+
+def test_train_pause_resume_stop_keeps_a_partial_checkpoint(window, qtbot, books_dir, tmp_path):
+    drop(window, [books_dir])
+    use_tiny(window, **FAST)
+    window.start_training(tmp_path / "run")
+    assert window.training and window.stop_action.isEnabled()
+    qtbot.waitUntil(lambda: "Alpha Book" in window.plots.books
+                    and len(window.plots.curve_points("Alpha Book", "train")[0]) >= 3,
+                    timeout=30_000)
+    window.toggle_pause()
+    assert window.control.paused and window.pause_action.text() == "Resume"
+    window.toggle_pause()
+    assert not window.control.paused
+    qtbot.waitUntil(lambda: window.plots.drawn_points("Alpha Book", "train")[0].size > 0,
+                    timeout=5_000)
+    window.stop_training()
+    qtbot.waitUntil(lambda: not window.training, timeout=30_000)
+    ckpt = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")
+    assert ckpt["partial"] and ckpt["training"]["step"] > 0
+    assert window.books.state_of("Alpha Book").startswith("partial: stopped at step")
+    assert window.train_action.isEnabled()  # the next run can start
+
+
+def test_a_full_run_reports_each_book_and_samples(window, qtbot, books_dir, tmp_path):
+    drop(window, [books_dir])
+    use_tiny(window, max_iters=20, log_interval=5, eval_interval=10, eval_batches=1)
+    window.start_training(tmp_path / "run")
+    qtbot.waitUntil(lambda: not window.training, timeout=60_000)
+    assert window.books.state_of("Alpha Book").startswith("trained: val loss")
+    assert window.books.state_of("beta book").startswith("trained: val loss")
+    assert "finished" in window.progress.text()
+    assert window.sample_box.model_choice.count() == 2
+    window.sample_box.prompt.setText("The sea")
+    window.sample_box.length.setValue(30)
+    window.sample_box.generate()
+    qtbot.waitUntil(lambda: window.sample_box.output.toPlainText().startswith("The sea"),
+                    timeout=30_000)
+    exported = window.export_checkpoints(tmp_path / "exported", bare=True)
+    assert sorted(p.name for p in exported) == ["Alpha Book.pt", "beta book.pt"]
+
+
+def test_errors_show_in_the_window_and_it_keeps_working(window, qtbot, books_dir, tmp_path,
+                                                        monkeypatch):
+    drop(window, [books_dir])
+    use_tiny(window, max_iters=10, log_interval=5, eval_interval=5, eval_batches=1)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "config.json").write_text('{"n_layer": 5}')
+    window.start_training(tmp_path / "run")
+    qtbot.waitUntil(lambda: not window.training, timeout=30_000)
+    assert window.banner.isVisible() and "holds a run with other settings" in \
+        window.banner.label.text()
+    window.start_training(tmp_path / "run2")
+    qtbot.waitUntil(lambda: not window.training, timeout=30_000)
+    assert window.books.state_of("beta book").startswith("trained")
+
+
+def test_open_run_draws_a_past_run(window, tiny_config, books_dir, tmp_path):
+    from bdh_studio.core.corpus import find_books
+    from bdh_studio.core.trainer import train_run
+    train_run(tiny_config, find_books(books_dir), tmp_path / "past")
+    window.open_run(tmp_path / "past")
+    steps, losses = window.plots.curve_points("beta book", "train")
+    assert list(steps) == [5, 10, 15, 20] and (losses > 0).all()
+    assert window.pages.currentWidget() is window.workspace
+    window.open_run(tmp_path / "nothing")
+    assert "not a run folder" in window.banner.label.text()
+
+
+def test_closing_during_training_stops_cleanly(qtbot, settings, books_dir, tmp_path,
+                                               monkeypatch):
+    import shiboken6
+    from PySide6.QtWidgets import QMessageBox
+
+    from bdh_studio.gui.main_window import MainWindow
+    window = MainWindow(settings)
+    window.show()
+    drop(window, [books_dir])
+    use_tiny(window, **FAST)
+    window.start_training(tmp_path / "run")
+    qtbot.waitUntil(lambda: len(window.plots.books) > 0, timeout=30_000)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    assert window.close()
+    assert not window.training
+    assert checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")["partial"]
+    shiboken6.delete(window)
+
+
+def test_settings_are_restored_on_the_next_launch(qtbot, settings, books_dir):
+    import shiboken6
+
+    from bdh_studio.gui.main_window import MainWindow
+    first = MainWindow(settings)
+    drop(first, [books_dir])
+    first.config_panel.editors["n_layer"].setValue(3)
+    first.config_panel.editors["lr"].setText("0.0005")
+    first.close()
+    shiboken6.delete(first)
+    second = MainWindow(settings)
+    config = second.config_panel.config()
+    assert (config.n_layer, config.lr) == (3, 0.0005)
+    assert sorted(second.books.infos) == ["Alpha Book", "beta book"]
+    shiboken6.delete(second)
+
+
+def test_settings_json_round_trip(window, tmp_path):
+    use_tiny(window, n_layer=3)
+    window.config_panel.config().save(tmp_path / "c.json")
+    window.config_panel.editors["n_layer"].setValue(5)
+    window.load_config(tmp_path / "c.json")
+    assert window.config_panel.config().n_layer == 3
+    (tmp_path / "bad.json").write_text("{oops")
+    window.load_config(tmp_path / "bad.json")
+    assert "is not a JSON configuration" in window.banner.label.text()
