@@ -1,0 +1,71 @@
+"""What every benchmark shares: contestants alternated round by round, medians, the machine.
+
+The benchmark machine is shared with other people's jobs, so no figure is
+measured alone: each round runs every contestant once, in ABBA order (the
+order flips every round), and a benchmark reports the median of the rounds
+and the ratio of medians.  Noise then hits every contestant alike.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("BDH_SHARED", REPO.parent / "shared"))
+
+
+def alternate(contestants: dict[str, Callable[[], float]], rounds: int,
+              label: str = "") -> dict[str, list[float]]:
+    """Every contestant's figure in each of ``rounds`` rounds, contestants taking turns."""
+    figures: dict[str, list[float]] = {name: [] for name in contestants}
+    names = list(contestants)
+    for r in range(rounds):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            figures[name].append(contestants[name]())
+        if label:
+            print(f"  {label} round {r + 1}/{rounds}: " + ", ".join(
+                f"{name} {values[-1]:.4g}" for name, values in figures.items()), flush=True)
+    return figures
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def spread(values: list[float]) -> str:
+    """The median with the lowest and highest round, so a reader sees the noise."""
+    return f"{median(values):.4g} (rounds {min(values):.4g}..{max(values):.4g})"
+
+
+def verdict(value: float, target: float, higher_is_better: bool = True) -> str:
+    met = value >= target if higher_is_better else value < target
+    return "MEETS" if met else "MISSES"
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Seconds ``fn`` took."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def machine() -> str:
+    """One line naming what the figures were measured on, and how busy it was."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{platform.machine()} {os.cpu_count()} cores, load average {load}; "
+            f"Python {platform.python_version()}, torch {torch.__version__}, "
+            f"{torch.get_num_threads()} intra-op threads")
+
+
+def header(title: str) -> None:
+    print(title)
+    print(f"  machine: {machine()}")
+    print(f"  command: python {' '.join(sys.argv)}")
