@@ -21,12 +21,21 @@ import torch
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BDH_SHARED", REPO.parent / "shared"))
 
+sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured, even piped
+
 
 def alternate(contestants: dict[str, Callable[[], float]], rounds: int,
-              label: str = "") -> dict[str, list[float]]:
-    """Every contestant's figure in each of ``rounds`` rounds, contestants taking turns."""
+              label: str = "", warm_up: bool = True) -> dict[str, list[float]]:
+    """Every contestant's figure in each of ``rounds`` rounds, contestants taking turns.
+
+    With ``warm_up`` each contestant first runs once unrecorded, so one-time
+    costs (imports, first allocations, caches) fall on no round.
+    """
     figures: dict[str, list[float]] = {name: [] for name in contestants}
     names = list(contestants)
+    if warm_up:
+        for name in names:
+            contestants[name]()
     for r in range(rounds):
         for name in (names if r % 2 == 0 else names[::-1]):
             figures[name].append(contestants[name]())
