@@ -1,5 +1,7 @@
 """Books on disk: discovery, the bad files a user will have, and batches."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -118,3 +120,28 @@ def test_inspect_reports_problem_without_raising(tmp_path):
     path.write_bytes(b"")
     info = inspect(path)
     assert not info.usable and info.problem == "the file is empty"
+
+
+def _resident_file_bytes() -> int | None:
+    status = Path("/proc/self/status")
+    if not status.is_file():
+        return None
+    for line in status.read_text().splitlines():
+        if line.startswith("RssFile:"):
+            return int(line.split()[1]) * 1024
+    return None
+
+
+def test_batches_from_a_big_book_do_not_keep_it_resident(tmp_path):
+    if _resident_file_bytes() is None:
+        pytest.skip("needs Linux's /proc/self/status")
+    path = tmp_path / "big.txt"
+    chunk = make_text(1 << 20).encode()
+    with open(path, "wb") as f:
+        for _ in range(80):
+            f.write(chunk)
+    sampler = BatchSampler(Book(path).train, 64, 8, seed=0)
+    before = _resident_file_bytes()
+    for _ in range(50):
+        sampler.sample()
+    assert _resident_file_bytes() - before < 16 << 20
