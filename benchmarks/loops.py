@@ -11,8 +11,9 @@ metrics log, run folders, atomic checkpoints, pause and stop.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 import torch
 
@@ -23,6 +24,8 @@ from bdh_studio.core.corpus import BatchSampler, Book, find_books
 from bdh_studio.core.model import BDH
 from bdh_studio.core.trainer import VAL_STREAM, lr_at, make_optimizer
 from bdh_studio.resources import demo_books
+
+T = TypeVar("T")
 
 
 def demo_book() -> Path:
@@ -71,6 +74,25 @@ def bare_loop(config: TrainConfig, book_path: Path, out: Path,
         torch.save(model.state_dict(), out / "bare.pt")
 
     return timed(run), model
+
+
+def in_fresh_thread(fn: Callable[[], T]) -> T:
+    """``fn()`` run in a new thread that ends with it.
+
+    OpenMP gives every thread that runs parallel work a pool of its own for
+    the thread's lifetime.  Once two pools exist on a 2-core machine libgomp
+    stops spinning and sleeps between parallel regions, which halves training
+    (as does any parallel torch work in the GUI thread before a run).  So the
+    bare loop runs the way the window's worker does, in a thread of its own,
+    and the GUI thread of a benchmark never runs torch work.
+    """
+    result: list = []
+    worker = threading.Thread(target=lambda: result.append(fn()))
+    worker.start()
+    worker.join()
+    if not result:
+        raise RuntimeError("the benchmark's thread failed; see the traceback above")
+    return result[0]
 
 
 def same_weights(checkpoint: Path, model: torch.nn.Module) -> bool:

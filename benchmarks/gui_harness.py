@@ -1,0 +1,76 @@
+"""The real window, offscreen, training a book through its worker thread, for benchmarks 1 and 3.
+
+Import this module before anything else imports Qt: it selects the offscreen
+platform (no display needed) and imports torch before PySide6, as the
+application's entry point does.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import ctypes  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import torch  # noqa: E402,F401  (before PySide6, as bdh_studio.gui.app does)
+from PySide6.QtCore import QEventLoop, QSettings  # noqa: E402
+
+from bdh_studio.core.config import TrainConfig  # noqa: E402
+from bdh_studio.gui.app import make_app  # noqa: E402
+from bdh_studio.gui.main_window import MainWindow  # noqa: E402
+
+
+# PySide6 6.12 on Python < 3.12 (where None and True are not immortal) drops a
+# reference to None on every call of a void method and to True on every
+# Signal.emit; after tens of thousands of calls the process dies with "Fatal
+# Python error: none_dealloc" (or bool_dealloc), at the latest when it exits.
+# Lending them a billion references keeps a benchmark alive; the window itself
+# needs a fix (Python >= 3.12, or a PySide6 without the bug).
+if sys.version_info < (3, 12):
+    for singleton in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 30
+
+
+class Window:
+    """A shown MainWindow holding one book, its settings in a temporary INI file."""
+
+    def __init__(self, folder: Path, book: Path):
+        self.app = make_app([])
+        self.folder = folder
+        self.window = MainWindow(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
+        self.window.show()
+        self.window.add_paths([book])
+        self.redraws = 0
+        plots = self.window.plots
+        redraw = plots.redraw
+
+        def counted() -> None:
+            self.redraws += 1
+            redraw()
+        plots.redraw = counted  # the plots' timer calls it through the instance
+
+    def train(self, config: TrainConfig, run_dir: Path) -> float:
+        """Seconds from pressing Train to the worker thread's end, the event loop running."""
+        self.window.config_panel.set_config(config)
+        if self.window.config_panel.config() != config:
+            raise SystemExit("the settings form did not take the benchmark's configuration")
+        shutil.rmtree(run_dir, ignore_errors=True)
+        loop = QEventLoop()
+        self.window.worker.idle.connect(loop.quit)
+        start = time.perf_counter()
+        self.window.start_training(run_dir)
+        loop.exec()
+        seconds = time.perf_counter() - start
+        self.window.worker.idle.disconnect(loop.quit)
+        return seconds
+
+    def close(self) -> None:
+        import shiboken6
+        self.window.stop_and_wait()
+        self.window.close()
+        shiboken6.delete(self.window)
