@@ -54,6 +54,12 @@ def spread(values: list[float]) -> str:
     return f"{median(values):.4g} (rounds {min(values):.4g}..{max(values):.4g})"
 
 
+def paired(a: list[float], b: list[float]) -> str:
+    """The round-by-round ratios a/b: contestants of one round shared the machine's mood."""
+    ratios = [x / y for x, y in zip(a, b)]
+    return f"per-round ratios median {median(ratios):.3f}, {min(ratios):.3f}..{max(ratios):.3f}"
+
+
 def verdict(value: float, target: float, higher_is_better: bool = True) -> str:
     met = value >= target if higher_is_better else value < target
     return "MEETS" if met else "MISSES"

@@ -20,7 +20,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import alternate, header, median, spread, verdict
+from common import alternate, header, median, paired, spread, verdict
 from loops import bare_loop, demo_book, in_fresh_thread, same_weights
 
 from bdh_studio.core.config import PRESETS
@@ -52,8 +52,8 @@ def compare(window: gui_harness.Window, preset: str, book: Path, rounds: int,
         print(f"  {name:10s} tokens/s {spread(values)}")
     ratio = median(figures["window"]) / median(figures["bare loop"])
     print(f"  window / bare loop = {ratio:.3f}  target >= {TARGET}  {verdict(ratio, TARGET)}  "
-          f"(plot redraws per window run: {redraws}; final weights "
-          f"{'identical' if same else 'DIFFERENT'})")
+          f"({paired(figures['window'], figures['bare loop'])}; plot redraws per window run: "
+          f"{redraws}; final weights {'identical' if same else 'DIFFERENT'})")
     return ratio
 
 
