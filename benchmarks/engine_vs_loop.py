@@ -222,7 +222,8 @@ def compare_techniques(preset: str, book_path: Path, rounds: int, with_compile: 
     print(f"\n[{preset}] techniques: steady-state steps/s over {steps} steps per round "
           f"(block {config.block_size}, batch {config.batch_size}, {config.n_layer} layers)")
     if with_compile:
-        print(f"  torch.compile's first step took {variants['engine+torch.compile'][1]:.1f} s")
+        print(f"  torch.compile's warm-up ({steps} steps, compilation included) took "
+              f"{variants['engine+torch.compile'][1]:.1f} s")
     figures = alternate({name: go for name, (go, _) in variants.items()}, rounds)
     base = {"+complex rope": "reference", "+K=Q backward": "+complex rope",
             "+foreach AdamW": "+K=Q backward", "+fused AdamW (engine)": "+K=Q backward",
