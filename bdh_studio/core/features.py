@@ -1,0 +1,139 @@
+"""What a book model says about a text: per-byte surprise and pooled hidden states.
+
+Texts longer than a block are cut into overlapping chunks; every chunk of
+every text goes through the model in padded batches, never one at a time.
+BDH's attention is causal, so right-padding changes nothing before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .backstories import normalise
+from .checkpoints import CheckpointError, load, build_model
+from .errors import UserError
+from .model import BDH
+from .runs import CHECKPOINTS
+
+PREFIX = b"\n"  # so the first byte of a text is predicted too, as at a paragraph start
+
+
+@dataclass
+class BookModel:
+    name: str
+    path: Path
+    model: BDH
+    block_size: int
+
+
+def find_checkpoints(folder: str | Path) -> dict[str, Path]:
+    """Finished or partial book models in a run folder (or a folder of .pt files), by key."""
+    folder = Path(folder)
+    inner = folder / CHECKPOINTS
+    where = inner if inner.is_dir() else folder
+    if not where.is_dir():
+        raise UserError(f"{folder}: no such folder; give a training run folder or a folder "
+                        f"of book checkpoints")
+    found = {normalise(p.stem): p for p in sorted(where.glob("*.pt"))}
+    if not found:
+        raise UserError(f"{folder}: no book models (.pt) in it; train the books first "
+                        f"(bdh-studio train BOOKS_DIR --out {folder})")
+    return found
+
+
+def load_book_models(folder: str | Path, device: str | torch.device = "cpu") -> dict[str, BookModel]:
+    models = {}
+    for key, path in find_checkpoints(folder).items():
+        try:
+            ckpt = load(path)
+        except CheckpointError:
+            continue  # a bare export or a damaged file is not a book model: rows show it
+        block = (ckpt.get("train_config") or {}).get("block_size", 512)
+        models[key] = BookModel(ckpt["book"].get("name", path.stem), path,
+                                build_model(ckpt, device), block)
+    if not models:
+        raise UserError(f"{folder}: none of its .pt files is a readable BDH Studio book model")
+    return models
+
+
+def chunks(n_inputs: int, block: int) -> list[tuple[int, int, int]]:
+    """(start, end, first scored) windows over n_inputs positions, a quarter-block overlap."""
+    overlap = block // 4
+    spans, start = [], 0
+    while True:
+        end = min(start + block, n_inputs)
+        spans.append((start, end, start if start == 0 else start + overlap))
+        if end == n_inputs:
+            return spans
+        start = end - overlap
+
+
+@torch.no_grad()
+def score(model: BDH, texts: list[str], block: int,
+          batch_size: int = 64) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per-byte loss (nats) of every byte of each text, and each text's mean hidden state.
+
+    ``batch_size`` 1 is the original's one-chunk-at-a-time way, kept for the
+    benchmark that shows what batching saves.
+    """
+    device = next(model.parameters()).device
+    data = [PREFIX + t.encode("utf-8") for t in texts]
+    jobs = [(i, s, e, f) for i, d in enumerate(data) for s, e, f in chunks(len(d) - 1, block)]
+    losses = [np.zeros(len(d) - 1, dtype=np.float32) for d in data]
+    hidden_sum = np.zeros((len(data), model.config.n_embd), dtype=np.float64)
+    for b in range(0, len(jobs), batch_size):
+        batch = jobs[b: b + batch_size]
+        width = max(e - s for _, s, e, _ in batch)
+        x = torch.zeros(len(batch), width, dtype=torch.long)
+        y = torch.zeros(len(batch), width, dtype=torch.long)
+        for row, (i, s, e, _) in enumerate(batch):
+            x[row, : e - s] = torch.tensor(list(data[i][s:e]))
+            y[row, : e - s] = torch.tensor(list(data[i][s + 1: e + 1]))
+        x, y = x.to(device), y.to(device)
+        h = model.hidden(x)
+        nll = F.cross_entropy((h @ model.lm_head).transpose(1, 2), y, reduction="none")
+        nll, h = nll.float().cpu().numpy(), h.float().cpu().numpy()
+        for row, (i, s, e, first) in enumerate(batch):
+            losses[i][first:e] = nll[row, first - s: e - s]
+            hidden_sum[i] += h[row, first - s: e - s].sum(axis=0)
+    hidden = hidden_sum / np.array([[len(d) - 1] for d in data])
+    return losses, hidden.astype(np.float32)
+
+
+SURPRISE = ("own_mean", "own_p90", "own_max", "other_mean", "other_p90", "diff_mean",
+            "diff_p90")
+
+
+def featurize(texts: list[str], book_keys: list[str], models: dict[str, BookModel],
+              batch_size: int = 64, progress=None) -> tuple[np.ndarray, list[str]]:
+    """One row per text: its own book's surprise, the other books', their difference, and
+    its own book model's mean hidden state."""
+    n = len(texts)
+    per_model = {}
+    for done, (key, bm) in enumerate(models.items()):
+        per_model[key] = score(bm.model, texts, bm.block_size, batch_size)
+        if progress is not None:
+            progress((done + 1) / len(models), f"scored the texts with {bm.name}")
+    dim = max(bm.model.config.n_embd for bm in models.values())
+    out = np.zeros((n, len(SURPRISE) + dim), dtype=np.float32)
+    for i, key in enumerate(book_keys):
+        own = per_model[key][0][i]
+        others = [per_model[k][0][i] for k in models if k != key] or [own]
+        other = np.mean(others, axis=0)
+        out[i, : len(SURPRISE)] = (own.mean(), np.percentile(own, 90), own.max(),
+                                   other.mean(), np.percentile(other, 90), (own - other).mean(),
+                                   np.percentile(own - other, 90))
+        hidden = per_model[key][1][i]
+        out[i, len(SURPRISE): len(SURPRISE) + len(hidden)] = hidden
+    names = list(SURPRISE) + [f"hidden_{j}" for j in range(dim)]
+    return out, names
+
+
+def byte_surprise(model: BDH, text: str, block: int) -> np.ndarray:
+    """Each byte's loss under the model: what the results panel shades."""
+    return score(model, [text], block)[0][0]
