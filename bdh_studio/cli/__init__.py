@@ -11,9 +11,9 @@ import sys
 
 from .. import __version__
 from ..core.errors import UserError
-from . import export, sample, train
+from . import classify, export, sample, train
 
-COMMANDS = (train, sample, export)
+COMMANDS = (train, sample, export, classify)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -135,7 +135,7 @@ def _problem(values: dict, line: int, first_line: dict, labelled: bool,
         return "empty content; write the backstory in the content column or remove the row"
     if labelled and values["label"].lower() not in LABELS:
         shown = values["label"] or "(empty)"
-        return f"label {shown!r} is neither consistent nor contradict"
+        return f"label {shown!r} is neither consistent nor contradict; correct it to one of them"
     if known is not None and normalise(values["book_name"]) not in known:
         have = ", ".join(sorted(known.values())) or "none"
         return (f"book {values['book_name']!r} matches no book model (have: {have}); "

@@ -138,6 +138,8 @@ def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path
         raise UserError(f"mode {mode!r}: use features or finetune")
     if folds < 2:
         raise UserError(f"folds {folds}: cross-validation needs at least 2 folds")
+    if repeats < 1:
+        raise UserError(f"repeats {repeats}: repeat the folds at least once")
     report = progress or (lambda fraction, message: None)
     models = feats.load_book_models(models_dir)
     names = [bm.name for bm in models.values()]
@@ -167,14 +169,21 @@ def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path
 
 
 def write_predictions(path: str | Path, predictions: list[Prediction],
-                      confidence: bool = True) -> None:
-    """id,label[,confidence]: the competition's format, with the confidence beside it."""
+                      confidence: bool = True, truth: dict[str, str] | None = None) -> None:
+    """id,label[,confidence][,true_label]: the competition's format, with what explains it.
+
+    ``confidence=False`` gives exactly the competition's ``id,label``;
+    ``truth`` (id -> label) adds the known label, for out-of-fold predictions.
+    """
+    header = ["id", "label"] + (["confidence"] if confidence else []) + \
+        (["true_label"] if truth is not None else [])
     try:
         with open(path, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
-            writer.writerow(["id", "label", "confidence"] if confidence else ["id", "label"])
+            writer.writerow(header)
             for p in predictions:
-                writer.writerow([p.id, p.label, f"{p.confidence:.4f}"] if confidence
-                                else [p.id, p.label])
+                writer.writerow([p.id, p.label] + ([f"{p.confidence:.4f}"] if confidence else [])
+                                + ([truth.get(p.id, "")] if truth is not None else []))
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}; choose another file "
+                        f"or free some disk space") from None

@@ -1,0 +1,134 @@
+"""The backstory classifier: the CV harness and its baselines, both modes, the command line."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from bdh_studio import resources
+from bdh_studio.cli import main
+from bdh_studio.core import features
+from bdh_studio.core.classifier import classify
+from bdh_studio.core.config import PRESETS
+from bdh_studio.core.errors import UserError
+from bdh_studio.core.evaluation import cross_validate, encode_labels
+from bdh_studio.core.trainer import train_run
+
+TINY = PRESETS["tiny"].replace(max_iters=40, log_interval=20, eval_interval=40, eval_batches=1)
+
+
+@pytest.fixture(scope="module")
+def demo_models(tmp_path_factory):
+    """Tiny book models of the three demo books, trained once for this module."""
+    out = tmp_path_factory.mktemp("demo-run")
+    books = sorted(resources.demo_books().glob("*.txt"))
+    assert train_run(TINY, books, out).ok
+    return out
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def oracle(y):
+    """A fitter that knows the answer: the harness must score it 100%."""
+    return lambda train: (lambda rows: y[rows].astype(float))
+
+
+def test_the_harness_scores_the_model_beside_the_majority_baselines():
+    labels = ["consistent"] * 25 + ["contradict"] * 15
+    books = ["A"] * 25 + ["B"] * 15  # the book alone gives the label away
+    chars = [f"c{i % 4}" for i in range(40)]
+    report = cross_validate(oracle(encode_labels(labels)), labels, books, chars, folds=5,
+                            repeats=2, seed=3)
+    rows = dict(report.rows())
+    assert rows["model"]["accuracy"] == (1.0, 0.0)
+    assert rows["majority class"]["accuracy"][0] == pytest.approx(25 / 40)
+    assert rows["majority class"]["contradict_f1"] == (0.0, 0.0)
+    assert rows["majority per book"]["accuracy"] == (1.0, 0.0)
+    assert rows["grouped by character"]["accuracy"] == (1.0, 0.0)
+    assert len(report.folds) == 10 and report.oof_probability.shape == (40,)
+    assert "5 folds x 2 repeat(s) over 40 rows" in report.table()
+
+
+def test_the_harness_needs_two_rows_of_each_label():
+    labels = ["consistent"] * 9 + ["contradict"]
+    with pytest.raises(UserError, match=r"at least 2 rows of each label.*\[9, 1\]"):
+        cross_validate(oracle(encode_labels(labels)), labels, ["A"] * 10, ["c"] * 10)
+
+
+def test_batched_scoring_equals_one_chunk_at_a_time(demo_models):
+    models = features.load_book_models(demo_models)
+    bm = next(iter(models.values()))
+    texts = ["A short one.", "x" * 150, "Une phrase accentuée, pour voir. " * 6]
+    batched = features.score(bm.model, texts, block=32, batch_size=64)
+    single = features.score(bm.model, texts, block=32, batch_size=1)
+    for a, b in zip(batched[0], single[0]):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    np.testing.assert_allclose(batched[1], single[1], atol=1e-5)
+    assert [len(loss) for loss in batched[0]] == [len(t.encode()) for t in texts]
+
+
+@pytest.mark.parametrize("mode, folds", [("features", 5), ("finetune", 2)])
+def test_both_modes_cross_validate_and_predict_every_test_row(demo_models, mode, folds):
+    seen = []
+    outcome = classify(resources.demo_train_csv(), demo_models, resources.demo_test_csv(),
+                       mode=mode, folds=folds, progress=lambda f, m: seen.append(f))
+    n_train, n_test = len(outcome.train.rows), len(outcome.test.rows)
+    assert [p.id for p in outcome.oof] == [r.id for r in outcome.train.rows]
+    assert [p.id for p in outcome.predictions] == [r.id for r in outcome.test.rows]
+    assert n_train == 36 and n_test == 15
+    for p in outcome.oof + outcome.predictions:
+        assert p.label in ("consistent", "contradict") and 0.5 <= p.confidence <= 1
+    assert len(outcome.report.folds) == folds
+    assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_classify_refuses_what_it_cannot_do(demo_models, tmp_path):
+    train = resources.demo_train_csv()
+    with pytest.raises(UserError, match="mode 'magic': use features or finetune"):
+        classify(train, demo_models, mode="magic")
+    with pytest.raises(UserError, match="folds 1: cross-validation needs at least 2 folds"):
+        classify(train, demo_models, folds=1)
+    with pytest.raises(UserError, match="no book models"):
+        classify(train, tmp_path)
+
+
+def test_the_command_line_on_the_kdsh_data(kdsh, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", str(kdsh / "books"), "--out", str(run), "--preset", "tiny",
+                 "--iters", "30", "--set", "eval_interval=30"]) == 0
+    out = tmp_path / "predictions.csv"
+    assert main(["classify", "--train", str(kdsh / "train.csv"), "--test", str(kdsh / "test.csv"),
+                 "--models", str(run), "--out", str(out), "--folds", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "majority class" in printed and "majority per character" in printed
+    test_ids = [r["id"] for r in read_csv(kdsh / "test.csv")]
+    rows = read_csv(out)
+    assert [r["id"] for r in rows] == test_ids
+    assert all(r["label"] in ("consistent", "contradict") for r in rows)
+    assert all(0 <= float(r["confidence"]) <= 1 for r in rows)
+    cv = read_csv(tmp_path / "predictions-cv.csv")
+    assert len(cv) == len(read_csv(kdsh / "train.csv"))
+    assert {r["true_label"] for r in cv} == {"consistent", "contradict"}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"--models": "{missing}"}, "no such folder; give a training run folder"),
+    ({"--models": "{empty}"}, "no book models (.pt) in it; train the books first"),
+    ({"--train": "{bad_csv}"}, "missing column(s) label"),
+    ({"--folds": "1"}, "folds 1: cross-validation needs at least 2 folds"),
+])
+def test_bad_input_to_classify_gives_one_line_and_exit_2(demo_models, tmp_path, capsys, change,
+                                                         message):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "bad.csv").write_text("id,book_name,char,caption,content\n1,a,b,c,d\n")
+    places = {"{missing}": tmp_path / "absent", "{empty}": tmp_path / "empty",
+              "{bad_csv}": tmp_path / "bad.csv"}
+    args = {"--train": str(resources.demo_train_csv()), "--models": str(demo_models),
+            "--out": str(tmp_path / "p.csv")}
+    args.update({k: str(places.get(v, v)) for k, v in change.items()})
+    assert main(["classify", *[x for kv in args.items() for x in kv]]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("bdh-studio classify: ") and message in err
