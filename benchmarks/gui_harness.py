@@ -11,9 +11,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import ctypes  # noqa: E402
 import shutil  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -23,17 +21,6 @@ from PySide6.QtCore import QEventLoop, QSettings  # noqa: E402
 from bdh_studio.core.config import TrainConfig  # noqa: E402
 from bdh_studio.gui.app import make_app  # noqa: E402
 from bdh_studio.gui.main_window import MainWindow  # noqa: E402
-
-
-# PySide6 6.12 on Python < 3.12 (where None and True are not immortal) drops a
-# reference to None on every call of a void method and to True on every
-# Signal.emit; after tens of thousands of calls the process dies with "Fatal
-# Python error: none_dealloc" (or bool_dealloc), at the latest when it exits.
-# Lending them a billion references keeps a benchmark alive; the window itself
-# needs a fix (Python >= 3.12, or a PySide6 without the bug).
-if sys.version_info < (3, 12):
-    for singleton in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 30
 
 
 class Window:
