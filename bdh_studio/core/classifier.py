@@ -49,6 +49,7 @@ class Outcome:
     test: BackstorySet | None
     oof: list[Prediction]
     predictions: list[Prediction]
+    models: dict[str, feats.BookModel]  # kept for inspecting rows without loading them again
 
 
 def pipeline(seed: int = 0) -> Pipeline:
@@ -165,7 +166,7 @@ def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path
         predictions = to_predictions(test.rows, predict(np.arange(n, len(rows))))
     report(1.0, "done")
     return Outcome(mode, cv, train, test, to_predictions(train.rows, cv.oof_probability),
-                   predictions)
+                   predictions, models)
 
 
 def write_predictions(path: str | Path, predictions: list[Prediction],
