@@ -94,6 +94,11 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     return header, rows
 
 
+def is_labelled(path: str | Path) -> bool:
+    """Whether a CSV has a label column: a train file, else a test file (for dropped files)."""
+    return "label" in _read_rows(Path(path))[0]
+
+
 def read(path: str | Path, labelled: bool, books: Iterable[str] | None = None) -> BackstorySet:
     """Read and check a train (``labelled``) or test CSV.
 
