@@ -82,11 +82,15 @@ class Report:
         for name, values in self.rows():
             lines.append(f"{name:24}" + "".join(f"{100 * mu:15.1f} ± {100 * sd:4.1f}"
                                                for mu, sd in values.values()))
-        reps = len({f.repeat for f in self.folds})
-        lines.append(f"({len(self.folds) // max(reps, 1)} folds x {reps} repeat(s) over "
-                     f"{self.n_rows} rows; mean ± spread over folds. One standard error of the "
-                     f"accuracy here is about {100 * self.standard_error():.1f} points.)")
+        lines.append(f"({self.caveat()})")
         return "\n".join(lines)
+
+    def caveat(self) -> str:
+        """How much the numbers can be trusted: the table's footnote, and the window's."""
+        reps = len({f.repeat for f in self.folds})
+        return (f"{len(self.folds) // max(reps, 1)} folds x {reps} repeat(s) over "
+                f"{self.n_rows} rows; mean ± spread over folds. One standard error of the "
+                f"accuracy here is about {100 * self.standard_error():.1f} points.")
 
 
 def encode_labels(labels: list[str]) -> np.ndarray:
