@@ -1,0 +1,29 @@
+"""How surprising each character of a text is to its book's model: what the window shades.
+
+The model reads bytes, a person reads characters.  A character of several
+UTF-8 bytes gets the sum of its bytes' losses: by the chain rule that is
+-log p(character), so an accented letter is as comparable as a plain one
+(its continuation bytes are nearly free; the first byte carries the choice).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .features import BookModel, byte_surprise
+
+
+def per_character(text: str, byte_losses: np.ndarray) -> np.ndarray:
+    """Byte losses summed over each character's UTF-8 bytes: one value per character."""
+    if not text:
+        return np.zeros(0, dtype=np.float32)
+    widths = np.array([len(ch.encode("utf-8")) for ch in text])
+    if widths.sum() != len(byte_losses):
+        raise ValueError(f"{len(byte_losses)} losses for a text of {widths.sum()} bytes")
+    starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
+    return np.add.reduceat(np.asarray(byte_losses, dtype=np.float32), starts)
+
+
+def char_surprise(book: BookModel, text: str) -> np.ndarray:
+    """Each character's loss in nats under the book's model."""
+    return per_character(text, byte_surprise(book.model, text, book.block_size))
