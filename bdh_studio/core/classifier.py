@@ -4,7 +4,7 @@ Two modes share one cross-validation harness (evaluation.py):
 
 - ``features``: each text scored by its own book's model and by the others
   (surprise statistics and the own model's pooled hidden state) into a
-  scikit-learn pipeline.  Fast, and honest on 80 rows.
+  scikit-learn pipeline.  Fast, and honest on a few dozen rows.
 - ``finetune``: the original approach, the book model as backbone plus a
   small head on mean-pooled hidden states, trained per fold.
 """
@@ -20,6 +20,8 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
+from sklearn.compose import ColumnTransformer
+from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -52,10 +54,26 @@ class Outcome:
     models: dict[str, feats.BookModel]  # kept for inspecting rows without loading them again
 
 
+HIDDEN_COMPONENTS = 2
+
+
 def pipeline(seed: int = 0) -> Pipeline:
-    """Scaling and an L2 logistic regression; strong regularisation suits 80 rows."""
-    return make_pipeline(StandardScaler(), LogisticRegression(C=0.05, max_iter=2000,
-                                                              random_state=seed))
+    """Surprise statistics scaled, the pooled hidden state cut to two principal components,
+    into a class-weighted L2 logistic regression.
+
+    On the 60 KDSH train rows (cpu preset book models, 10 x 5-fold) the full
+    hidden state drowned the surprise signal in noise (62.8% accuracy, below
+    the 63.3% majority); two components 70.5%, none 72.5% (README).
+    """
+    n = len(feats.SURPRISE)
+    columns = ColumnTransformer([
+        ("surprise", StandardScaler(), slice(0, n)),
+        ("hidden", make_pipeline(StandardScaler(), PCA(HIDDEN_COMPONENTS, random_state=seed)),
+         slice(n, None)),
+    ])
+    return make_pipeline(columns, StandardScaler(),
+                         LogisticRegression(C=0.1, class_weight="balanced", max_iter=2000,
+                                            random_state=seed))
 
 
 def to_predictions(rows: list[Backstory], probability: np.ndarray) -> list[Prediction]:
