@@ -5,6 +5,10 @@ The engine knows nothing of Qt; a task is a plain function that receives a
 widget is ever touched from the worker.  ``Background`` keeps the Python
 references to the worker and its thread until the thread has finished —
 dropping them earlier is the classic way to crash a PySide application.
+
+Listeners connect to the ``Background`` once, before any task starts: a job's
+signals are forwarded from the moment it exists.  Connecting to a job after
+starting it lost the signals of a task that failed at once.
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ class Job(QObject):
 class Background(QObject):
     """One task at a time in its own thread; ``idle`` once the thread is gone."""
 
+    reported = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(str)
     idle = Signal()
 
     def __init__(self, parent: QObject | None = None):
@@ -59,10 +66,13 @@ class Background(QObject):
     def running(self) -> bool:
         return self._thread is not None
 
-    def start(self, task: Task) -> Job:
+    def start(self, task: Task) -> None:
         if self.running:
             raise RuntimeError("a task is already running")
         thread, job = QThread(), Job(task)
+        for source, target in ((job.reported, self.reported), (job.succeeded, self.succeeded),
+                               (job.failed, self.failed)):
+            source.connect(target)  # queued: the job lives in the worker thread
         job.moveToThread(thread)
         thread.started.connect(job.run)
         # Direct: quit from the worker itself, so a GUI thread blocked in wait() is released.
@@ -70,7 +80,6 @@ class Background(QObject):
         thread.finished.connect(self._forget)
         self._thread, self._job = thread, job
         thread.start()
-        return job
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Join the thread; True when it has finished."""

@@ -97,7 +97,9 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
 
         self.worker = Background(self)
-        self.worker.idle.connect(self._update_controls)
+        self.worker.reported.connect(self.on_event)
+        self.worker.failed.connect(self.on_failed)
+        self.worker.idle.connect(self.on_finished)
         self.control: TrainingControl | None = None
         self.run_dir: Path | None = None
         self.progress = Progress()
@@ -284,10 +286,7 @@ class MainWindow(QMainWindow):
         def task(report):
             return train_run(config, books, out, on_event=report, control=control)
 
-        job = self.worker.start(task)
-        job.reported.connect(self.on_event)
-        job.failed.connect(self.on_failed)
-        job.finished.connect(self.on_finished)
+        self.worker.start(task)
         self.pause_action.setText("Pause")
         self._update_controls()
         self.save_settings()

@@ -26,6 +26,9 @@ class SampleBox(QWidget):
         self.generate_button.setToolTip("Sample from the chosen book's model (in the background)")
         self.output = QPlainTextEdit(readOnly=True)
         self.output.setPlaceholderText("Generated text appears here.")
+        self.worker.succeeded.connect(self.output.setPlainText)
+        self.worker.failed.connect(self._failed)
+        self.worker.idle.connect(self._done)
         form = QFormLayout()
         form.addRow("Model", self.model_choice)
         form.addRow("Prompt", self.prompt)
@@ -59,11 +62,7 @@ class SampleBox(QWidget):
 
         self.generate_button.setEnabled(False)
         self.output.setPlainText("Generating…")
-        job = self.worker.start(task)
-        # Bound methods of widgets, never lambdas: Qt then queues the call to the GUI thread.
-        job.succeeded.connect(self.output.setPlainText)
-        job.failed.connect(self._failed)
-        job.finished.connect(self._done)
+        self.worker.start(task)
 
     def _failed(self, message: str) -> None:
         self.output.setPlainText(f"Could not sample: {message}")
