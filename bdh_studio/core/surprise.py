@@ -8,6 +8,8 @@ UTF-8 bytes gets the sum of its bytes' losses: by the chain rule that is
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .features import BookModel, byte_surprise
@@ -27,3 +29,14 @@ def per_character(text: str, byte_losses: np.ndarray) -> np.ndarray:
 def char_surprise(book: BookModel, text: str) -> np.ndarray:
     """Each character's loss in nats under the book's model."""
     return per_character(text, byte_surprise(book.model, text, book.block_size))
+
+
+def surprising_words(text: str, char_nats: np.ndarray, n: int = 5) -> list[tuple[str, float]]:
+    """The ``n`` words that cost the model most in all (nats), dearest first.
+
+    A whole word's cost, not its mean: an unexpected name or place is where a
+    backstory is most likely to part from its book.
+    """
+    words = [(m.group(), float(char_nats[m.start():m.end()].sum()))
+             for m in re.finditer(r"\w+", text)]
+    return sorted(words, key=lambda word: -word[1])[:n]

@@ -15,7 +15,7 @@ from bdh_studio.core.evaluation import Report
 from bdh_studio.core.features import BookModel, byte_surprise
 from bdh_studio.core.model import BDH
 from bdh_studio.core.predictions import out_of_fold, prediction_rows, write_table
-from bdh_studio.core.surprise import char_surprise, per_character
+from bdh_studio.core.surprise import char_surprise, per_character, surprising_words
 
 
 def outcome() -> Outcome:
@@ -60,6 +60,13 @@ def test_a_multibyte_character_gets_the_sum_of_its_bytes():
     assert per_character("", np.zeros(0)).shape == (0,)
     with pytest.raises(ValueError):
         per_character("ab", np.zeros(3))
+
+
+def test_the_dearest_words_come_first():
+    text = "an old Varrow ox"
+    nats = np.ones(len(text))
+    nats[7:13] = 5.0
+    assert surprising_words(text, nats, n=2) == [("Varrow", 30.0), ("old", 3.0)]
 
 
 def test_char_surprise_has_one_value_per_character():
