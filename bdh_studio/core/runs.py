@@ -1,13 +1,17 @@
 """A run's folder: config.json, metrics.jsonl, checkpoints/<book>.pt, and what to resume.
 
 metrics.jsonl gets one line per event, appended and flushed as it comes, so
-a crash keeps everything up to it and "Open run…" can redraw any run.
+a crash keeps everything up to it and "Open run…" can redraw any run.  When
+torchrun ranks spread the books, rank r > 0 logs its own books' events to
+metrics.rank<r>.jsonl (one writer per file, even on a network filesystem),
+and reading the folder reads them all.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -16,6 +20,7 @@ from .config import TrainConfig, from_dict
 from .errors import UserError
 
 CONFIG, METRICS, CHECKPOINTS = "config.json", "metrics.jsonl", "checkpoints"
+RANK_METRICS = re.compile(r"metrics\.rank(\d+)\.jsonl")
 
 # Settings that change what a book model is; the others (steps, intervals,
 # device) may change between runs on the same folder, and more steps resume.
@@ -26,6 +31,10 @@ IDENTITY = ("n_layer", "n_embd", "n_head", "mlp_internal_dim_multiplier", "dropo
 
 class RunFolderError(UserError):
     pass
+
+
+def metrics_name(rank: int) -> str:
+    return METRICS if rank == 0 else f"metrics.rank{rank}.jsonl"
 
 
 def identity(config: TrainConfig | dict) -> dict:
@@ -78,11 +87,6 @@ class RunFolder:
 
     def open(self, config: TrainConfig, retrain: bool = False) -> None:
         """Make the folder, or reuse it if it was made with the same model and training."""
-        try:
-            self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise RunFolderError(f"cannot create the run folder {self.path}: "
-                                 f"{exc.strerror or exc}; choose another --out") from None
         old = None if retrain else self.saved_config()
         if old is not None and identity(old) != identity(config):
             changed = [f"{k} {identity(old)[k]} -> {identity(config)[k]}"
@@ -90,9 +94,21 @@ class RunFolder:
             raise RunFolderError(
                 f"{self.path} holds a run with other settings ({', '.join(changed)}); "
                 f"choose a new output folder, or retrain to replace its models")
+        self.start_log()
         self.config_path.write_text(json.dumps(config.to_dict(), indent=2) + "\n",
                                     encoding="utf-8")
-        self._metrics = open(self.metrics_path, "a", encoding="utf-8")
+
+    def start_log(self, rank: int = 0) -> None:
+        """Append this process's events from now on; rank 0's go to metrics.jsonl.
+
+        Makes the folder if need be: a rank on another machine may not share rank 0's disk.
+        """
+        try:
+            self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunFolderError(f"cannot create the run folder {self.path}: "
+                                 f"{exc.strerror or exc}; choose another --out") from None
+        self._metrics = open(self.path / metrics_name(rank), "a", encoding="utf-8")
 
     def append(self, event: ev.Event) -> None:
         if self._metrics is None:
@@ -106,13 +122,27 @@ class RunFolder:
             self._metrics = None
 
 
+def _rank_logs(folder: Path) -> list[Path]:
+    """The other ranks' logs of a run that spread its books, in rank order."""
+    found = {int(m.group(1)): p for p in folder.glob("metrics.rank*.jsonl")
+             if (m := RANK_METRICS.fullmatch(p.name))}
+    return [found[rank] for rank in sorted(found)]
+
+
 def read_events(path: str | Path) -> Iterator[ev.Event]:
-    """The events of a run folder (or of a metrics.jsonl), skipping a torn last line."""
+    """The events of a run folder (every rank's log) or of one metrics file.
+
+    A torn last line is skipped.
+    """
     path = Path(path)
-    if path.is_dir():
-        path = path / METRICS
-    if not path.is_file():
-        raise RunFolderError(f"{path.parent}: not a run folder (no {METRICS} in it)")
+    logs = [path / METRICS, *_rank_logs(path)] if path.is_dir() else [path]
+    if not logs[0].is_file():
+        raise RunFolderError(f"{logs[0].parent}: not a run folder (no {METRICS} in it)")
+    for log in logs:
+        yield from _read_log(log)
+
+
+def _read_log(path: Path) -> Iterator[ev.Event]:
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             try:
