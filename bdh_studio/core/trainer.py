@@ -21,7 +21,7 @@ from . import events as ev
 from .config import ConfigError, TrainConfig, activation_bytes, check
 from .control import TrainingControl
 from .corpus import BatchSampler, Book, CorpusError
-from .distributed import Distributed
+from .distributed import Distributed, JobFailure
 from .errors import UserError
 from .model import BDH
 from .runs import RunFolder
@@ -125,19 +125,25 @@ class BookTrainer:
         self.train_loss, self.elapsed_before = t.get("train_loss"), t.get("elapsed", 0.0)
 
     def save(self, partial: bool, elapsed: float) -> None:
-        if not self.dist.is_main:
+        self.dist.record_weights(self.book.name, self.raw)
+        if not self.dist.writes_results:
             return
         training = {"step": self.step, "max_iters": self.config.max_iters,
                     "train_loss": self.train_loss, "val_loss": self.val_loss,
-                    "elapsed": elapsed, "world_size": self.dist.world_size,
+                    "elapsed": elapsed, "world_size": self.dist.book_ranks,
                     "tokens": self.step * self.config.batch_size * self.config.block_size
-                    * self.dist.world_size, "saved_at": time.time()}
+                    * self.dist.book_ranks, "saved_at": time.time()}
         checkpoints.save(self.path, model=self.raw, config=self.config, book=self.book.meta(),
                          training=training, partial=partial, optimizer=self.optimizer,
                          scaler=self.scaler)
         self.emit(ev.CheckpointSaved(self.book.name, self.step, str(self.path), partial))
 
     def validate(self, batches: list, clock: _Clock) -> None:
+        """The held-out loss, the same number on every rank.
+
+        Every rank measures the same batches, so it matches a single process's;
+        the mean keeps the ranks in step, so a NaN fails the book on all at once.
+        """
         loss = self.dist.mean(evaluate(self.model, batches, self.runtime)).item()
         if not math.isfinite(loss):
             raise TrainingFailed(f"{self.book.name}: the validation loss became {loss} at step "
@@ -146,10 +152,21 @@ class BookTrainer:
         self.emit(ev.ValidationLogged(self.book.name, self.step, loss, loss / math.log(2),
                                       clock.elapsed()))
 
+    def stopping(self) -> bool:
+        """Whether to stop before this step.
+
+        Ranks sharing the book must stop at the same step, so they agree, and
+        only at log intervals: an all-reduce is a host sync on a GPU.
+        """
+        wanted = self.control is not None and self.control.stop_requested
+        if not self.dist.active:
+            return wanted
+        return self.step % self.config.log_interval == 0 and self.dist.any(wanted)
+
     def run(self) -> str:
         """Train until max_iters or a stop; return finished or partial."""
         c, rt = self.config, self.runtime
-        stream = (self.dist.rank, self.step)
+        stream = (self.dist.book_rank, self.step)
         train = BatchSampler(self.book.train, c.block_size, c.batch_size, c.seed, stream, rt.device)
         val = BatchSampler(self.book.val, c.block_size, c.batch_size, c.seed, (VAL_STREAM,), rt.device)
         val_batches = val.fixed_batches(c.eval_batches)
@@ -159,7 +176,7 @@ class BookTrainer:
             clock.elapsed(), self.step
         while self.step < c.max_iters:
             clock.wait_if_paused(self.control)
-            if self.control is not None and self.control.stop_requested:
+            if self.stopping():
                 self.save(partial=True, elapsed=clock.elapsed())
                 return "partial"
             lr = lr_at(self.step, c)
@@ -188,7 +205,8 @@ class BookTrainer:
                         f"lower lr (now {c.lr:g}), turn on grad_clip (e.g. 1.0), or use fp32 "
                         f"precision. The last good checkpoint, if any, is kept.")
                 now = clock.elapsed()
-                tokens = (self.step - step_log) * c.batch_size * c.block_size * self.dist.world_size
+                tokens = (self.step - step_log) * c.batch_size * c.block_size \
+                    * self.dist.book_ranks
                 self.emit(ev.StepLogged(self.book.name, self.step, self.train_loss, lr,
                                         tokens / max(now - t_log, 1e-9), now,
                                         float(stats["x_sparsity"]), float(stats["y_sparsity"])))
@@ -259,32 +277,31 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
     runtime = resolve(config.device, config.precision, config.compile)
     runtime = dist.adjust(runtime)
     check_memory(config, runtime)
-    folder = RunFolder(out)
-    if dist.is_main:
-        folder.open(config, retrain)
-    dist.barrier()
+    folder = _open_folder(out, config, retrain, dist)
+    books = dist.share(books)
 
     def emit(event: ev.Event) -> None:
-        if dist.is_main:
-            folder.append(event)
-            if on_event is not None:
-                on_event(event)
+        folder.append(event)  # a no-op where this rank keeps no log
+        if on_event is not None:
+            on_event(event)
 
     result, clock = RunResult(), _Clock()
     names = tuple(Path(b).stem for b in books)
     emit(ev.RunStarted(str(folder.path), names, config.to_dict(), str(runtime.device),
-                       runtime.precision, dist.world_size))
+                       runtime.precision, dist.book_ranks))
     try:
-        for index, path in enumerate(books):
-            if control is not None and control.stop_requested:
-                result.stopped = True
-                break
-            status = _train_one(Path(path), index, len(books), config, runtime, folder, emit,
-                                control, retrain, dist, result)
-            if status == "partial":
-                result.stopped = True
-                break
-    except UserError as exc:  # a full disk: the next book would fail the same way
+        with dist.explained():
+            for index, path in enumerate(books):
+                if dist.any(control is not None and control.stop_requested):
+                    result.stopped = True
+                    break
+                status = _train_one(Path(path), index, len(books), config, runtime, folder,
+                                    emit, control, retrain, dist, result)
+                if status == "partial":
+                    result.stopped = True
+                    break
+            dist.finish(result.stopped)
+    except UserError as exc:  # a full disk or a lost peer: the next book would fail the same way
         emit(ev.RunFailed(str(exc)))
         result.failed["(run)"] = str(exc)
     except Exception as exc:
@@ -297,6 +314,33 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
     return result
 
 
+def _open_folder(out: str | Path, config: TrainConfig, retrain: bool,
+                 dist: Distributed) -> RunFolder:
+    """Rank 0 makes or checks the folder; when books are spread, every rank logs its own."""
+    folder = RunFolder(out)
+    if dist.is_main:
+        folder.open(config, retrain)
+    dist.barrier()
+    if dist.writes_results and not dist.is_main:
+        folder.start_log(dist.rank)
+    return folder
+
+
+def _agreed_previous(folder: RunFolder, book: Book, config: TrainConfig, retrain: bool,
+                     dist: Distributed) -> dict | None:
+    """The checkpoint to resume from, as the rank that writes it sees it, on every rank.
+
+    Its book's sha256 comes along: ranks whose books differ (or that failed to
+    read a book the others read) would otherwise train different books as one.
+    """
+    mine = _previous(folder, book, config, retrain) if dist.writes_results else None
+    name, sha256, previous = dist.broadcast((book.name, book.sha256, mine))
+    if sha256 != book.sha256:
+        raise JobFailure(f"rank 0 is training {name} and rank {dist.rank} {book.name}, or "
+                         f"their bytes differ; every machine needs the same books in BOOKS_DIR")
+    return previous
+
+
 def _train_one(path: Path, index: int, total: int, config: TrainConfig, runtime: Runtime,
                folder: RunFolder, emit: ev.EventCallback, control: TrainingControl | None,
                retrain: bool, dist: Distributed, result: RunResult) -> str:
@@ -304,8 +348,7 @@ def _train_one(path: Path, index: int, total: int, config: TrainConfig, runtime:
     try:
         book = Book(path, config.val_fraction)
         book.check_fits(config.block_size)
-        previous = _previous(folder, book, config, retrain) if dist.is_main else None
-        previous = dist.broadcast(previous)
+        previous = _agreed_previous(folder, book, config, retrain, dist)
         if previous and not previous["partial"] and previous["training"]["step"] >= config.max_iters:
             emit(ev.BookFinished(name, "skipped", previous["training"]["step"],
                                  previous["training"].get("val_loss"),
@@ -325,7 +368,10 @@ def _train_one(path: Path, index: int, total: int, config: TrainConfig, runtime:
             raise
         if runtime.device.type == "cuda":
             torch.cuda.empty_cache()
-        return _failed(name, _memory_advice(name, config, runtime), emit, result)
+        advice = _memory_advice(name, config, runtime)
+        if dist.active:  # the other ranks are mid-step and cannot go on without this one
+            raise JobFailure(advice) from None
+        return _failed(name, advice, emit, result)
     emit(ev.BookFinished(name, status, trainer.step, trainer.val_loss))
     (result.finished if status == "finished" else result.partial).append(name)
     return status
