@@ -15,7 +15,7 @@ from ..core import events as ev
 from ..core.control import TrainingControl
 from ..core.corpus import CorpusError, find_books
 from ..core.distributed import Distributed
-from ..core.trainer import train_run
+from ..core.trainer import RunResult, train_run
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -110,14 +110,34 @@ class ProgressBars:
             self.bar = None
 
 
-def stop_on_interrupt(control: TrainingControl) -> None:
-    """First Ctrl-C: stop after this step and save; a second one aborts at once."""
+def failures(dist: Distributed) -> ev.EventCallback:
+    """What a rank other than 0 still says: the failures rank 0 cannot report for it."""
+    kinds = (ev.BookFailed, ev.RunFailed) if dist.writes_results else (ev.RunFailed,)
+
+    def report(event: ev.Event) -> None:
+        if isinstance(event, kinds):
+            print(f"rank {dist.rank}: error: {event.message}", file=sys.stderr)
+
+    return report
+
+
+def stop_on_interrupt(control: TrainingControl, announce: bool = True) -> None:
+    """First Ctrl-C or SIGTERM: stop after this step and save; a second Ctrl-C aborts at once.
+
+    A second SIGTERM does not: launchers and schedulers send it to every
+    process while they stop (torchrun to the ranks still saving once one has
+    exited).  Under torchrun the ranks agree on the step to stop at, within a
+    log interval.
+    """
 
     def handler(signum, frame):
         if control.stop_requested:
-            raise KeyboardInterrupt
-        print("\nstopping after this step (Ctrl-C again to abort without saving)…",
-              file=sys.stderr)
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            return
+        if announce:
+            print("\nstopping after this step (Ctrl-C again to abort without saving)…",
+                  file=sys.stderr)
         control.stop()
 
     signal.signal(signal.SIGINT, handler)
@@ -129,20 +149,31 @@ def run(args: argparse.Namespace) -> int:
     books = book_paths(args)
     dist = Distributed.from_environment(config, spread_books=args.spread_books)
     control = TrainingControl()
-    stop_on_interrupt(control)
+    stop_on_interrupt(control, announce=dist.is_main)
     bars = ProgressBars() if dist.is_main else None
+    if dist.is_main and dist.spread_books and dist.world_size > 1:
+        print(f"{len(books)} book(s) spread over {dist.world_size} processes; the bars show "
+              f"rank 0's share", file=sys.stderr)
     try:
-        result = train_run(config, books, args.out, on_event=bars, control=control,
-                           retrain=args.retrain, dist=dist)
+        result = train_run(config, books, args.out,
+                           on_event=bars if bars is not None else failures(dist),
+                           control=control, retrain=args.retrain, dist=dist)
     finally:
         if bars is not None:
             bars.close()
         dist.close()
+    return summary(result, Path(args.out), dist)
+
+
+def summary(result: RunResult, out: Path, dist: Distributed) -> int:
+    """The exit code, and the last line of each rank that wrote results."""
     if result.stopped:
-        print(f"stopped; checkpoints are in {Path(args.out) / 'checkpoints'}; run the same command "
-              f"again to resume", file=sys.stderr)
-        return 130
-    if result.failed:
-        print(f"{len(result.failed)} book(s) failed: {', '.join(result.failed)}", file=sys.stderr)
-        return 1
-    return 0
+        code, text = 130, (f"stopped; checkpoints are in {out / 'checkpoints'}; run the same "
+                           f"command again to resume")
+    elif result.failed:
+        code, text = 1, f"{len(result.failed)} book(s) failed: {', '.join(result.failed)}"
+    else:
+        return 0
+    if dist.writes_results:
+        print(("" if dist.is_main else f"rank {dist.rank}: ") + text, file=sys.stderr)
+    return code
