@@ -148,12 +148,15 @@ class Distributed:
         return dataclasses.replace(runtime, device=torch.device("cuda", self.local_rank))
 
     def wrap(self, model: nn.Module) -> nn.Module:
-        """DistributedDataParallel when ranks share the book; BDH's only buffer is constant."""
+        """DistributedDataParallel when ranks share the book.
+
+        No device_ids: the batches are already on the rank's device, so DDP
+        need not move (and rebuild) the arguments.  BDH's only buffer is
+        constant, so it is not synced every step.
+        """
         if not self.active:
             return model
-        ids = [self.local_rank] if self.device.type == "cuda" else None
-        return nn.parallel.DistributedDataParallel(model, device_ids=ids,
-                                                   forward_sync_buffers=False)
+        return nn.parallel.DistributedDataParallel(model, forward_sync_buffers=False)
 
     @contextlib.contextmanager
     def explained(self) -> Iterator[None]:
