@@ -268,7 +268,9 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
 
     Raises UserError (with a message to show) for what stops the run before it
     starts: an impossible configuration, no books, an unusable folder.  A book
-    that fails later is reported as an event and the run goes on.
+    that fails later is reported as an event and the run goes on.  Under
+    torchrun, ``dist`` says whether this rank trains every book with the others
+    or a share of the books alone.
     """
     dist = dist or Distributed.single()
     check(config)
