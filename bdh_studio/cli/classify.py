@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from tqdm import tqdm
 
 from ..core.classifier import MODES, Outcome, classify, write_predictions
+from ..core.errors import UserError
 
 CV_PREDICTIONS = "predictions-cv.csv"
 
@@ -40,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
+    writable_folder(out.parent)  # before minutes of work, not after
     bar = tqdm(total=100, file=sys.stderr, dynamic_ncols=True,
                bar_format="{percentage:3.0f}%|{bar:24}| {elapsed} {desc}")
 
@@ -63,6 +66,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"no --test given: {out} not written", file=sys.stderr)
     return 0
+
+
+def writable_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create {folder}: {exc.strerror or exc}; choose another --out"
+                        ) from None
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"cannot write in {folder}; choose another --out")
 
 
 def report(outcome: Outcome) -> None:

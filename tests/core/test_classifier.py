@@ -99,7 +99,7 @@ def test_the_command_line_on_the_kdsh_data(kdsh, tmp_path, capsys):
     run = tmp_path / "run"
     assert main(["train", str(kdsh / "books"), "--out", str(run), "--preset", "tiny",
                  "--iters", "30", "--set", "eval_interval=30"]) == 0
-    out = tmp_path / "predictions.csv"
+    out = tmp_path / "new folder" / "predictions.csv"
     assert main(["classify", "--train", str(kdsh / "train.csv"), "--test", str(kdsh / "test.csv"),
                  "--models", str(run), "--out", str(out), "--folds", "3"]) == 0
     printed = capsys.readouterr().out
@@ -109,7 +109,7 @@ def test_the_command_line_on_the_kdsh_data(kdsh, tmp_path, capsys):
     assert [r["id"] for r in rows] == test_ids
     assert all(r["label"] in ("consistent", "contradict") for r in rows)
     assert all(0 <= float(r["confidence"]) <= 1 for r in rows)
-    cv = read_csv(tmp_path / "predictions-cv.csv")
+    cv = read_csv(out.parent / "predictions-cv.csv")
     assert len(cv) == len(read_csv(kdsh / "train.csv"))
     assert {r["true_label"] for r in cv} == {"consistent", "contradict"}
 
@@ -119,13 +119,14 @@ def test_the_command_line_on_the_kdsh_data(kdsh, tmp_path, capsys):
     ({"--models": "{empty}"}, "no book models (.pt) in it; train the books first"),
     ({"--train": "{bad_csv}"}, "missing column(s) label"),
     ({"--folds": "1"}, "folds 1: cross-validation needs at least 2 folds"),
+    ({"--out": "{file}/p.csv"}, "choose another --out"),
 ])
 def test_bad_input_to_classify_gives_one_line_and_exit_2(demo_models, tmp_path, capsys, change,
                                                          message):
     (tmp_path / "empty").mkdir()
     (tmp_path / "bad.csv").write_text("id,book_name,char,caption,content\n1,a,b,c,d\n")
     places = {"{missing}": tmp_path / "absent", "{empty}": tmp_path / "empty",
-              "{bad_csv}": tmp_path / "bad.csv"}
+              "{bad_csv}": tmp_path / "bad.csv", "{file}/p.csv": tmp_path / "bad.csv" / "p.csv"}
     args = {"--train": str(resources.demo_train_csv()), "--models": str(demo_models),
             "--out": str(tmp_path / "p.csv")}
     args.update({k: str(places.get(v, v)) for k, v in change.items()})
