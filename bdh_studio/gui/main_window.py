@@ -1,8 +1,10 @@
-"""The main window: books and settings on the left, live plots on the right.
+"""The main window: books and settings on the left, live plots on the right; backstories
+on a second tab.
 
 It owns no engine logic: clicks become calls to core.trainer.train_run in a
 worker thread, and the engine's events come back as queued signals that are
-buffered for the plots and the status bar.
+buffered for the plots and the status bar.  The Backstories tab runs the
+classifier in a worker of its own (results_panel).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .background import Background
 from .books_panel import BooksPanel
 from .config_panel import ConfigPanel
 from .plots import TrainingPlots
+from .results_panel import ResultsPanel
 from .sample_box import SampleBox
 from .status import Progress, memory_in_use
 
@@ -109,12 +112,15 @@ class MainWindow(QMainWindow):
         self.config_panel = ConfigPanel()
         self.plots = TrainingPlots()
         self.sample_box = SampleBox()
+        self.results = ResultsPanel()
         self.banner = Banner()
         self._build_actions()
         self._build_layout()
         self._build_status()
         self.books.changed.connect(self._books_changed)
         self.books.problem.connect(self.banner.show_message)
+        self.results.problem.connect(self.banner.show_message)
+        self.results.busy_changed.connect(self._update_controls)
         self.config_panel.changed.connect(self._update_controls)
         self._status_timer = QTimer(self, interval=STATUS_MS, timeout=self._refresh_status)
         self._status_timer.start()
@@ -185,10 +191,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Training")
         self.tabs.addTab(self.sample_box, "Sample")
-        self.workspace = QSplitter(Qt.Horizontal)
-        self.workspace.addWidget(left)
-        self.workspace.addWidget(self.tabs)
-        self.workspace.setSizes([400, 880])
+        self.training_view = QSplitter(Qt.Horizontal)
+        self.training_view.addWidget(left)
+        self.training_view.addWidget(self.tabs)
+        self.training_view.setSizes([400, 880])
+        self.workspace = QTabWidget(documentMode=True)
+        self.workspace.addTab(self.training_view, "Books and training")
+        self.workspace.addTab(self.results, "Backstories")
         self.pages = QStackedWidget()
         self.empty_state = EmptyState(self)
         self.pages.addWidget(self.empty_state)
@@ -226,6 +235,7 @@ class MainWindow(QMainWindow):
     def load_demo(self) -> None:
         self.demo = True
         self.books.add_paths([resources.demo_books()])
+        self.results.add_csvs([resources.demo_train_csv(), resources.demo_test_csv()])
         if self.config_panel.modified.isHidden() and self.config_panel.preset.currentText() \
                 == "paper":
             self.config_panel.set_config(cfg.PRESETS["cpu"])
@@ -233,7 +243,7 @@ class MainWindow(QMainWindow):
     def _books_changed(self) -> None:
         self.config_panel.set_shortest_book(self.books.shortest_included())
         self.pages.setCurrentWidget(self.workspace if self.books.infos or self.plots.books
-                                    else self.empty_state)
+                                    or self.results.has_input() else self.empty_state)
         self._update_controls()
 
     def dragEnterEvent(self, event) -> None:
@@ -242,9 +252,16 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event) -> None:
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.add_paths(paths)
+        if not paths:
+            return
+        event.acceptProposedAction()
+        csvs = [p for p in paths if p.suffix.lower() == ".csv"]
+        if csvs:
+            self.results.add_csvs(csvs)
+            self.pages.setCurrentWidget(self.workspace)
+            self.workspace.setCurrentWidget(self.results)
+        if len(csvs) < len(paths):
+            self.add_paths([p for p in paths if p not in csvs])
 
     # --- training ---------------------------------------------------------
 
@@ -255,7 +272,9 @@ class MainWindow(QMainWindow):
     def _update_controls(self) -> None:
         valid = self.config_panel.config() is not None
         has_books = bool(self.books.included())
-        self.train_action.setEnabled(valid and has_books and not self.training)
+        self.train_action.setEnabled(valid and has_books and not self.training
+                                     and not self.results.running)
+        self.results.set_training(self.training)
         reason = ("" if valid else "fix the settings marked in red") if has_books else \
             "add or check at least one usable book"
         self.train_action.setToolTip("Train every checked book (Ctrl+R)" if not reason
@@ -278,6 +297,7 @@ class MainWindow(QMainWindow):
             return
         self.banner.hide()
         self.run_dir = Path(run_dir) if run_dir else self.new_run_dir()
+        self.results.set_models_folder(self.run_dir)
         self.control = control = TrainingControl()
         out = self.run_dir
         self.plots.clear()
@@ -343,7 +363,8 @@ class MainWindow(QMainWindow):
     def stop_and_wait(self, msecs: int = 60_000) -> bool:
         """Stop the run and join its thread: what closing and quitting need."""
         self.stop_training()
-        return self.worker.wait(msecs)
+        trained, classified = self.worker.wait(msecs), self.results.stop_and_wait(msecs)
+        return trained and classified
 
     def _refresh_status(self) -> None:
         self.status_label.setText(self.progress.text())
@@ -368,6 +389,7 @@ class MainWindow(QMainWindow):
         self.plots.clear()
         self.plots.load_events(events)
         self.run_dir = folder
+        self.results.set_models_folder(folder)
         books = [e for e in events if isinstance(e, ev.RunStarted)]
         for e in events:
             if isinstance(e, ev.BookFinished):
@@ -440,6 +462,7 @@ class MainWindow(QMainWindow):
         s.setValue("config", self.config_panel.raw_values())
         s.setValue("books", self.books.all_paths())
         s.setValue("demo", self.demo)
+        self.results.save_settings(s)
         s.sync()
 
     def restore_settings(self) -> None:
@@ -455,6 +478,8 @@ class MainWindow(QMainWindow):
         paths = [Path(p) for p in (s.value("books") or []) if Path(p).exists()]
         if paths:
             self.books.add_paths(paths)
+        self.results.restore_settings(s)
+        self._books_changed()  # CSVs alone are reason enough to leave the empty state
 
     def closeEvent(self, event) -> None:
         if self.training:

@@ -1,0 +1,437 @@
+"""Backstories: load the CSVs, cross-validate the classifier, read and export its results.
+
+The panel owns no classifier logic: Run calls core.classifier.classify in a
+worker thread, and the outcome is laid out by the widgets of cv_report,
+predictions_table and surprise_view.  A selected row's shading is computed
+in a second worker with the book models the run kept: on a CPU a paper-preset
+model takes seconds for one backstory (a cpu-preset one 20-700 ms on a busy
+two-core machine), too long for the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal, Slot
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
+                               QPushButton, QSpinBox, QSplitter, QStackedWidget, QTableView,
+                               QVBoxLayout, QWidget)
+
+from ..core import backstories
+from ..core.backstories import LABELS, BackstorySet
+from ..core.classifier import MODES, Outcome, classify, write_predictions
+from ..core.errors import UserError
+from ..core.predictions import PredictionRow, out_of_fold, prediction_rows, write_table
+from ..core.surprise import char_surprise
+from .background import Background
+from .cv_report import FoldChart, ReportTables
+from .predictions_table import (CONFIDENCE, TEXT, ConfidenceDelegate, PredictionsFilter,
+                                PredictionsModel)
+from .surprise_view import SurpriseView
+
+SETTINGS = "backstories"
+
+
+class Stopped(UserError):
+    """Raised from the progress callback when the person pressed Stop."""
+
+
+class ResultsPanel(QWidget):
+    problem = Signal(str)
+    busy_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.outcome: Outcome | None = None
+        self._stop: threading.Event | None = None
+        self._training = False
+        self._wanted: PredictionRow | None = None
+        self._surprise: dict[tuple[str, str], np.ndarray] = {}
+        self._loaded: dict[bool, BackstorySet] = {}  # by labelled: what the CSVs hold
+        self._build()
+        self.worker = Background(self)
+        self.worker.reported.connect(self._progress)
+        self.worker.succeeded.connect(self.show_outcome)
+        self.worker.failed.connect(self._failed)
+        self.worker.idle.connect(self._update_controls)
+        self.worker.idle.connect(self.busy_changed)
+        self.scorer = Background(self)
+        self.scorer.succeeded.connect(self._show_surprise)
+        self.scorer.failed.connect(self.surprise.show_message)
+        self.scorer.idle.connect(self._score_next)
+        self._update_controls()
+
+    # --- building ---------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_inputs())
+        self.problems = QLabel(wordWrap=True)
+        self.problems.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.problems.setStyleSheet("color: #8a4b00;")
+        self.problems.hide()
+        layout.addWidget(self.problems)
+        self.pages = QStackedWidget()
+        self.hint = QLabel("Load a train CSV (and a test CSV), choose the folder of book "
+                           "models, and press Run: the cross-validated report, the "
+                           "predictions and each backstory's surprise show here.",
+                           wordWrap=True, alignment=Qt.AlignCenter)
+        self.hint.setStyleSheet("color: #666;")
+        self.pages.addWidget(self.hint)
+        self.pages.addWidget(self._build_results())
+        layout.addWidget(self.pages, 1)
+
+    def _path(self, row: QHBoxLayout, label: str, placeholder: str, ask) -> QLineEdit:
+        edit = QLineEdit(placeholderText=placeholder)
+        edit.textChanged.connect(self._update_controls)
+        edit.textChanged.connect(edit.setToolTip)
+        browse = QPushButton("…", clicked=ask)
+        browse.setToolTip(f"Choose the {label.lower()}")
+        browse.setFixedWidth(32)
+        row.addWidget(QLabel(label))
+        row.addWidget(edit, 1)
+        row.addWidget(browse)
+        row.addSpacing(8)
+        return edit
+
+    def _build_inputs(self) -> QVBoxLayout:
+        paths = QHBoxLayout()
+        self.train_path = self._path(paths, "Train CSV", "id,book_name,char,caption,content,"
+                                     "label", self.ask_train)
+        self.test_path = self._path(paths, "Test CSV", "optional, no label column",
+                                    self.ask_test)
+        self.models_path = self._path(paths, "Book models", "a run folder, or a folder of .pt "
+                                      "files", self.ask_models)
+        self.mode = QComboBox()
+        self.mode.addItems(MODES)
+        self.mode.setToolTip("features: book-model surprise and hidden states into a logistic "
+                             "regression (fast); finetune: each book model plus a head, "
+                             "trained per fold (slow)")
+        self.folds = QSpinBox(minimum=2, maximum=20, value=5, prefix="k = ")
+        self.folds.setToolTip("folds of the stratified k-fold cross-validation")
+        self.repeats = QSpinBox(minimum=1, maximum=20, value=1, suffix=" repeat(s)")
+        self.repeats.setToolTip("repeat the k folds with other splits, for a steadier spread")
+        self.run_button = QPushButton("Run", clicked=self.run)
+        self.stop_button = QPushButton("Stop", clicked=self.stop)
+        self.progress = QProgressBar(maximum=1000, textVisible=False)
+        self.progress.setFixedWidth(180)
+        self.progress.hide()  # until a run starts
+        self.message = QLabel()
+        options = QHBoxLayout()
+        for w in (QLabel("Mode"), self.mode, self.folds, self.repeats, self.run_button,
+                  self.stop_button, self.progress):
+            options.addWidget(w)
+        options.addWidget(self.message, 1)
+        inputs = QVBoxLayout()
+        inputs.addLayout(paths)
+        inputs.addLayout(options)
+        return inputs
+
+    def _build_results(self) -> QWidget:
+        self.chart = FoldChart()
+        self.report = ReportTables()
+        top = QSplitter(Qt.Horizontal)
+        top.addWidget(self.chart)
+        top.addWidget(self.report)
+        top.setSizes([420, 780])
+        self.surprise = SurpriseView()
+        bottom = QSplitter(Qt.Horizontal)
+        bottom.addWidget(self._build_predictions())
+        bottom.addWidget(self.surprise)
+        bottom.setSizes([880, 380])
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(top)
+        split.addWidget(bottom)
+        split.setSizes([300, 420])
+        return split
+
+    def _build_predictions(self) -> QWidget:
+        self.model = PredictionsModel(self)
+        self.proxy = PredictionsFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.setItemDelegateForColumn(CONFIDENCE, ConfidenceDelegate(self.table))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(TEXT, QHeaderView.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(self._row_selected)
+        self.book_filter, self.label_filter = QComboBox(), QComboBox()
+        self.label_filter.addItem("any label", None)
+        for label in LABELS:
+            self.label_filter.addItem(f"predicted {label}", label)
+        self.split_filter = QComboBox()
+        self.split_filter.addItems(PredictionsFilter.SPLITS)
+        for combo in (self.book_filter, self.label_filter, self.split_filter):
+            combo.currentIndexChanged.connect(self._filter)
+        self.export_button = QPushButton("Export id,label…", clicked=self.ask_export_predictions)
+        self.export_button.setToolTip("The test predictions as the competition expects them")
+        self.export_table_button = QPushButton("Export table…", clicked=self.ask_export_table)
+        self.export_table_button.setToolTip("Every row with its book, character, confidence, "
+                                            "true label (train rows) and text")
+        bar = QHBoxLayout()
+        for w in (QLabel("<b>Predictions</b>"), self.book_filter, self.label_filter,
+                  self.split_filter):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.export_button)
+        bar.addWidget(self.export_table_button)
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        return box
+
+    # --- inputs -----------------------------------------------------------
+
+    def ask_train(self) -> None:
+        self._ask_csv("Train CSV (with a label column)")
+
+    def ask_test(self) -> None:
+        self._ask_csv("Test CSV")
+
+    def _ask_csv(self, title: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, title, "", "CSV (*.csv)")
+        if path:
+            self.add_csvs([Path(path)])
+
+    def ask_models(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Run folder or folder of book models")
+        if folder:
+            self.models_path.setText(folder)
+
+    def add_csvs(self, paths: list[Path]) -> None:
+        """Each CSV goes to train or test by its header: a label column makes it train."""
+        for path in paths:
+            try:
+                labelled = backstories.is_labelled(path)
+                self._loaded[labelled] = backstories.read(path, labelled=labelled)
+            except UserError as exc:
+                self.problem.emit(str(exc))
+                continue
+            (self.train_path if labelled else self.test_path).setText(str(path))
+        self._show_problems(list(self._loaded.values()))
+        loaded = ", ".join(f"{s.path.name}: {len(s.rows)} rows" for s in self._loaded.values())
+        if loaded and not self.running:
+            self.message.setText(f"loaded {loaded}")
+
+    def set_models_folder(self, folder: Path | None) -> None:
+        if folder is not None:
+            self.models_path.setText(str(folder))
+
+    def has_input(self) -> bool:
+        return bool(self.train_path.text() or self.test_path.text())
+
+    def _show_problems(self, sets: list[BackstorySet | None]) -> None:
+        """Rows a CSV leaves out, listed; never dropped in silence."""
+        text = "\n".join(s.summary() for s in sets if s is not None and s.problems)
+        self.problems.setText(text)
+        self.problems.setVisible(bool(text))
+
+    # --- running ----------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.worker.running
+
+    def set_training(self, training: bool) -> None:
+        """While books train, their models change under the classifier: Run waits."""
+        self._training = training
+        self._update_controls()
+
+    def _update_controls(self) -> None:
+        ready = bool(self.train_path.text().strip() and self.models_path.text().strip())
+        self.run_button.setEnabled(ready and not self.running and not self._training)
+        reason = ("wait for training to finish" if self._training else
+                  "" if ready else "choose a train CSV and the book models folder")
+        self.run_button.setToolTip("Cross-validate, then predict the test rows (in the "
+                                   "background)" if not reason else f"Cannot run: {reason}")
+        self.stop_button.setEnabled(self.running)
+        self.export_button.setEnabled(bool(self.outcome and self.outcome.predictions))
+        self.export_table_button.setEnabled(self.outcome is not None)
+
+    def run(self) -> None:
+        if not self.run_button.isEnabled():
+            return
+        train, test = self.train_path.text().strip(), self.test_path.text().strip() or None
+        models, mode = self.models_path.text().strip(), self.mode.currentText()
+        folds, repeats = self.folds.value(), self.repeats.value()
+        self._stop = stop = threading.Event()
+
+        def task(report):
+            def progress(fraction: float, message: str) -> None:
+                if stop.is_set():
+                    raise Stopped("Stopped: the classifier did not finish; the last "
+                                  "results are kept.")
+                report((fraction, message))
+            return classify(train, models, test, mode=mode, folds=folds, repeats=repeats,
+                            progress=progress)
+
+        self.worker.start(task)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.message.setText(f"{mode}: starting…")
+        self._update_controls()
+        self.busy_changed.emit()
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+            self.message.setText("stopping after the current step…")
+
+    def stop_and_wait(self, msecs: int = 60_000) -> bool:
+        self.stop()
+        classified, scored = self.worker.wait(msecs), self.scorer.wait(msecs)
+        return classified and scored
+
+    @Slot(object)
+    def _progress(self, update: tuple[float, str]) -> None:
+        fraction, message = update
+        self.progress.setValue(round(1000 * fraction))
+        self.message.setText(message)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        stopped = self._stop is not None and self._stop.is_set()
+        self.message.setText("stopped" if stopped else "failed: see the message at the top")
+        self.problem.emit(message)
+
+    # --- results ----------------------------------------------------------
+
+    @Slot(object)
+    def show_outcome(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self._surprise.clear()
+        self._show_problems([outcome.train, outcome.test])
+        self.chart.show_report(outcome.report)
+        self.report.show_report(outcome.report, out_of_fold(outcome)["confusion"])
+        self.model.set_rows(prediction_rows(outcome))
+        self._fill_book_filter(outcome)
+        self.surprise.show_message("Select a row to see how surprising its book's model "
+                                   "finds each character.")
+        self.pages.setCurrentIndex(1)
+        n_test = len(outcome.predictions)
+        self.message.setText(f"{outcome.mode}: {len(outcome.oof)} train rows cross-validated"
+                             + (f", {n_test} test rows predicted" if n_test else ""))
+        self._update_controls()
+
+    def _fill_book_filter(self, outcome: Outcome) -> None:
+        self.book_filter.blockSignals(True)
+        self.book_filter.clear()
+        self.book_filter.addItem("all books", None)
+        for key, book in sorted(outcome.models.items()):
+            self.book_filter.addItem(book.name, key)
+        self.book_filter.blockSignals(False)
+        self._filter()
+
+    def _filter(self) -> None:
+        self.proxy.set_filter(self.book_filter.currentData(), self.label_filter.currentData(),
+                              self.split_filter.currentText())
+
+    def select_row(self, proxy_row: int) -> None:
+        """Select a visible row, as a click does."""
+        self.table.selectionModel().setCurrentIndex(
+            self.proxy.index(proxy_row, 0),
+            QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+
+    # --- a row's surprise -------------------------------------------------
+
+    @Slot(QModelIndex, QModelIndex)
+    def _row_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        row = self.model.rows[self.proxy.mapToSource(current).row()]
+        cached = self._surprise.get((row.split, row.story.id))
+        if cached is not None:
+            self._show_surprise((row, cached))
+            return
+        self._wanted = row
+        self.surprise.show_message(f"Scoring row {row.story.id} with the model of "
+                                   f"{row.story.book_name}…")
+        if not self.scorer.running:
+            self._score_next()
+
+    @Slot()
+    def _score_next(self) -> None:
+        """Score the last row asked for; clicks made meanwhile only replace the wish."""
+        row, self._wanted = self._wanted, None
+        if row is None or self.outcome is None:
+            return
+        book = self.outcome.models[row.story.book_key]
+        text = row.story.text()
+        self.scorer.start(lambda report: (row, char_surprise(book, text)))
+
+    @Slot(object)
+    def _show_surprise(self, result: tuple[PredictionRow, np.ndarray]) -> None:
+        row, nats = result
+        self._surprise[(row.split, row.story.id)] = nats
+        if self.selected_row() is not row:
+            return
+        s, p = row.story, row.prediction
+        truth = f", true {s.label}" if s.label else ""
+        self.surprise.show_text(f"<b>Row {s.id}</b> · {s.book_name} · {s.char} — predicted "
+                                f"{p.label} ({p.confidence:.0%}){truth}", s.text(), nats)
+
+    def selected_row(self) -> PredictionRow | None:
+        current = self.table.selectionModel().currentIndex()
+        return self.model.rows[self.proxy.mapToSource(current).row()] \
+            if current.isValid() else None
+
+    # --- exports and settings -----------------------------------------------
+
+    def ask_export_predictions(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export predictions", "predictions.csv",
+                                              "CSV (*.csv)")
+        if path:
+            self.export_predictions(Path(path))
+
+    def ask_export_table(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the predictions table",
+                                              "predictions-table.csv", "CSV (*.csv)")
+        if path:
+            self.export_table(Path(path))
+
+    def export_predictions(self, path: Path) -> None:
+        """id,label of the test rows: exactly the competition's file."""
+        self._export(lambda: write_predictions(path, self.outcome.predictions,
+                                               confidence=False), path)
+
+    def export_table(self, path: Path) -> None:
+        self._export(lambda: write_table(path, self.model.rows), path)
+
+    def _export(self, write, path: Path) -> None:
+        try:
+            write()
+        except UserError as exc:
+            self.problem.emit(str(exc))
+        else:
+            self.message.setText(f"wrote {path}")
+
+    def save_settings(self, s: QSettings) -> None:
+        s.beginGroup(SETTINGS)
+        for key, value in (("train", self.train_path.text()), ("test", self.test_path.text()),
+                           ("models", self.models_path.text()),
+                           ("mode", self.mode.currentText()), ("folds", self.folds.value()),
+                           ("repeats", self.repeats.value())):
+            s.setValue(key, value)
+        s.endGroup()
+
+    def restore_settings(self, s: QSettings) -> None:
+        s.beginGroup(SETTINGS)
+        self.mode.setCurrentText(str(s.value("mode", self.mode.currentText())))
+        self.folds.setValue(int(s.value("folds", self.folds.value())))
+        self.repeats.setValue(int(s.value("repeats", self.repeats.value())))
+        self.models_path.setText(str(s.value("models", "")))
+        csvs = [Path(str(s.value(key, ""))) for key in ("train", "test") if s.value(key)]
+        s.endGroup()
+        self.add_csvs([p for p in csvs if p.is_file()])

@@ -1,0 +1,166 @@
+"""The Backstories tab as a person uses it: load the CSVs, run, read, filter, select, export."""
+
+import csv
+
+import pytest
+from PySide6.QtCore import Qt
+
+from bdh_studio import resources
+from bdh_studio.core.config import PRESETS
+from bdh_studio.core.trainer import train_run
+from bdh_studio.gui.predictions_table import BOOK, CONFIDENCE, SORT_ROLE
+from test_main_window import drop
+
+TINY = PRESETS["tiny"].replace(max_iters=20, log_interval=10, eval_interval=20, eval_batches=1)
+N_TRAIN, N_TEST = 36, 15
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """Tiny book models of the three demo books, trained once for this module."""
+    out = tmp_path_factory.mktemp("demo-run")
+    assert train_run(TINY, sorted(resources.demo_books().glob("*.txt")), out).ok
+    return out
+
+
+def run(window, qtbot, models, folds=3):
+    panel = window.results
+    panel.set_models_folder(models)
+    panel.mode.setCurrentText("features")
+    panel.folds.setValue(folds)
+    assert panel.run_button.isEnabled()
+    panel.run()
+    assert panel.running and not window.train_action.isEnabled()
+    qtbot.waitUntil(lambda: not panel.running, timeout=30_000)
+    return panel
+
+
+def visible(panel, column):
+    return [panel.proxy.index(r, column).data() for r in range(panel.proxy.rowCount())]
+
+
+def test_a_run_shows_folds_report_confusion_and_predictions(window, qtbot, demo_run, tmp_path):
+    window.load_demo()
+    panel = run(window, qtbot, demo_run)
+    assert not window.banner.isVisible()
+    assert panel.pages.currentIndex() == 1 and panel.progress.value() == 1000
+    assert len(panel.chart.bars.opts["height"]) == 3
+    assert 0 < panel.chart.baseline_line.value() < 100
+    names = [panel.report.table.verticalHeaderItem(r).text()
+             for r in range(panel.report.table.rowCount())]
+    assert names[:2] == ["model", "majority class"]
+    assert "±" in panel.report.table.item(1, 0).text()
+    assert "standard error" in panel.report.caveat.text()
+    counts = [int(panel.report.confusion.item(t, p).text().split()[0])
+              for t in range(2) for p in range(2)]
+    assert sum(counts) == N_TRAIN
+    assert panel.model.rowCount() == N_TEST + N_TRAIN
+
+    panel.table.sortByColumn(CONFIDENCE, Qt.DescendingOrder)
+    confidences = [panel.proxy.index(r, CONFIDENCE).data(SORT_ROLE)
+                   for r in range(panel.proxy.rowCount())]
+    assert confidences == sorted(confidences, reverse=True)
+    panel.book_filter.setCurrentText("The Salt Road")
+    assert set(visible(panel, BOOK)) == {"The Salt Road"} and panel.proxy.rowCount() < 51
+    panel.label_filter.setCurrentIndex(panel.label_filter.findData("contradict"))
+    assert all(panel.model.rows[panel.proxy.mapToSource(panel.proxy.index(r, 0)).row()]
+               .prediction.label == "contradict" for r in range(panel.proxy.rowCount()))
+    panel.book_filter.setCurrentIndex(0)
+    panel.label_filter.setCurrentIndex(0)
+    panel.split_filter.setCurrentText("test")
+    assert panel.proxy.rowCount() == N_TEST
+
+    panel.select_row(0)
+    row = panel.selected_row()
+    qtbot.waitUntil(lambda: "bits per character" in panel.surprise.title.text(), timeout=10_000)
+    assert panel.surprise.browser.toPlainText() == row.story.text()
+    assert panel.surprise.words.text().startswith("Most surprising words (bits): <b>")
+    shaded = panel.surprise.browser.toHtml()
+    assert shaded.count("background-color") > len(row.story.text()) / 2  # alike ones merge
+
+    panel.export_predictions(tmp_path / "predictions.csv")
+    with open(tmp_path / "predictions.csv", newline="", encoding="utf-8") as f:
+        lines = list(csv.reader(f))
+    assert lines[0] == ["id", "label"] and len(lines) == 1 + N_TEST
+    assert {label for _, label in lines[1:]} <= {"consistent", "contradict"}
+    panel.export_table(tmp_path / "table.csv")
+    assert len((tmp_path / "table.csv").read_text().splitlines()) > N_TEST + N_TRAIN
+
+
+def test_a_csv_missing_a_column_says_so_and_the_panel_keeps_working(window, qtbot, demo_run,
+                                                                    tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,book_name,char,label\n1,The Salt Road,Maren Holt,consistent\n")
+    window.results.add_csvs([bad])
+    assert window.banner.isVisible()
+    assert "missing column(s) caption, content" in window.banner.label.text()
+    assert window.results.train_path.text() == ""
+    window.banner.hide()
+    window.results.add_csvs([resources.demo_train_csv()])
+    panel = run(window, qtbot, tmp_path)  # a folder without book models
+    assert "no book models" in window.banner.label.text()
+    window.banner.hide()
+    panel = run(window, qtbot, demo_run)
+    assert not window.banner.isVisible() and panel.model.rowCount() == N_TRAIN
+    assert not panel.export_button.isEnabled()  # no test rows: nothing to submit
+
+
+def test_stop_ends_a_run_and_the_panel_keeps_working(window, qtbot, monkeypatch):
+    import time
+
+    def slow_classify(*args, progress, **kwargs):
+        while True:
+            progress(0.5, "fold 1 of 5")
+            time.sleep(0.01)
+
+    monkeypatch.setattr("bdh_studio.gui.results_panel.classify", slow_classify)
+    panel = window.results
+    panel.add_csvs([resources.demo_train_csv()])
+    panel.set_models_folder(resources.demo_books())
+    panel.run()
+    qtbot.waitUntil(lambda: panel.message.text() == "fold 1 of 5", timeout=5_000)
+    assert panel.stop_button.isEnabled()
+    panel.stop()
+    qtbot.waitUntil(lambda: not panel.running, timeout=5_000)
+    assert panel.message.text() == "stopped" and "Stopped" in window.banner.label.text()
+    assert panel.run_button.isEnabled() and not panel.stop_button.isEnabled()
+
+
+def test_rows_left_out_are_listed(window, tmp_path):
+    rows = resources.demo_train_csv().read_text().splitlines()
+    messy = tmp_path / "train.csv"
+    messy.write_text("\n".join(rows + [rows[1]]) + "\n")  # a duplicate id
+    window.results.add_csvs([messy])
+    assert not window.results.problems.isHidden()
+    assert "duplicate id" in window.results.problems.text()
+
+
+def test_dropped_csvs_go_to_the_panel_not_the_books(window):
+    drop(window, [resources.demo_test_csv(), resources.demo_train_csv()])
+    panel = window.results
+    assert panel.train_path.text() == str(resources.demo_train_csv())
+    assert panel.test_path.text() == str(resources.demo_test_csv())
+    assert panel.message.text() == "loaded test.csv: 15 rows, train.csv: 36 rows"
+    assert window.books.infos == {}
+    assert window.pages.currentWidget() is window.workspace
+    assert window.workspace.currentWidget() is panel
+
+
+def test_panel_settings_are_restored(qtbot, settings):
+    import shiboken6
+
+    from bdh_studio.gui.main_window import MainWindow
+    first = MainWindow(settings)
+    first.results.add_csvs([resources.demo_train_csv()])
+    first.results.mode.setCurrentText("finetune")
+    first.results.folds.setValue(4)
+    first.results.repeats.setValue(2)
+    first.close()
+    shiboken6.delete(first)
+    second = MainWindow(settings)
+    panel = second.results
+    assert (panel.mode.currentText(), panel.folds.value(), panel.repeats.value()) == \
+        ("finetune", 4, 2)
+    assert panel.train_path.text() == str(resources.demo_train_csv())
+    assert second.pages.currentWidget() is second.workspace
+    shiboken6.delete(second)
