@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFrame,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
-                               QPushButton, QSpinBox, QSplitter, QStackedWidget, QTableView,
-                               QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QSpinBox, QSplitter, QStackedWidget,
+                               QTableView, QVBoxLayout, QWidget)
 
 from ..core import backstories
 from ..core.backstories import LABELS, BackstorySet
@@ -133,9 +133,12 @@ class ResultsPanel(QWidget):
     def _build_results(self) -> QWidget:
         self.chart = FoldChart()
         self.report = ReportTables()
+        report = QScrollArea(widgetResizable=True)  # scrolls, not overlaps, in a small window
+        report.setFrameShape(QFrame.NoFrame)
+        report.setWidget(self.report)
         top = QSplitter(Qt.Horizontal)
         top.addWidget(self.chart)
-        top.addWidget(self.report)
+        top.addWidget(report)
         top.setSizes([420, 780])
         self.surprise = SurpriseView()
         bottom = QSplitter(Qt.Horizontal)
