@@ -274,8 +274,7 @@ class ResultsPanel(QWidget):
         def task(report):
             def progress(fraction: float, message: str) -> None:
                 if stop.is_set():
-                    raise Stopped("Stopped: the classifier did not finish; the last "
-                                  "results are kept.")
+                    raise Stopped("stopped")
                 report((fraction, message))
             return classify(train, models, test, mode=mode, folds=folds, repeats=repeats,
                             progress=progress)
@@ -305,8 +304,10 @@ class ResultsPanel(QWidget):
 
     @Slot(str)
     def _failed(self, message: str) -> None:
-        stopped = self._stop is not None and self._stop.is_set()
-        self.message.setText("stopped" if stopped else "failed: see the message at the top")
+        if self._stop is not None and self._stop.is_set():
+            self.message.setText("stopped; the last results are kept")
+            return  # asked for, not a problem
+        self.message.setText("failed: see the message at the top")
         self.problem.emit(message)
 
     # --- results ----------------------------------------------------------

@@ -122,7 +122,8 @@ def test_stop_ends_a_run_and_the_panel_keeps_working(window, qtbot, monkeypatch)
     assert panel.stop_button.isEnabled()
     panel.stop()
     qtbot.waitUntil(lambda: not panel.running, timeout=5_000)
-    assert panel.message.text() == "stopped" and "Stopped" in window.banner.label.text()
+    assert panel.message.text() == "stopped; the last results are kept"
+    assert not window.banner.isVisible()
     assert panel.run_button.isEnabled() and not panel.stop_button.isEnabled()
 
 
