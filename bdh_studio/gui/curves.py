@@ -6,6 +6,20 @@ import numpy as np
 from scipy.signal import lfilter
 
 
+def with_room(data: np.ndarray, size: int) -> np.ndarray:
+    """``data`` if its last axis holds ``size`` columns, else a copy at least twice as wide.
+
+    Doubling makes appending O(1) amortised, and the arrays handed out
+    before stay valid: they view the old buffer, whose points never change.
+    """
+    capacity = data.shape[-1]
+    if size <= capacity:
+        return data
+    grown = np.empty(data.shape[:-1] + (max(size, 2 * capacity),), dtype=data.dtype)
+    grown[..., :capacity] = data
+    return grown
+
+
 class Series:
     """x (step), t (elapsed seconds) and y, in arrays that double when full.
 
@@ -18,15 +32,9 @@ class Series:
         self.size = 0
 
     def append(self, step: float, elapsed: float, value: float) -> None:
-        if self.size == self._data.shape[1]:
-            self._data = np.concatenate([self._data, np.empty_like(self._data)], axis=1)
+        self._data = with_room(self._data, self.size + 1)
         self._data[:, self.size] = (step, elapsed, value)
         self.size += 1
-
-    def extend(self, rows: np.ndarray) -> None:
-        """Many (step, elapsed, value) rows at once, for loading a past run."""
-        for row in rows:
-            self.append(*row)
 
     @property
     def steps(self) -> np.ndarray:
@@ -41,19 +49,57 @@ class Series:
         return self._data[2, : self.size]
 
 
-def debiased_ema(values: np.ndarray, weight: float) -> np.ndarray:
-    """TensorBoard's smoothing: an EMA whose start-up bias toward 0 is divided out.
+class Smoothed:
+    """TensorBoard's smoothing of a growing series, extended by the new points only.
 
     With weight w, s_i = w*s_{i-1} + (1-w)*v_i from s_{-1} = 0, shown as
-    s_i / (1 - w^(i+1)); the first point is the first value, not a fraction of it.
-    Non-finite values are passed over, as TensorBoard does.  lfilter runs the
-    recurrence in C, so 100k points smooth in about a millisecond.
+    s_i / (1 - w^(i+1)): the start-up bias toward 0 is divided out, so the
+    first point is the first value.  Non-finite values are shown as they are
+    and passed over, as TensorBoard does.  A live curve gains a few points a
+    redraw, so smoothing them alone (lfilter carries the EMA over, in C)
+    keeps a 100k-point curve's redraw as cheap as a short one's; a new weight
+    smooths the whole series again, once.
     """
-    out = np.array(values, dtype=np.float64)
-    finite = np.isfinite(out)
-    if weight <= 0 or not finite.any():
+
+    def __init__(self) -> None:
+        self._restart(0.0)
+
+    def _restart(self, weight: float) -> None:
+        self.weight = weight
+        self.size = 0  # points of the series smoothed so far
+        self._out = np.empty(256)
+        self._ema = 0.0  # s_i of the last finite value, biased
+        self._count = 0  # finite values so far
+
+    def of(self, values: np.ndarray, weight: float) -> np.ndarray:
+        """The smoothed ``values``; only points past those of the last call are computed.
+
+        ``values`` must start with the points of the last call (a Series only
+        grows); the result is a view, valid until the next call.
+        """
+        if weight != self.weight or values.size < self.size:
+            self._restart(weight)
+        if values.size > self.size:
+            self._out = with_room(self._out, values.size)
+            self._out[self.size: values.size] = self._extend(values[self.size:])
+            self.size = values.size
+        return self._out[: self.size]
+
+    def _extend(self, new: np.ndarray) -> np.ndarray:
+        out = np.array(new, dtype=np.float64)
+        finite = np.isfinite(out)
+        if self.weight <= 0 or not finite.any():
+            return out
+        w = self.weight
+        ema, (carry,) = lfilter([1 - w], [1, -w], out[finite], zi=[w * self._ema])
+        out[finite] = ema / self._bias(self._count, ema.size)
+        self._ema, self._count = carry / w, self._count + ema.size
         return out
-    v = out[finite]
-    ema = lfilter([1 - weight], [1, -weight], v)
-    out[finite] = ema / (1 - weight ** np.arange(1, len(v) + 1))
-    return out
+
+    def _bias(self, start: int, n: int) -> np.ndarray:
+        """1 - w^i for i = start+1 .. start+n; past w^i < 1e-16 it is 1.0 in doubles."""
+        horizon = int(np.ceil(37 / -np.log(self.weight)))  # w^horizon < e^-37 ~ 1e-16
+        bias = np.ones(n)
+        i = np.arange(start + 1, min(start + n, horizon) + 1)
+        bias[: i.size] = -np.expm1(i * np.log(self.weight))
+        return bias

@@ -1,9 +1,9 @@
 """Live training curves: loss per book, tokens/s and BDH's activation sparsity.
 
 Events are only buffered (``handle`` is cheap); a timer redraws at about
-15 Hz when something changed, never once per event.  Curves keep every
-point in growing numpy arrays and let pyqtgraph downsample and clip to the
-view, so 100k points a curve stay smooth.
+15 Hz when something changed, never once per event.  A redraw sets again
+only the curves that gained points, and pyqtgraph downsamples (peak) and
+clips to the view, so 100k points a curve stay smooth.
 """
 
 from __future__ import annotations
@@ -21,12 +21,15 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
                                QPushButton, QSlider, QVBoxLayout, QWidget)
 
 from ..core import events as ev
-from .curves import Series, debiased_ema
+from .curves import Series, Smoothed
 
 # Tableau 10: distinct, colour-blind-friendly enough, readable on white.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
            "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 KINDS = ("train", "val", "tokens", "x_sparsity", "y_sparsity")
+# Each drawn item and the series it shows: "raw" is the train loss unsmoothed, faded.
+SHOWS = {"raw": "train", "train": "train", "val": "val", "tokens": "tokens",
+         "x_sparsity": "x_sparsity", "y_sparsity": "y_sparsity"}
 REDRAW_MS = 66
 
 
@@ -36,6 +39,8 @@ class BookCurves:
     offset: float = 0.0  # seconds of the run before this book started
     series: dict[str, Series] = field(default_factory=lambda: {k: Series() for k in KINDS})
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
+    smoothed: Smoothed = field(default_factory=Smoothed)
+    drawn: dict[str, tuple] = field(default_factory=dict)  # what each item was last set with
 
 
 class TrainingPlots(QWidget):
@@ -157,6 +162,7 @@ class TrainingPlots(QWidget):
                 "y_sparsity": self.sparsity_plot.plot(
                     pen=pg.mkPen(color, width=1.5, style=Qt.DotLine)),
             }
+            curves.items["raw"].setVisible(self._weight() > 0)
             self.books[name] = curves
         return self.books[name]
 
@@ -169,24 +175,39 @@ class TrainingPlots(QWidget):
     def _x(self, series: Series) -> np.ndarray:
         return series.elapsed if self.x_axis.currentIndex() == 1 else series.steps
 
+    def _weight(self) -> float:
+        return self.smoothing.value() / 100
+
     def redraw(self) -> None:
+        """Set the curves whose points or drawing changed since they were last set, no other.
+
+        Setting a curve makes pyqtgraph clip, downsample and repaint all of it,
+        so a curve set with the points it already shows is pure cost.
+        """
         self._dirty = False
-        weight = self.smoothing.value() / 100
         for c in self.books.values():
-            train = c.series["train"]
-            c.items["raw"].setData(self._x(train), train.values, skipFiniteCheck=True)
-            c.items["train"].setData(self._x(train), debiased_ema(train.values, weight),
-                                     skipFiniteCheck=True)
-            c.items["raw"].setVisible(weight > 0)
-            for kind in ("val", "tokens", "x_sparsity", "y_sparsity"):
-                s = c.series[kind]
-                c.items[kind].setData(self._x(s), s.values, skipFiniteCheck=True)
+            for item in SHOWS:
+                self._draw(c, item)
+
+    def _draw(self, c: BookCurves, item: str) -> None:
+        """Set ``item`` of book ``c`` unless it shows the same points, drawn the same way."""
+        series = c.series[SHOWS[item]]
+        weight = self._weight() if item == "train" else None
+        drawn = (series.size, self.x_axis.currentIndex(), weight)
+        if c.drawn.get(item) == drawn:
+            return
+        c.drawn[item] = drawn
+        y = series.values if weight is None else c.smoothed.of(series.values, weight)
+        c.items[item].setData(self._x(series), y, skipFiniteCheck=True)
 
     def _restyle(self, *_) -> None:
-        self.smoothing_label.setText(f"{self.smoothing.value() / 100:.2f}")
+        weight = self._weight()
+        self.smoothing_label.setText(f"{weight:.2f}")
         self.loss_plot.setLogMode(y=self.log_y.isChecked())
         self.sparsity_plot.setLabel("bottom", "wall time (s)" if self.x_axis.currentIndex()
                                     else "step")
+        for c in self.books.values():
+            c.items["raw"].setVisible(weight > 0)
         self.redraw()
 
     def _moved(self, args) -> None:
@@ -221,6 +242,7 @@ class TrainingPlots(QWidget):
         return self._x(s).copy(), s.values.copy()
 
     def drawn_points(self, book: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """What pyqtgraph draws for ``kind`` (an item of SHOWS): downsampled, clipped, log-mapped."""
         x, y = self.books[book].items[kind].getData()
         return (np.array([]), np.array([])) if x is None else (x, y)
 
