@@ -2,13 +2,15 @@
 
 Events are only buffered (``handle`` is cheap); a timer redraws at about
 15 Hz when something changed, never once per event.  A redraw sets again
-only the curves that gained points, and pyqtgraph downsamples (peak) and
-clips to the view, so 100k points a curve stay smooth.
+only the curves that gained points, the axes move only when the data
+leaves the view, and pyqtgraph downsamples (peak) and clips to the view,
+so 100k points a curve stay smooth.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -17,8 +19,9 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
-                               QPushButton, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout,
+                               QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
 from ..core import events as ev
 from .curves import Series, Smoothed
@@ -31,6 +34,9 @@ KINDS = ("train", "val", "tokens", "x_sparsity", "y_sparsity")
 SHOWS = {"raw": "train", "train": "train", "val": "val", "tokens": "tokens",
          "x_sparsity": "x_sparsity", "y_sparsity": "y_sparsity"}
 REDRAW_MS = 66
+HEADROOM = {0: (0.02, 0.25), 1: (0.1, 0.1)}  # x, y: room a refit leaves below and above the data
+LOOSE = 0.5  # a view the data fills less than this fraction of is refitted
+WIDEST_TICK = "-0000000"  # the left axes are this wide, whatever their labels say
 
 
 @dataclass
@@ -41,6 +47,47 @@ class BookCurves:
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
     smoothed: Smoothed = field(default_factory=Smoothed)
     drawn: dict[str, tuple] = field(default_factory=dict)  # what each item was last set with
+
+
+class RoomyViewBox(pg.ViewBox):
+    """A ViewBox whose auto-range moves only when the data leaves the view (or fills under half).
+
+    pyqtgraph's auto-range fits the view to the data after every change, so a
+    growing curve moved the axes at every redraw: their tick labels were laid
+    out again and every curve of the plot clipped and downsampled again.  A
+    refit leaves room ahead of the data, so the axes move a few times a run.
+    A person's zoom or pan still turns auto-range off and the "A" button on.
+    """
+
+    def updateAutoRange(self) -> None:
+        if self._updatingRange:  # as pyqtgraph's: items may resize as the view changes
+            return
+        self._updatingRange = True
+        try:
+            ranges = self._refits()
+            if ranges:
+                self.setRange(**ranges, padding=0.0, disableAutoRange=False)
+        finally:
+            self._autoRangeNeedsUpdate = False
+            self._updatingRange = False
+
+    def _refits(self) -> dict[str, tuple[float, float]]:
+        """The new range of each auto-ranged axis whose data no longer fits its view."""
+        bounds, view = self.childrenBounds(), self.viewRange()
+        ranges = {}
+        for axis, name in enumerate(("xRange", "yRange")):
+            if self.state["autoRange"][axis] is False or bounds[axis] is None:
+                continue
+            lo, hi = bounds[axis]
+            (v0, v1), span = view[axis], hi - lo
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                continue
+            if v0 <= lo and hi <= v1 and span >= LOOSE * (v1 - v0):
+                continue
+            span = span or abs(hi) * 0.1 or 1.0
+            below, above = HEADROOM[axis]
+            ranges[name] = (lo - below * span, hi + above * span)
+        return ranges
 
 
 class TrainingPlots(QWidget):
@@ -75,13 +122,13 @@ class TrainingPlots(QWidget):
         bar.addWidget(export_csv)
 
         self.canvas = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.canvas.addPlot(row=0, col=0)
-        self.tokens_plot = self.canvas.addPlot(row=1, col=0)
-        self.sparsity_plot = self.canvas.addPlot(row=2, col=0)
+        self.loss_plot, self.tokens_plot, self.sparsity_plot = (
+            self.canvas.addPlot(row=row, col=0, viewBox=RoomyViewBox()) for row in range(3))
         self.canvas.ci.layout.setRowStretchFactor(0, 3)
         for plot, label in ((self.loss_plot, "loss (nats/byte)"), (self.tokens_plot, "tokens/s"),
                             (self.sparsity_plot, "non-zero fraction")):
             plot.setLabel("left", label)
+            steady_axes(plot)
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
@@ -204,8 +251,9 @@ class TrainingPlots(QWidget):
         weight = self._weight()
         self.smoothing_label.setText(f"{weight:.2f}")
         self.loss_plot.setLogMode(y=self.log_y.isChecked())
-        self.sparsity_plot.setLabel("bottom", "wall time (s)" if self.x_axis.currentIndex()
-                                    else "step")
+        x_label = "wall time (s)" if self.x_axis.currentIndex() else "step"
+        if self.sparsity_plot.getAxis("bottom").labelText != x_label:  # setting lays it out
+            self.sparsity_plot.setLabel("bottom", x_label)
         for c in self.books.values():
             c.items["raw"].setVisible(weight > 0)
         self.redraw()
@@ -272,3 +320,23 @@ class TrainingPlots(QWidget):
                                               "CSV (*.csv)")
         if path:
             self.export_csv(path)
+
+
+def steady_axes(plot: pg.PlotItem) -> None:
+    """Axes that cost nothing to repaint while the range stays, and nothing to lay out when not.
+
+    The axes draw the grid, so every curve change repainted them, replaying
+    their tick labels (~60% of a redraw of a short run's curves).  Cached as
+    pixmaps, they are drawn again only when their range changes.  The left
+    axes grew and shrank with their tick labels ("0.5" to "0.25"), which laid
+    out the canvas again and misaligned the plots' x axes; SI prefixes
+    rewrote the labels' HTML at each range change.
+    """
+    for name in ("left", "bottom"):
+        plot.getAxis(name).enableAutoSIPrefix(False)
+        plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+    left = plot.getAxis("left")
+    font = left.style["tickFont"] or left.font()
+    left.setWidth(round(QFontMetrics(font).horizontalAdvance(WIDEST_TICK)
+                        + left.style["tickTextOffset"][0] + max(0, left.style["tickLength"])
+                        + left.label.boundingRect().height() * 0.8))

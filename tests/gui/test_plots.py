@@ -37,6 +37,11 @@ def log_steps(plots, book, first, n, val_every=0, tokens=1000.0):
             plots.handle(ev.ValidationLogged(book, s, loss_at(s) + 0.1, 1.0, 0.01 * s))
 
 
+def paint(plots):
+    """Paint the canvas now, as the event loop would; the views settle their range then."""
+    plots.canvas.grab()
+
+
 def count_sets(plots):
     """How many times each (book, item) is given data from now on."""
     sets = {}
@@ -93,6 +98,38 @@ def test_a_redraw_sets_only_the_curves_that_gained_points(plots):
     assert {key for key, n in sets.items() if n} == {
         ("b", item) for item in ("raw", "train", "tokens", "x_sparsity", "y_sparsity")}
     assert max(sets.values()) == 1
+
+
+def test_the_axes_move_only_when_the_data_leaves_the_view(plots):
+    view = plots.loss_plot.vb
+    log_steps(plots, "a", 1, 100)
+    plots.redraw()
+    paint(plots)
+    x0, x1 = view.viewRange()[0]
+    assert x0 <= 1 and x1 >= 100 + 0.2 * 99  # room ahead of the data
+    log_steps(plots, "a", 101, 10)
+    plots.redraw()
+    paint(plots)
+    assert view.viewRange()[0] == [x0, x1]
+    log_steps(plots, "a", 111, 100)
+    plots.redraw()
+    paint(plots)
+    assert view.viewRange()[0][1] >= 210
+    view.setXRange(10, 20)  # a person zooms: auto-range is off until the "A" button
+    zoomed = view.viewRange()[0]
+    log_steps(plots, "a", 211, 200)
+    plots.redraw()
+    paint(plots)
+    assert view.viewRange()[0] == zoomed
+
+
+def test_the_plots_stay_aligned_whatever_their_tick_labels_say(plots):
+    log_steps(plots, "a", 1, 100, tokens=1_234_567.0)
+    plots.redraw()
+    paint(plots)
+    lefts = {round(p.vb.sceneBoundingRect().left())
+             for p in (plots.loss_plot, plots.tokens_plot, plots.sparsity_plot)}
+    assert len(lefts) == 1
 
 
 def test_each_book_has_its_colour_train_solid_val_dashed_in_the_legend(plots):
