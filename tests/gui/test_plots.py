@@ -100,6 +100,19 @@ def test_a_redraw_sets_only_the_curves_that_gained_points(plots):
     assert max(sets.values()) == 1
 
 
+def test_100k_points_a_curve_are_kept_and_drawn_downsampled(plots):
+    n = 100_000
+    log_steps(plots, "big", 1, n)
+    plots.redraw()
+    paint(plots)
+    steps, losses = plots.curve_points("big", "train")
+    assert steps.size == n and plots.books["big"].items["raw"].getOriginalDataset()[0].size == n
+    x, y = plots.drawn_points("big", "raw")
+    assert 0 < x.size <= 4 * plots.loss_plot.vb.width()  # peak pairs, 1 to 2 a pixel column
+    assert y.max() == losses.max()  # peaks keep the extremes
+    assert x[-1] - x[0] >= 0.99 * (steps[-1] - steps[0])  # the whole run, in bins
+
+
 def test_the_axes_move_only_when_the_data_leaves_the_view(plots):
     view = plots.loss_plot.vb
     log_steps(plots, "a", 1, 100)
