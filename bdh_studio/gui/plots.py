@@ -1,25 +1,27 @@
 """Live training curves: loss per book, tokens/s and BDH's activation sparsity.
 
-Events are only buffered (``handle`` is cheap); a timer redraws at about
-15 Hz when something changed, never once per event.  A redraw sets again
-only the curves that gained points, the axes move only when the data
-leaves the view, and pyqtgraph downsamples (peak) and clips to the view,
-so 100k points a curve stay smooth.
+Events are only buffered (``handle`` is cheap); a timer redraws when
+something changed, never once per event, and no more often than its own
+cost allows: the GUI thread's CPU is taken from the training's threads.
+A redraw sets again only the curves that gained points, the axes move only
+when the data leaves the view, and pyqtgraph downsamples (peak) and clips
+to the view, so 100k points a curve stay smooth.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QPaintEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout,
                                QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
@@ -33,7 +35,8 @@ KINDS = ("train", "val", "tokens", "x_sparsity", "y_sparsity")
 # Each drawn item and the series it shows: "raw" is the train loss unsmoothed, faded.
 SHOWS = {"raw": "train", "train": "train", "val": "val", "tokens": "tokens",
          "x_sparsity": "x_sparsity", "y_sparsity": "y_sparsity"}
-REDRAW_MS = 66
+MIN_INTERVAL_MS = 100
+COST_FACTOR = 30  # redraws at least this many times their CPU time apart: <= ~3% of a core
 HEADROOM = {0: (0.02, 0.25), 1: (0.1, 0.1)}  # x, y: room a refit leaves below and above the data
 LOOSE = 0.5  # a view the data fills less than this fraction of is refitted
 WIDEST_TICK = "-0000000"  # the left axes are this wide, whatever their labels say
@@ -92,14 +95,29 @@ class RoomyViewBox(pg.ViewBox):
         return ranges
 
 
+class Canvas(pg.GraphicsLayoutWidget):
+    """The plots' canvas; it tells ``on_paint`` the CPU seconds each paint took."""
+
+    def __init__(self, on_paint: Callable[[float], None]):
+        super().__init__()
+        self._on_paint = on_paint
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        start = time.thread_time()
+        super().paintEvent(event)
+        self._on_paint(time.thread_time() - start)
+
+
 class TrainingPlots(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         pg.setConfigOptions(background="w", foreground="#333")
         self.books: dict[str, BookCurves] = {}
         self._dirty = False
+        self._cost = 0.0  # CPU seconds of the last redraw that set something
+        self._paint_pending = False  # its paint is yet to come, and to be paid
+        self._timer = QTimer(self, interval=MIN_INTERVAL_MS, timeout=self._tick)
         self._build()
-        self._timer = QTimer(self, interval=REDRAW_MS, timeout=self._tick)
         self._timer.start()
 
     # --- layout -----------------------------------------------------------
@@ -123,7 +141,7 @@ class TrainingPlots(QWidget):
         bar.addWidget(export_image)
         bar.addWidget(export_csv)
 
-        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas = Canvas(self._painted)
         self.loss_plot, self.tokens_plot, self.sparsity_plot = (
             self.canvas.addPlot(row=row, col=0, viewBox=RoomyViewBox()) for row in range(3))
         self.canvas.ci.layout.setRowStretchFactor(0, 3)
@@ -218,7 +236,7 @@ class TrainingPlots(QWidget):
     # --- drawing ----------------------------------------------------------
 
     def _tick(self) -> None:
-        if self._dirty:
+        if self._dirty:  # a tick without new points costs nothing
             self.redraw()
 
     def _x(self, series: Series) -> np.ndarray:
@@ -234,20 +252,38 @@ class TrainingPlots(QWidget):
         so a curve set with the points it already shows is pure cost.
         """
         self._dirty = False
-        for c in self.books.values():
-            for item in SHOWS:
-                self._draw(c, item)
+        start = time.thread_time()
+        changed = [self._draw(c, item) for c in self.books.values() for item in SHOWS]
+        if any(changed):
+            self._cost, self._paint_pending = time.thread_time() - start, True
+            self._pace(self._cost)
 
-    def _draw(self, c: BookCurves, item: str) -> None:
+    def _draw(self, c: BookCurves, item: str) -> bool:
         """Set ``item`` of book ``c`` unless it shows the same points, drawn the same way."""
         series = c.series[SHOWS[item]]
         weight = self._weight() if item == "train" else None
         drawn = (series.size, self.x_axis.currentIndex(), weight)
         if c.drawn.get(item) == drawn:
-            return
+            return False
         c.drawn[item] = drawn
         y = series.values if weight is None else c.smoothed.of(series.values, weight)
         c.items[item].setData(self._x(series), y, skipFiniteCheck=True, **marks(item, series))
+        return True
+
+    def _painted(self, seconds: float) -> None:
+        """The paint after a redraw is part of its cost: pace the next one by both."""
+        if self._paint_pending:
+            self._paint_pending = False
+            self._pace(self._cost + seconds)
+
+    def _pace(self, cost: float) -> None:
+        """The next redraw no sooner than COST_FACTOR times this one's CPU seconds.
+
+        The GUI thread's CPU is taken from the training's OpenMP threads, and
+        a redraw's cost grows with the points shown: pacing by the measured
+        cost keeps redraws at <= 1/COST_FACTOR of a core however many there are.
+        """
+        self._timer.setInterval(max(MIN_INTERVAL_MS, round(COST_FACTOR * cost * 1000)))
 
     def _restyle(self, *_) -> None:
         weight = self._weight()
@@ -286,6 +322,11 @@ class TrainingPlots(QWidget):
         return f"x = {x:,.0f}{unit} — " + " · ".join(parts) if parts else " "
 
     # --- what tests and exports read ---------------------------------------
+
+    @property
+    def redraw_interval_ms(self) -> int:
+        """How long the timer waits for the next redraw, as the last one's cost set it."""
+        return self._timer.interval()
 
     def curve_points(self, book: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
         s = self.books[book].series[kind]

@@ -1,6 +1,7 @@
 """The training plots: what they draw, what a redraw sets again, how often they redraw."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -8,8 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from bdh_studio.core import events as ev
+from bdh_studio.gui import plots as plots_module
 from bdh_studio.gui.curves import Series, Smoothed
-from bdh_studio.gui.plots import TrainingPlots
+from bdh_studio.gui.plots import MIN_INTERVAL_MS, TrainingPlots
 
 
 def tensorboard_ema(values, weight):
@@ -100,6 +102,30 @@ def test_a_redraw_sets_only_the_curves_that_gained_points(plots):
     assert max(sets.values()) == 1
 
 
+def test_the_timer_redraws_new_points_and_skips_ticks_without(plots, qtbot):
+    log_steps(plots, "a", 1, 10)
+    plots.redraw()
+    sets = count_sets(plots)
+    log_steps(plots, "a", 11, 5)
+    qtbot.waitUntil(lambda: sets["a", "train"] == 1, timeout=5_000)
+    qtbot.wait(3 * plots.redraw_interval_ms)
+    assert sum(sets.values()) == 5  # the five curves the new points changed, once
+
+
+def test_redraws_are_paced_by_what_they_cost(plots, monkeypatch):
+    clock = iter(np.arange(0, 1000, 0.010))  # each reading of the CPU clock 10 ms later
+    monkeypatch.setattr(plots_module, "time", SimpleNamespace(thread_time=lambda: next(clock)))
+    log_steps(plots, "a", 1, 10)
+    plots.redraw()
+    assert plots.redraw_interval_ms == 30 * 10  # a 10 ms redraw, 30 times apart
+    paint(plots)
+    assert plots.redraw_interval_ms == 30 * (10 + 10)  # and its paint, paid too
+    clock = iter(np.arange(0, 1000, 0.001))
+    log_steps(plots, "a", 11, 1)
+    plots.redraw()
+    assert plots.redraw_interval_ms == MIN_INTERVAL_MS
+
+
 def test_100k_points_a_curve_are_kept_and_drawn_downsampled(plots):
     n = 100_000
     log_steps(plots, "big", 1, n)
@@ -111,6 +137,14 @@ def test_100k_points_a_curve_are_kept_and_drawn_downsampled(plots):
     assert 0 < x.size <= 4 * plots.loss_plot.vb.width()  # peak pairs, 1 to 2 a pixel column
     assert y.max() == losses.max()  # peaks keep the extremes
     assert x[-1] - x[0] >= 0.99 * (steps[-1] - steps[0])  # the whole run, in bins
+
+
+def test_validation_markers_only_while_they_can_be_told_apart(plots):
+    log_steps(plots, "a", 1, 1000, val_every=10)
+    log_steps(plots, "b", 1, 1010, val_every=10)
+    plots.redraw()
+    assert plots.books["a"].items["val"].opts["symbol"] == "o"  # 100 validations
+    assert plots.books["b"].items["val"].opts["symbol"] is None  # 101
 
 
 def test_the_axes_move_only_when_the_data_leaves_the_view(plots):
@@ -210,3 +244,4 @@ def test_svg_export(plots, tmp_path):
     plots.redraw()
     plots.export_image(tmp_path / "plots.svg")
     assert "<text" in (tmp_path / "plots.svg").read_text()
+
