@@ -45,3 +45,16 @@ def reference_dir() -> Path:
 def tiny_config():
     from bdh_studio.core.config import PRESETS
     return PRESETS["tiny"].replace(max_iters=20, log_interval=5, eval_interval=10, eval_batches=2)
+
+
+@pytest.fixture(scope="session")
+def demo_models(tmp_path_factory) -> Path:
+    """Tiny book models of the three demo books, trained once for the whole session."""
+    from bdh_studio import resources
+    from bdh_studio.core.config import PRESETS
+    from bdh_studio.core.trainer import train_run
+    config = PRESETS["tiny"].replace(max_iters=40, log_interval=20, eval_interval=40,
+                                     eval_batches=1)
+    out = tmp_path_factory.mktemp("demo-run")
+    assert train_run(config, sorted(resources.demo_books().glob("*.txt")), out).ok
+    return out

@@ -9,22 +9,8 @@ from bdh_studio import resources
 from bdh_studio.cli import main
 from bdh_studio.core import features
 from bdh_studio.core.classifier import classify
-from bdh_studio.core.config import PRESETS
 from bdh_studio.core.errors import UserError
 from bdh_studio.core.evaluation import cross_validate, encode_labels
-from bdh_studio.core.trainer import train_run
-
-TINY = PRESETS["tiny"].replace(max_iters=40, log_interval=20, eval_interval=40, eval_batches=1)
-
-
-@pytest.fixture(scope="module")
-def demo_models(tmp_path_factory):
-    """Tiny book models of the three demo books, trained once for this module."""
-    out = tmp_path_factory.mktemp("demo-run")
-    books = sorted(resources.demo_books().glob("*.txt"))
-    assert train_run(TINY, books, out).ok
-    return out
-
 
 def read_csv(path):
     with open(path, newline="", encoding="utf-8") as f:

@@ -6,21 +6,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from bdh_studio import resources
-from bdh_studio.core.config import PRESETS
-from bdh_studio.core.trainer import train_run
 from bdh_studio.gui.predictions_table import BOOK, CONFIDENCE, SORT_ROLE
 from test_main_window import drop
 
-TINY = PRESETS["tiny"].replace(max_iters=20, log_interval=10, eval_interval=20, eval_batches=1)
 N_TRAIN, N_TEST = 36, 15
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    """Tiny book models of the three demo books, trained once for this module."""
-    out = tmp_path_factory.mktemp("demo-run")
-    assert train_run(TINY, sorted(resources.demo_books().glob("*.txt")), out).ok
-    return out
 
 
 def run(window, qtbot, models, folds=3):
@@ -39,9 +28,9 @@ def visible(panel, column):
     return [panel.proxy.index(r, column).data() for r in range(panel.proxy.rowCount())]
 
 
-def test_a_run_shows_folds_report_confusion_and_predictions(window, qtbot, demo_run, tmp_path):
+def test_a_run_shows_folds_report_confusion_and_predictions(window, qtbot, demo_models, tmp_path):
     window.load_demo()
-    panel = run(window, qtbot, demo_run)
+    panel = run(window, qtbot, demo_models)
     assert not window.banner.isVisible()
     assert panel.pages.currentIndex() == 1 and panel.progress.value() == 1000
     assert len(panel.chart.bars.opts["height"]) == 3
@@ -87,7 +76,7 @@ def test_a_run_shows_folds_report_confusion_and_predictions(window, qtbot, demo_
     assert len((tmp_path / "table.csv").read_text().splitlines()) > N_TEST + N_TRAIN
 
 
-def test_a_csv_missing_a_column_says_so_and_the_panel_keeps_working(window, qtbot, demo_run,
+def test_a_csv_missing_a_column_says_so_and_the_panel_keeps_working(window, qtbot, demo_models,
                                                                     tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("id,book_name,char,label\n1,The Salt Road,Maren Holt,consistent\n")
@@ -100,7 +89,7 @@ def test_a_csv_missing_a_column_says_so_and_the_panel_keeps_working(window, qtbo
     panel = run(window, qtbot, tmp_path)  # a folder without book models
     assert "no book models" in window.banner.label.text()
     window.banner.hide()
-    panel = run(window, qtbot, demo_run)
+    panel = run(window, qtbot, demo_models)
     assert not window.banner.isVisible() and panel.model.rowCount() == N_TRAIN
     assert not panel.export_button.isEnabled()  # no test rows: nothing to submit
 
