@@ -75,13 +75,13 @@ def chunks(n_inputs: int, block: int) -> list[tuple[int, int, int]]:
 
 @torch.no_grad()
 def score(model: BDH, texts: list[str], block: int,
-          batch_size: int = 16) -> tuple[list[np.ndarray], np.ndarray]:
+          batch_size: int = 32) -> tuple[list[np.ndarray], np.ndarray]:
     """Per-byte loss (nats) of every byte of each text, and each text's mean hidden state.
 
-    Chunks are batched longest first, so a batch pads little.  On a CPU a
-    batch of 16 blocks beats 64, whose activations spill out of the cache
-    (benchmarks/classifier_batching.py).  ``batch_size`` 1 is the original's
-    one-chunk-at-a-time way, kept for that benchmark.
+    Chunks are batched longest first, so a batch pads little
+    (benchmarks/classifier_batching.py measures the batch sizes).
+    ``batch_size`` 1 is the original's one-chunk-at-a-time way, kept for
+    that benchmark.
     """
     device = next(model.parameters()).device
     data = [PREFIX + t.encode("utf-8") for t in texts]
@@ -113,7 +113,7 @@ SURPRISE = ("own_mean", "own_p90", "own_max", "other_mean", "other_p90", "diff_m
 
 
 def featurize(texts: list[str], book_keys: list[str], models: dict[str, BookModel],
-              batch_size: int = 16, progress=None) -> tuple[np.ndarray, list[str]]:
+              batch_size: int = 32, progress=None) -> tuple[np.ndarray, list[str]]:
     """One row per text: its own book's surprise, the other books', their difference, and
     its own book model's mean hidden state."""
     n = len(texts)
