@@ -170,6 +170,8 @@ def summary(result: RunResult, out: Path, dist: Distributed) -> int:
     if result.stopped:
         code, text = 130, (f"stopped; checkpoints are in {out / 'checkpoints'}; run the same "
                            f"command again to resume")
+    elif result.error is not None:
+        code, text = 1, f"the run ended early: {result.error}"
     elif result.failed:
         code, text = 1, f"{len(result.failed)} book(s) failed: {', '.join(result.failed)}"
     else:

@@ -42,10 +42,11 @@ class RunResult:
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     stopped: bool = False
+    error: str | None = None  # what ended the whole run early (a full disk, a lost peer)
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and self.error is None
 
 
 def lr_at(step: int, config: TrainConfig) -> float:
@@ -305,7 +306,7 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
             dist.finish(result.stopped)
     except UserError as exc:  # a full disk or a lost peer: the next book would fail the same way
         emit(ev.RunFailed(str(exc)))
-        result.failed["(run)"] = str(exc)
+        result.error = str(exc)
     except Exception as exc:
         emit(ev.RunFailed(f"unexpected error, please report it: {type(exc).__name__}: {exc}"))
         raise
