@@ -62,7 +62,11 @@ class RoomyViewBox(pg.ViewBox):
     out again and every curve of the plot clipped and downsampled again.  A
     refit leaves room ahead of the data, so the axes move a few times a run.
     A person's zoom or pan still turns auto-range off and the "A" button on.
+    ``planned_x``, where the data will reach (the last step of a book), is
+    fitted from the start, so a book in steps never moves the x axis.
     """
+
+    planned_x = 0.0
 
     def updateAutoRange(self) -> None:
         if self._updatingRange:  # as pyqtgraph's: items may resize as the view changes
@@ -84,13 +88,15 @@ class RoomyViewBox(pg.ViewBox):
             if self.state["autoRange"][axis] is False or bounds[axis] is None:
                 continue
             lo, hi = bounds[axis]
+            below, above = HEADROOM[axis]
+            if axis == 0 and hi <= self.planned_x:
+                hi, above = self.planned_x, below
             (v0, v1), span = view[axis], hi - lo
             if not (math.isfinite(lo) and math.isfinite(hi)):
                 continue
             if v0 <= lo and hi <= v1 and span >= LOOSE * (v1 - v0):
                 continue
             span = span or abs(hi) * 0.1 or 1.0
-            below, above = HEADROOM[axis]
             ranges[name] = (lo - below * span, hi + above * span)
         return ranges
 
@@ -113,6 +119,7 @@ class TrainingPlots(QWidget):
         super().__init__(parent)
         pg.setConfigOptions(background="w", foreground="#333")
         self.books: dict[str, BookCurves] = {}
+        self._last_step = 0  # of the longest book started: where the x axis in steps ends
         self._dirty = False
         self._cost = 0.0  # CPU seconds of the last redraw that set something
         self._paint_pending = False  # its paint is yet to come, and to be paid
@@ -180,6 +187,8 @@ class TrainingPlots(QWidget):
             curves = self._book(event.book)
             if curves.series["train"].size == 0:
                 curves.offset = self._end_time()
+            self._last_step = max(self._last_step, event.max_iters)
+            self._plan_x()
         elif isinstance(event, ev.StepLogged):
             c = self._book(event.book)
             t = c.offset + event.elapsed
@@ -205,6 +214,8 @@ class TrainingPlots(QWidget):
         self.loss_plot.addItem(self.cursor, ignoreBounds=True)
         self.legend.clear()
         self.books.clear()
+        self._last_step = 0
+        self._plan_x()
         self.readout.setText(" ")
         self.redraw()
 
@@ -294,7 +305,12 @@ class TrainingPlots(QWidget):
             self.sparsity_plot.setLabel("bottom", x_label)
         for c in self.books.values():
             c.items["raw"].setVisible(weight > 0)
+        self._plan_x()
         self.redraw()
+
+    def _plan_x(self) -> None:
+        """In steps the x axis spans the books' planned steps; wall time is not known ahead."""
+        self.loss_plot.vb.planned_x = 0.0 if self.x_axis.currentIndex() else self._last_step
 
     def _moved(self, args) -> None:
         pos = args[0]
@@ -390,7 +406,9 @@ def steady_axes(plot: pg.PlotItem) -> None:
 
     The axes draw the grid, so every curve change repainted them, replaying
     their tick labels (~60% of a redraw of a short run's curves).  Cached as
-    pixmaps, they are drawn again only when their range changes.  The left
+    pixmaps, they are drawn again only when their range changes, and then
+    with the grid lines of major and minor ticks only: the third level's,
+    all but invisible at the grid's alpha, were 40% of that.  The left
     axes grew and shrank with their tick labels ("0.5" to "0.25"), which laid
     out the canvas again and misaligned the plots' x axes; SI prefixes
     rewrote the labels' HTML at each range change.
@@ -398,6 +416,7 @@ def steady_axes(plot: pg.PlotItem) -> None:
     for name in ("left", "bottom"):
         plot.getAxis(name).enableAutoSIPrefix(False)
         plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        plot.getAxis(name).setStyle(maxTickLevel=1)
     left = plot.getAxis("left")
     font = left.style["tickFont"] or left.font()
     left.setWidth(round(QFontMetrics(font).horizontalAdvance(WIDEST_TICK)

@@ -170,6 +170,23 @@ def test_the_axes_move_only_when_the_data_leaves_the_view(plots):
     assert view.viewRange()[0] == zoomed
 
 
+def test_in_steps_the_x_axis_spans_the_planned_steps_from_the_start(plots):
+    view = plots.loss_plot.vb
+    plots.handle(ev.BookStarted("a", 0, 1, 500))
+    log_steps(plots, "a", 1, 10)
+    plots.redraw()
+    paint(plots)
+    x0, x1 = view.viewRange()[0]
+    assert x0 <= 1 and 500 <= x1 < 520
+    log_steps(plots, "a", 11, 490)
+    plots.redraw()
+    paint(plots)
+    assert view.viewRange()[0] == [x0, x1]
+    plots.x_axis.setCurrentIndex(1)  # wall time is not known ahead: the data, with room
+    paint(plots)
+    assert view.viewRange()[0][1] < 0.01 * 500 * 1.5
+
+
 def test_the_plots_stay_aligned_whatever_their_tick_labels_say(plots):
     log_steps(plots, "a", 1, 100, tokens=1_234_567.0)
     plots.redraw()
