@@ -62,12 +62,12 @@ class Smoothed:
     """
 
     def __init__(self) -> None:
+        self._out = np.empty(256)
         self._restart(0.0)
 
     def _restart(self, weight: float) -> None:
         self.weight = weight
         self.size = 0  # points of the series smoothed so far
-        self._out = np.empty(256)
         self._ema = 0.0  # s_i of the last finite value, biased
         self._count = 0  # finite values so far
 
@@ -86,20 +86,28 @@ class Smoothed:
         return self._out[: self.size]
 
     def _extend(self, new: np.ndarray) -> np.ndarray:
-        out = np.array(new, dtype=np.float64)
-        finite = np.isfinite(out)
+        """The smoothed ``new`` points; a loss is finite but for a diverging run's."""
+        finite = np.isfinite(new)
         if self.weight <= 0 or not finite.any():
-            return out
+            return new
         w = self.weight
-        ema, (carry,) = lfilter([1 - w], [1, -w], out[finite], zi=[w * self._ema])
-        out[finite] = ema / self._bias(self._count, ema.size)
+        values = new if finite.all() else new[finite]
+        ema, (carry,) = lfilter([1 - w], [1, -w], values, zi=[w * self._ema])
+        self._debias(ema)
         self._ema, self._count = carry / w, self._count + ema.size
+        if values is new:
+            return ema
+        out = new.copy()
+        out[finite] = ema
         return out
 
-    def _bias(self, start: int, n: int) -> np.ndarray:
-        """1 - w^i for i = start+1 .. start+n; past w^i < 1e-16 it is 1.0 in doubles."""
-        horizon = int(np.ceil(37 / -np.log(self.weight)))  # w^horizon < e^-37 ~ 1e-16
-        bias = np.ones(n)
-        i = np.arange(start + 1, min(start + n, horizon) + 1)
-        bias[: i.size] = -np.expm1(i * np.log(self.weight))
-        return bias
+    def _debias(self, ema: np.ndarray) -> None:
+        """Divide the start-up bias 1 - w^i out of ``ema`` (its i-th finite value counting from 1).
+
+        Past w^i < 1e-16 the bias is 1.0 in doubles, so only the first points
+        of a series are divided.
+        """
+        log_w = np.log(self.weight)
+        horizon = int(np.ceil(37 / -log_w))  # w^horizon < e^-37 ~ 1e-16
+        i = np.arange(self._count + 1, min(self._count + ema.size, horizon) + 1)
+        ema[: i.size] /= -np.expm1(i * log_w)
