@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.books.changed.connect(self._books_changed)
         self.books.problem.connect(self.banner.show_message)
         self.results.problem.connect(self.banner.show_message)
+        self.plots.problem.connect(self.banner.show_message)
         self.results.busy_changed.connect(self._update_controls)
         self.config_panel.changed.connect(self._update_controls)
         self._status_timer = QTimer(self, interval=STATUS_MS, timeout=self._refresh_status)

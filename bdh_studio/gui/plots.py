@@ -20,8 +20,9 @@ from typing import Callable, Iterable
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontMetrics, QPaintEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout,
                                QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
@@ -115,6 +116,8 @@ class Canvas(pg.GraphicsLayoutWidget):
 
 
 class TrainingPlots(QWidget):
+    problem = Signal(str)  # an export that failed, for the window's banner
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         pg.setConfigOptions(background="w", foreground="#333")
@@ -364,21 +367,44 @@ class TrainingPlots(QWidget):
 
     def export_image(self, path: str | Path) -> None:
         path = str(path)
-        exporter = (pg.exporters.SVGExporter if path.lower().endswith(".svg")
-                    else pg.exporters.ImageExporter)(self.canvas.scene())
-        exporter.export(path)
+        saved = (self._export_svg(path) if path.lower().endswith(".svg")
+                 else pg.exporters.ImageExporter(self.canvas.scene()).export(path))
+        if not saved:
+            raise OSError(f"could not write {path}: check that its folder exists and is "
+                          "writable and that the disk has room")
+
+    def _export_svg(self, path: str) -> bool:
+        """Qt's own SVG generator: pyqtgraph 0.14's exporter fails on the paths Qt 6.9+
+        writes (pyqtgraph issue 3495)."""
+        scene, rect = self.canvas.scene(), self.canvas.viewRect()  # what the window shows
+        generator = QSvgGenerator()
+        generator.setFileName(path)
+        generator.setSize(rect.size().toSize())
+        generator.setViewBox(rect)
+        generator.setTitle("BDH Studio training curves")
+        painter = QPainter()
+        if not painter.begin(generator):
+            return False
+        scene.render(painter, rect, rect)
+        return painter.end()
 
     def _ask_export_image(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export plot", "training.png",
                                               "PNG image (*.png);;SVG image (*.svg)")
-        if path:
-            self.export_image(path)
+        self._export(self.export_image, path)
 
     def _ask_export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export curves", "curves.csv",
                                               "CSV (*.csv)")
-        if path:
-            self.export_csv(path)
+        self._export(self.export_csv, path)
+
+    def _export(self, export: Callable[[str], None], path: str) -> None:
+        if not path:
+            return
+        try:
+            export(path)
+        except OSError as exc:
+            self.problem.emit(f"Export failed: {exc}")
 
 
 def curve(plot: pg.PlotItem, **style) -> pg.PlotDataItem:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QPushButton
 
 from bdh_studio.core import events as ev
 from bdh_studio.gui import plots as plots_module
@@ -253,12 +254,25 @@ def test_exports_write_every_point_and_the_picture(plots, tmp_path):
     assert image.width() == plots.canvas.viewport().width()
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="pyqtgraph 0.14's SVG exporter cannot parse the 'Z' closing the paths "
-                          "Qt 6.9+ writes (pyqtgraph issue 3495)")
-def test_svg_export(plots, tmp_path):
+def test_svg_export_holds_the_curves_and_the_axis_labels(plots, tmp_path):
     log_steps(plots, "a", 1, 30)
     plots.redraw()
     plots.export_image(tmp_path / "plots.svg")
-    assert "<text" in (tmp_path / "plots.svg").read_text()
+    svg = (tmp_path / "plots.svg").read_text()
+    assert svg.count("<path") >= 3 and "tokens/s" in svg
 
+
+@pytest.mark.parametrize("button, name", [("Export image…", "plots.png"),
+                                          ("Export image…", "plots.svg"),
+                                          ("Export CSV…", "curves.csv")])
+def test_an_export_that_cannot_be_written_says_why(plots, qtbot, monkeypatch, tmp_path,
+                                                   button, name):
+    log_steps(plots, "a", 1, 30)
+    plots.redraw()
+    target = str(tmp_path / "no such folder" / name)
+    monkeypatch.setattr(plots_module.QFileDialog, "getSaveFileName",
+                        lambda *args, **kwargs: (target, ""))
+    [push] = [b for b in plots.findChildren(QPushButton) if b.text() == button]
+    with qtbot.waitSignal(plots.problem, timeout=2000) as problem:
+        push.click()
+    assert problem.args[0].startswith("Export failed") and "no such folder" in problem.args[0]
