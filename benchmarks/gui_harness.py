@@ -19,6 +19,7 @@ import torch  # noqa: E402,F401  (before PySide6, as bdh_studio.gui.app does)
 from PySide6.QtCore import QEventLoop, QSettings  # noqa: E402
 
 from bdh_studio.core.config import TrainConfig  # noqa: E402
+from bdh_studio.core.runtime import preload  # noqa: E402
 from bdh_studio.gui.app import make_app  # noqa: E402
 from bdh_studio.gui.main_window import MainWindow  # noqa: E402
 
@@ -28,6 +29,7 @@ class Window:
 
     def __init__(self, folder: Path, book: Path):
         self.app = make_app([])
+        preload()  # done by the time a person presses Train: run_app starts it at launch
         self.folder = folder
         self.window = MainWindow(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
         self.window.show()

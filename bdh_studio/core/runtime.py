@@ -103,6 +103,17 @@ def resolve(device: str = "auto", precision: str = "auto", compile: bool = False
     return Runtime(dev, pick_precision(dev, precision), compile)
 
 
+def preload() -> None:
+    """Import now what the first optimizer would import: torch._dynamo, ~800 modules, ~1 s.
+
+    torch.optim imports it lazily when the first optimizer is built.  In the
+    window's worker that import held the GIL in stretches long enough to freeze
+    the GUI thread for ~200 ms as the first book started (benchmark 3); the
+    window runs this in a thread of its own at launch instead.
+    """
+    import torch._dynamo  # noqa: F401
+
+
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
 
 

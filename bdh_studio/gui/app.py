@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 import torch  # noqa: F401  torch before PySide6: the other order fails on Windows
 
@@ -11,6 +12,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__, resources
+from ..core.runtime import preload
 from .main_window import MainWindow
 
 
@@ -31,6 +33,7 @@ def run_app(demo: bool = False, argv: list[str] | None = None) -> int:
     if demo:
         window.load_demo()
     window.show()
+    threading.Thread(target=preload, name="preload", daemon=True).start()
     code = app.exec()
     # Delete the window while Qt is still whole: left to interpreter shutdown,
     # pyqtgraph's items are freed after the application and crash on exit.
