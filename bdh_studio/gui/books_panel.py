@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView,
                                QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -16,6 +16,8 @@ from ..core.errors import UserError
 STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "trained": "#2e7d32",
                 "partial": "#b26a00", "failed": "#c62828", "unusable": "#c62828",
                 "skipped": "#2e7d32"}
+
+NAME_SHARE = 0.6  # of the list's width, at most, for the book names
 
 
 def human_size(n: int) -> str:
@@ -37,7 +39,8 @@ class BooksPanel(QWidget):
         self.tree.setHeaderLabels(["Book", "Size", "State"])
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.tree.setTextElideMode(Qt.ElideMiddle)  # a title's end tells books apart too
+        self.tree.header().setSectionResizeMode(0, QHeaderView.Interactive)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
         self.tree.header().setSectionResizeMode(2, QHeaderView.Stretch)
         self.tree.itemChanged.connect(lambda *_: self.changed.emit())
@@ -53,6 +56,18 @@ class BooksPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)
         layout.addLayout(buttons)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_names()
+
+    def _fit_names(self) -> None:
+        """The names as wide as they need, up to NAME_SHARE of the list; the state takes the rest.
+
+        Stretching both halved the names while short states left room unused.
+        """
+        room = int(self.tree.viewport().width() * NAME_SHARE)
+        self.tree.setColumnWidth(0, min(self.tree.sizeHintForColumn(0) + 8, room))
 
     # --- adding -------------------------------------------------------------
 
@@ -78,6 +93,7 @@ class BooksPanel(QWidget):
             for info in infos:
                 added += self._add(info)
         if added:
+            self._fit_names()
             self.changed.emit()
         return added
 

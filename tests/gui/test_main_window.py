@@ -48,6 +48,18 @@ def test_dropping_a_folder_and_files_lists_the_books(window, books_dir, tmp_path
     assert window.books.state_of("Alpha Book") == "new"
 
 
+def test_book_names_get_the_room_they_need_and_the_state_keeps_some(window, books_dir,
+                                                                     tmp_path):
+    drop(window, [books_dir])
+    tree = window.books.tree
+    assert tree.columnWidth(0) >= tree.sizeHintForColumn(0)  # short names whole
+    long_name = tmp_path / ("A Very Long Title " * 8 + "Volume Two.txt")
+    long_name.write_text(make_text(9000, 4))
+    drop(window, [long_name])
+    assert tree.columnWidth(0) <= 0.6 * tree.viewport().width()
+    assert tree.textElideMode() == Qt.ElideMiddle  # "A Very Long…Volume Two"
+
+
 def test_dropping_an_empty_folder_says_so(window, tmp_path):
     (tmp_path / "empty").mkdir()
     drop(window, [tmp_path / "empty"])
