@@ -92,12 +92,19 @@ def _features_fitter(x: np.ndarray, y: np.ndarray, seed: int):
 
 
 class FineTuner:
-    """Per fold: a copy of each book's model plus a linear head, trained on that book's rows."""
+    """Per fold: a copy of each book's model plus a linear head, trained on that book's rows.
+
+    A fold takes minutes with cpu-preset models, so ``on_step(done, total)`` is
+    called after every optimizer step: the caller shows it, and stops the fold
+    by raising from it.
+    """
 
     def __init__(self, models: dict[str, feats.BookModel], rows: list[Backstory], y: np.ndarray,
-                 epochs: int = 4, lr: float = 3e-4, seed: int = 0):
+                 epochs: int = 4, lr: float = 3e-4, seed: int = 0,
+                 on_step: Callable[[int, int], None] = lambda done, total: None):
         self.models, self.rows, self.y = models, rows, y
         self.epochs, self.lr, self.seed = epochs, lr, seed
+        self.on_step = on_step
 
     def chunks_of(self, i: int, block: int) -> torch.Tensor:
         row = self.rows[i]
@@ -121,6 +128,7 @@ class FineTuner:
     def __call__(self, train: np.ndarray):
         torch.manual_seed(self.seed)
         trained = {}
+        done, total = 0, self.epochs * len(train)
         for key, bm in self.models.items():
             idx = [i for i in train if self.rows[i].book_key == key]
             backbone = copy.deepcopy(bm.model).train()
@@ -137,6 +145,8 @@ class FineTuner:
                         opt.zero_grad()
                         loss.backward()
                         opt.step()
+                        done += 1
+                        self.on_step(done, total)
             trained[key] = (backbone.eval(), head.eval(), bm.block_size)
 
         @torch.no_grad()
@@ -160,6 +170,7 @@ def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path
     if repeats < 1:
         raise UserError(f"repeats {repeats}: repeat the folds at least once")
     report = progress or (lambda fraction, message: None)
+    reached = [0.3]  # the fraction the folds have reached, for the steps within one
     models = feats.load_book_models(models_dir)
     names = [bm.name for bm in models.values()]
     train = read(train_csv, labelled=True, books=names)
@@ -173,12 +184,18 @@ def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path
         fit = _features_fitter(x, np.concatenate([y, np.zeros(len(rows) - n, dtype=int)]), seed)
     else:
         fit = FineTuner(models, rows, np.concatenate([y, np.zeros(len(rows) - n, dtype=int)]),
-                        seed=seed)
+                        seed=seed, on_step=lambda done, total: report(
+                            reached[0], f"fine-tuning step {done}/{total} of this fit"))
+
+    def fold_done(fraction: float, message: str) -> None:
+        reached[0] = 0.3 + 0.6 * fraction
+        report(reached[0], message)
+
     cv = cross_validate(fit, train.labels, [r.book_key for r in train.rows],
-                        [r.char for r in train.rows], folds, repeats, seed,
-                        progress=lambda f, m: report(0.3 + 0.6 * f, m))
+                        [r.char for r in train.rows], folds, repeats, seed, progress=fold_done)
     predictions = []
     if test:
+        reached[0] = 0.9
         report(0.9, "fitting on every train row")
         predict = fit(np.arange(n))
         predictions = to_predictions(test.rows, predict(np.arange(n, len(rows))))

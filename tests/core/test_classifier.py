@@ -71,6 +71,25 @@ def test_both_modes_cross_validate_and_predict_every_test_row(demo_models, mode,
     assert seen == sorted(seen) and seen[-1] == 1.0
 
 
+def test_finetune_reports_every_step_so_a_stop_ends_it_within_a_fold(demo_models):
+    messages = []
+
+    class Stop(Exception):
+        pass
+
+    def progress(fraction, message):
+        messages.append(message)
+        if message.startswith("fine-tuning step 3/"):
+            raise Stop
+
+    with pytest.raises(Stop):
+        classify(resources.demo_train_csv(), demo_models, mode="finetune", folds=2,
+                 progress=progress)
+    steps = [m for m in messages if m.startswith("fine-tuning step")]
+    assert steps[:3] == [f"fine-tuning step {i}/{4 * 18} of this fit" for i in (1, 2, 3)]
+    assert not any(m.startswith("fold") for m in messages)  # stopped inside the first fold
+
+
 def test_classify_refuses_what_it_cannot_do(demo_models, tmp_path):
     train = resources.demo_train_csv()
     with pytest.raises(UserError, match="mode 'magic': use features or finetune"):
