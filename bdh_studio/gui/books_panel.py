@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView,
-                               QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QStyledItemDelegate, QStyleOptionViewItem,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.corpus import BookInfo, scan
 from ..core.errors import UserError
@@ -18,6 +19,14 @@ STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "trained": "#2e7d32",
                 "skipped": "#2e7d32"}
 
 NAME_SHARE = 0.6  # of the list's width, at most, for the book names
+
+
+class ElideRight(QStyledItemDelegate):
+    """A state reads from its start ("trained: val loss …"); its tooltip holds the whole."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.ElideRight
 
 
 def human_size(n: int) -> str:
@@ -40,6 +49,7 @@ class BooksPanel(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.tree.setTextElideMode(Qt.ElideMiddle)  # a title's end tells books apart too
+        self.tree.setItemDelegateForColumn(2, ElideRight(self.tree))
         self.tree.header().setSectionResizeMode(0, QHeaderView.Interactive)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
         self.tree.header().setSectionResizeMode(2, QHeaderView.Stretch)
@@ -67,7 +77,7 @@ class BooksPanel(QWidget):
         Stretching both halved the names while short states left room unused.
         """
         room = int(self.tree.viewport().width() * NAME_SHARE)
-        self.tree.setColumnWidth(0, min(self.tree.sizeHintForColumn(0) + 8, room))
+        self.tree.setColumnWidth(0, min(self.tree.sizeHintForColumn(0) + 4, room))
 
     # --- adding -------------------------------------------------------------
 
