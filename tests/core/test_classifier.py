@@ -75,7 +75,7 @@ def test_finetune_reports_every_step_so_a_stop_ends_it_within_a_fold(demo_models
     messages = []
 
     class Stop(Exception):
-        pass
+        """What the window's Stop raises from the progress callback."""
 
     def progress(fraction, message):
         messages.append(message)
