@@ -148,15 +148,8 @@ class Distributed:
         return dataclasses.replace(runtime, device=torch.device("cuda", self.local_rank))
 
     def wrap(self, model: nn.Module) -> nn.Module:
-        """DistributedDataParallel when ranks share the book.
-
-        No device_ids: the batches are already on the rank's device, so DDP
-        need not move (and rebuild) the arguments.  BDH's only buffer is
-        constant, so it is not synced every step.
-        """
-        if not self.active:
-            return model
-        return nn.parallel.DistributedDataParallel(model, forward_sync_buffers=False)
+        """DistributedDataParallel when ranks share the book, the model itself otherwise."""
+        return data_parallel(model) if self.active else model
 
     @contextlib.contextmanager
     def explained(self) -> Iterator[None]:
@@ -220,6 +213,16 @@ class Distributed:
         folder = os.environ.get(DEBUG_WEIGHTS_VARIABLE)
         if folder:
             Path(folder, f"{book}.rank{self.rank}").write_text(weights_digest(model.state_dict()))
+
+
+def data_parallel(model: nn.Module) -> nn.Module:
+    """The DistributedDataParallel wrapper of ranks sharing a book.
+
+    No device_ids: the batches are already on the rank's device, so DDP
+    need not move (and rebuild) the arguments.  BDH's only buffer is
+    constant, so it is not synced every step.
+    """
+    return nn.parallel.DistributedDataParallel(model, forward_sync_buffers=False)
 
 
 def weights_digest(state_dict: dict[str, torch.Tensor]) -> str:
