@@ -182,6 +182,21 @@ class Distributed:
             torch_dist.all_reduce(votes)
         return votes.item() > 0
 
+    def any_problem(self, problem: str | None) -> str | None:
+        """This rank's problem, or else another's naming its rank, or None if no rank has one.
+
+        Every rank sharing the book must ask together: a rank that alone skipped
+        a book would wait in the next book's collectives while the others wait
+        in this one's.
+        """
+        if not self.active:
+            return problem
+        problems: list[str | None] = [None] * self.world_size
+        with self.explained():
+            torch_dist.all_gather_object(problems, problem)
+        others = (f"on rank {rank}: {text}" for rank, text in enumerate(problems) if text)
+        return problem or next(others, None)
+
     def barrier(self) -> None:
         if self.world_size > 1:
             with self.explained():

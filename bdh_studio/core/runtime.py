@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import sys
 from dataclasses import dataclass
 
@@ -82,7 +83,8 @@ def pick_device(device: str = "auto") -> torch.device:
 def pick_precision(device: torch.device, precision: str = "auto") -> str:
     if precision == "auto":
         if device.type == "cuda":
-            return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+            # Emulated bf16 (T4, V100, RTX 20xx) has no tensor cores: fp16 is much faster there.
+            return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp16"
         return "fp32"
     if precision not in DTYPES:
         raise ConfigError(f"precision {precision!r}: use auto, fp32, bf16 or fp16")
@@ -147,6 +149,18 @@ def free_memory(device: torch.device) -> int | None:
         except OSError:
             return None
     return None
+
+
+def release_memory(device: torch.device) -> None:
+    """Give the device back what unreachable tensors held, reference cycles included.
+
+    Useless while an exception (whose frames hold the tensors) is alive.
+    """
+    gc.collect()
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+    elif device.type == "mps":
+        torch.mps.empty_cache()
 
 
 def unwrap(model: nn.Module) -> nn.Module:

@@ -25,7 +25,7 @@ from .distributed import Distributed, JobFailure
 from .errors import UserError
 from .model import BDH
 from .runs import RunFolder
-from .runtime import Runtime, free_memory, resolve
+from .runtime import Runtime, free_memory, release_memory, resolve
 
 
 VAL_STREAM = 2**32 - 1  # a batch stream no training rank or step uses
@@ -33,6 +33,10 @@ VAL_STREAM = 2**32 - 1  # a batch stream no training rank or step uses
 
 class TrainingFailed(Exception):
     """Ends one book; the message is for a person and says what to try."""
+
+
+class OutOfMemory(UserError):
+    """Ends the run: every book of a run needs the same memory."""
 
 
 @dataclass
@@ -148,7 +152,7 @@ class BookTrainer:
         loss = self.dist.mean(evaluate(self.model, batches, self.runtime)).item()
         if not math.isfinite(loss):
             raise TrainingFailed(f"{self.book.name}: the validation loss became {loss} at step "
-                                 f"{self.step}; lower lr, turn on grad_clip, or use fp32")
+                                 f"{self.step}; {divergence_advice(self.config, self.runtime)}")
         self.val_loss = loss
         self.emit(ev.ValidationLogged(self.book.name, self.step, loss, loss / math.log(2),
                                       clock.elapsed()))
@@ -203,8 +207,7 @@ class BookTrainer:
                 if not math.isfinite(self.train_loss):
                     raise TrainingFailed(
                         f"{self.book.name}: the loss became {self.train_loss} at step {self.step}; "
-                        f"lower lr (now {c.lr:g}), turn on grad_clip (e.g. 1.0), or use fp32 "
-                        f"precision. The last good checkpoint, if any, is kept.")
+                        f"{divergence_advice(c, rt)}. The last good checkpoint, if any, is kept.")
                 now = clock.elapsed()
                 tokens = (self.step - step_log) * c.batch_size * c.block_size \
                     * self.dist.book_ranks
@@ -220,6 +223,19 @@ class BookTrainer:
                 self.save(partial=True, elapsed=clock.elapsed())
         self.save(partial=False, elapsed=clock.elapsed())
         return "finished"
+
+
+def divergence_advice(config: TrainConfig, runtime: Runtime) -> str:
+    """What can bring a non-finite loss back, for this precision.
+
+    fp16 overflows where bf16 and fp32 do not, and no learning rate or
+    clipping helps a forward pass that overflows; in fp32 the precision is
+    not the cause.
+    """
+    if runtime.precision == "fp16":
+        return "fp16 overflows where bf16 and fp32 do not: use bf16 if the GPU has it, or fp32"
+    advice = f"lower lr (now {config.lr:g}) or turn on grad_clip (e.g. 1.0)"
+    return advice + (", or use fp32 precision" if runtime.precision == "bf16" else "")
 
 
 def _is_out_of_memory(exc: BaseException) -> bool:
@@ -347,37 +363,59 @@ def _agreed_previous(folder: RunFolder, book: Book, config: TrainConfig, retrain
 def _train_one(path: Path, index: int, total: int, config: TrainConfig, runtime: Runtime,
                folder: RunFolder, emit: ev.EventCallback, control: TrainingControl | None,
                retrain: bool, dist: Distributed, result: RunResult) -> str:
+    """Train one book; a book that cannot train fails alone, running out of memory ends the run."""
     name = path.stem
     try:
-        book = Book(path, config.val_fraction)
-        book.check_fits(config.block_size)
-        previous = _agreed_previous(folder, book, config, retrain, dist)
-        if previous and not previous["partial"] and previous["training"]["step"] >= config.max_iters:
-            emit(ev.BookFinished(name, "skipped", previous["training"]["step"],
-                                 previous["training"].get("val_loss"),
-                                 "already trained with these settings"))
-            result.skipped.append(name)
-            return "skipped"
-        trainer = BookTrainer(book, config, runtime, folder, emit, control, dist)
-        if previous:
-            trainer.resume_from(previous)
-        emit(ev.BookStarted(name, index, total, config.max_iters, trainer.step,
-                            len(book.train), len(book.val)))
-        status = trainer.run()
+        return _train_book(path, index, total, config, runtime, folder, emit, control, retrain,
+                           dist, result)
     except (CorpusError, TrainingFailed) as exc:
         return _failed(name, str(exc), emit, result)
     except (RuntimeError, MemoryError) as exc:
         if not (isinstance(exc, MemoryError) or _is_out_of_memory(exc)):
             raise
-        if runtime.device.type == "cuda":
-            torch.cuda.empty_cache()
-        advice = _memory_advice(name, config, runtime)
-        if dist.active:  # the other ranks are mid-step and cannot go on without this one
-            raise JobFailure(advice) from None
-        return _failed(name, advice, emit, result)
+    # Out of memory.  Only here, the exception gone with the frames it held (the trainer,
+    # its optimizer state, the batch, the loss and its graph), can that memory be freed.
+    release_memory(runtime.device)
+    advice = _memory_advice(name, config, runtime)
+    _failed(name, advice, emit, result)
+    # The next book needs as much; under DDP the other ranks cannot go on without this one.
+    raise OutOfMemory(advice)
+
+
+def _train_book(path: Path, index: int, total: int, config: TrainConfig, runtime: Runtime,
+                folder: RunFolder, emit: ev.EventCallback, control: TrainingControl | None,
+                retrain: bool, dist: Distributed, result: RunResult) -> str:
+    name = path.stem
+    book, problem = _open_book(path, config)
+    problem = dist.any_problem(problem)  # ranks sharing the book fail it together
+    if problem is not None:
+        raise CorpusError(problem)
+    previous = _agreed_previous(folder, book, config, retrain, dist)
+    if previous and not previous["partial"] and previous["training"]["step"] >= config.max_iters:
+        emit(ev.BookFinished(name, "skipped", previous["training"]["step"],
+                             previous["training"].get("val_loss"),
+                             "already trained with these settings"))
+        result.skipped.append(name)
+        return "skipped"
+    trainer = BookTrainer(book, config, runtime, folder, emit, control, dist)
+    if previous:
+        trainer.resume_from(previous)
+    emit(ev.BookStarted(name, index, total, config.max_iters, trainer.step,
+                        len(book.train), len(book.val)))
+    status = trainer.run()
     emit(ev.BookFinished(name, status, trainer.step, trainer.val_loss))
     (result.finished if status == "finished" else result.partial).append(name)
     return status
+
+
+def _open_book(path: Path, config: TrainConfig) -> tuple[Book | None, str | None]:
+    """The book, or why it cannot be trained with this block size."""
+    try:
+        book = Book(path, config.val_fraction)
+        book.check_fits(config.block_size)
+    except CorpusError as exc:
+        return None, str(exc)
+    return book, None
 
 
 def _failed(name: str, message: str, emit: ev.EventCallback, result: RunResult) -> str:

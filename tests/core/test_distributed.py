@@ -1,7 +1,9 @@
 """torchrun with two gloo processes on the CPU: books shared with DDP, or spread over the ranks."""
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -155,3 +157,51 @@ def test_killing_a_rank_ends_the_run_with_checkpoints_intact(books_dir, tmp_path
     assert checkpoints.load(folder / "Alpha Book.pt")["partial"]
     kinds = [e.kind for e in read_events(tmp_path / "run")]
     assert kinds[-2:] == ["run_failed", "run_finished"]
+
+
+class TwoRanks:
+    """The two ranks of one job started by hand as torchrun starts them, each given its own
+    BOOKS_DIR: what two machines with different copies of the books see."""
+
+    def __init__(self, folders: list[Path], out: Path, *args: str):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.logs = [out.parent / f"{out.name}.rank{rank}.stderr" for rank in (0, 1)]
+        self.procs = []
+        for rank, (folder, log) in enumerate(zip(folders, self.logs)):
+            env = {**os.environ, "OMP_NUM_THREADS": "1", "RANK": str(rank),
+                   "LOCAL_RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_WORLD_SIZE": "2",
+                   "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)}
+            argv = [sys.executable, "-m", "bdh_studio", "train", str(folder), "--out", str(out),
+                    "--preset", "tiny", "--set", "log_interval=5", *args]
+            with open(log, "w") as f:
+                self.procs.append(subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT,
+                                                   env=env))
+
+    def wait(self, seconds: float = 300) -> list[int]:
+        """Exit codes; a hang (the ranks in different collectives) fails the test instead."""
+        try:
+            return [proc.wait(seconds) for proc in self.procs]
+        except subprocess.TimeoutExpired:
+            for proc in self.procs:
+                proc.kill()
+            raise AssertionError("the ranks still run after {seconds} s:\n" + "\n".join(
+                log.read_text(errors="replace") for log in self.logs))
+
+
+def test_a_book_one_rank_cannot_read_fails_on_every_rank_and_the_run_goes_on(books_dir,
+                                                                             tmp_path):
+    theirs = tmp_path / "rank1-books"
+    shutil.copytree(books_dir, theirs)
+    (theirs / "Alpha Book.txt").write_bytes(b"\0 not a text file on rank 1 only")
+    ranks = TwoRanks([books_dir, theirs], tmp_path / "run", "--iters", "10")
+    assert ranks.wait() == [1, 1]  # each rank: a book failed
+    events = list(read_events(tmp_path / "run"))
+    done = {e.book: (e.status, e.message) for e in events if isinstance(e, ev.BookFinished)}
+    assert done["Alpha Book"][0] == "failed"
+    assert done["Alpha Book"][1].startswith("on rank 1: Alpha Book.txt: not a text file")
+    assert done["beta book"][0] == "finished"
+    assert not any(isinstance(e, ev.RunFailed) for e in events)
+    assert checkpoints.load(tmp_path / "run" / "checkpoints" / "beta book.pt")["training"][
+        "world_size"] == 2

@@ -2,6 +2,7 @@
 
 import json
 import math
+import weakref
 
 import pytest
 import torch
@@ -11,7 +12,8 @@ from bdh_studio.core import events as ev
 from bdh_studio.core.control import TrainingControl
 from bdh_studio.core.corpus import CorpusError, find_books
 from bdh_studio.core.runs import RunFolderError, read_events
-from bdh_studio.core.trainer import lr_at, train_run
+from bdh_studio.core.runtime import Runtime
+from bdh_studio.core.trainer import divergence_advice, lr_at, make_optimizer, train_run
 from textgen import make_text
 
 
@@ -121,6 +123,17 @@ def test_a_bad_book_fails_alone_and_the_run_goes_on(tiny_config, books_dir, tmp_
     assert any(isinstance(e, ev.BookFailed) and e.book == "short" for e in seen)
 
 
+@pytest.mark.parametrize("precision, says, not_said", [
+    ("fp32", "lower lr (now 0.001) or turn on grad_clip", "fp32"),
+    ("bf16", "or use fp32 precision", "fp16"),
+    ("fp16", "use bf16 if the GPU has it, or fp32", "lower lr"),
+])
+def test_divergence_advice_is_what_can_help_at_this_precision(tiny_config, precision, says,
+                                                              not_said):
+    advice = divergence_advice(tiny_config, Runtime(torch.device("cuda"), precision))
+    assert says in advice and not_said not in advice
+
+
 def test_nan_loss_stops_the_book_with_advice(tiny_config, books_dir, tmp_path, monkeypatch):
     from bdh_studio.core.model import BDH
     forward = BDH.forward
@@ -132,21 +145,40 @@ def test_nan_loss_stops_the_book_with_advice(tiny_config, books_dir, tmp_path, m
     monkeypatch.setattr(BDH, "forward", diverging)
     result, seen = run(tiny_config, books_dir, tmp_path / "run")
     message = result.failed["Alpha Book"]
-    assert "Alpha Book: the loss became nan at step 5; lower lr (now 0.001), turn on " \
-           "grad_clip (e.g. 1.0), or use fp32" in message
+    assert "Alpha Book: the loss became nan at step 5; lower lr (now 0.001) or turn on " \
+           "grad_clip (e.g. 1.0). The last good checkpoint" in message  # fp32 here: not "use fp32"
     assert not (tmp_path / "run" / "checkpoints" / "Alpha Book.pt").exists()
     assert any(isinstance(e, ev.BookFailed) and e.message == message for e in seen)
 
 
-def test_out_of_memory_names_the_knobs(tiny_config, books_dir, tmp_path, monkeypatch):
+def test_out_of_memory_frees_the_book_and_ends_the_run(tiny_config, books_dir, tmp_path,
+                                                      monkeypatch):
+    """By the time the book is reported failed, its model and optimizer are gone: the
+    next try (or the window's next run) has the memory they held."""
+    from bdh_studio.core import trainer
+    held = []
+
+    def keep_an_eye(model, config):
+        optimizer = make_optimizer(model, config)
+        held.extend((weakref.ref(model), weakref.ref(optimizer)))
+        return optimizer
+
     def no_memory(self, *args, **kwargs):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
+    alive_when_reported = []
+
+    def on_event(event):
+        if isinstance(event, ev.BookFailed):
+            alive_when_reported.extend(ref() is not None for ref in held)
+
+    monkeypatch.setattr(trainer, "make_optimizer", keep_an_eye)
     monkeypatch.setattr("bdh_studio.core.model.BDH.forward", no_memory)
-    result, _ = run(tiny_config, books_dir, tmp_path / "run")
-    assert "out of memory on cpu with batch_size 8 and block_size 64; lower batch_size or " \
-           "block_size" in result.failed["Alpha Book"]
-    assert set(result.failed) == {"Alpha Book", "beta book"}
+    result = train_run(tiny_config, find_books(books_dir), tmp_path / "run", on_event)
+    assert alive_when_reported == [False, False]
+    assert "Alpha Book: out of memory on cpu with batch_size 8 and block_size 64; lower " \
+           "batch_size or block_size" in result.error
+    assert list(result.failed) == ["Alpha Book"]  # beta book would need as much: not tried
 
 
 def test_full_disk_ends_the_run_with_advice_and_keeps_old_files(tiny_config, books_dir, tmp_path,
