@@ -11,9 +11,9 @@ import sys
 
 from .. import __version__
 from ..core.errors import UserError
-from . import classify, export, sample, train
+from . import classify, export, inspect, sample, train
 
-COMMANDS = (train, sample, export, classify)
+COMMANDS = (train, sample, export, classify, inspect)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 ROPE_THETA = 2.0**16
+Probe = Callable[[torch.Tensor, torch.Tensor], None]
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,12 @@ class BDH(nn.Module):
         self.drop = nn.Dropout(config.dropout)
 
     def _mix(self, x: torch.Tensor, x_sparse: torch.Tensor, a: torch.Tensor,
-             stats: dict | None) -> torch.Tensor:
+             stats: dict | None, probe: Probe | None = None) -> torch.Tensor:
         """Everything in one layer after attention: the gated sparse MLP and the residual."""
         B, _, T, _ = x.shape
         y_sparse = F.relu(self.ln(a) @ self.encoder_v)
+        if probe is not None:
+            probe(x_sparse, y_sparse)
         if stats is not None:
             # A ReLU output's sign is 1 where it is non-zero: one pass, 5x cheaper than > 0.
             stats["x_sparsity"] = stats.get("x_sparsity", 0) + x_sparse.detach().sign().mean()
@@ -150,18 +154,22 @@ class BDH(nn.Module):
         m = xy.transpose(1, 2).reshape(B, 1, T, -1) @ self.decoder
         return self.ln(x + self.ln(m))
 
-    def hidden(self, idx: torch.Tensor, stats: dict | None = None) -> torch.Tensor:
+    def hidden(self, idx: torch.Tensor, stats: dict | None = None,
+               probe: Probe | None = None) -> torch.Tensor:
         """The last layer's output, (B, T, D): what the classifier pools.
 
         Passing a dict as ``stats`` fills it with the fraction of non-zero
         entries of x_sparse and y_sparse averaged over layers, as tensors on
         the model's device, so that asking for them costs no host sync.
+        ``probe(x_sparse, y_sparse)``, both (B, H, T, N), is called once per
+        layer in order: how the inspector reads the activations without a
+        second copy of the forward pass.
         """
         B, T = idx.shape
         x = self.ln(self.embed(idx).unsqueeze(1))
         for _ in range(self.config.n_layer):
             x_sparse = F.relu(x @ self.encoder)
-            x = self._mix(x, x_sparse, self.attn(x_sparse, x_sparse, x), stats)
+            x = self._mix(x, x_sparse, self.attn(x_sparse, x_sparse, x), stats, probe)
         if stats is not None:
             for key in ("x_sparsity", "y_sparsity"):
                 stats[key] = stats[key] / self.config.n_layer
