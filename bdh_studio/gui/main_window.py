@@ -30,6 +30,7 @@ from ..core.trainer import train_run
 from .background import Background
 from .books_panel import BooksPanel
 from .config_panel import ConfigPanel
+from .inspect.panel import InspectPanel
 from .plots import TrainingPlots
 from .results_panel import ResultsPanel
 from .sample_box import SampleBox
@@ -199,6 +200,10 @@ class MainWindow(QMainWindow):
         self.workspace = QTabWidget(documentMode=True)
         self.workspace.addTab(self.training_view, "Books and training")
         self.workspace.addTab(self.results, "Backstories")
+        self.inspect = InspectPanel(lambda: RunFolder(self.run_dir).checkpoints() if self.run_dir
+                                    else [], self.settings)
+        self.workspace.addTab(self.inspect, "Inspect")
+        self.inspect.problem.connect(self.banner.show_message)
         self.pages = QStackedWidget()
         self.empty_state = EmptyState(self)
         self.pages.addWidget(self.empty_state)

@@ -19,15 +19,14 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pyqtgraph as pg
-import pyqtgraph.exporters
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtGui import QFontMetrics, QPaintEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout,
                                QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
 from ..core import events as ev
 from .curves import Series, Smoothed
+from .exports import export_image, run_export
 
 # Tableau 10: distinct, colour-blind-friendly enough, readable on white.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
@@ -366,27 +365,7 @@ class TrainingPlots(QWidget):
                         writer.writerow([name, kind, int(step), f"{t:.3f}", repr(float(v))])
 
     def export_image(self, path: str | Path) -> None:
-        path = str(path)
-        saved = (self._export_svg(path) if path.lower().endswith(".svg")
-                 else pg.exporters.ImageExporter(self.canvas.scene()).export(path))
-        if not saved:
-            raise OSError(f"could not write {path}: check that its folder exists and is "
-                          "writable and that the disk has room")
-
-    def _export_svg(self, path: str) -> bool:
-        """Qt's own SVG generator: pyqtgraph 0.14's exporter fails on the paths Qt 6.9+
-        writes (pyqtgraph issue 3495)."""
-        scene, rect = self.canvas.scene(), self.canvas.viewRect()  # what the window shows
-        generator = QSvgGenerator()
-        generator.setFileName(path)
-        generator.setSize(rect.size().toSize())
-        generator.setViewBox(rect)
-        generator.setTitle("BDH Studio training curves")
-        painter = QPainter()
-        if not painter.begin(generator):
-            return False
-        scene.render(painter, rect, rect)
-        return painter.end()
+        export_image(self.canvas, path, "BDH Studio training curves")
 
     def _ask_export_image(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export plot", "training.png",
@@ -399,12 +378,7 @@ class TrainingPlots(QWidget):
         self._export(self.export_csv, path)
 
     def _export(self, export: Callable[[str], None], path: str) -> None:
-        if not path:
-            return
-        try:
-            export(path)
-        except OSError as exc:
-            self.problem.emit(f"Export failed: {exc}")
+        run_export(export, path, self.problem.emit)
 
 
 def curve(plot: pg.PlotItem, **style) -> pg.PlotDataItem:

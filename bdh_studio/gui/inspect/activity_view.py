@@ -1,0 +1,173 @@
+"""Active fraction of every layer at every byte of a text, as a heatmap over the text."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ...core.inspection.activity import KINDS, Activity, NeuronValue
+from ..exports import export_csv, export_image
+from .common import ExportBar, named
+
+MAX_TICKS = 120  # byte labels under the heatmap; beyond, every few bytes
+
+
+def byte_label(b: int) -> str:
+    return chr(b) if 32 < b < 127 else {32: "␣", 10: "⏎"}.get(b, f"{b:02x}")
+
+
+class ActivityView(QWidget):
+    """Type or fetch a text, read it, see each layer's active share; click a byte for neurons."""
+
+    read_requested = Signal(bytes)
+    passage_requested = Signal()
+    byte_clicked = Signal(int, int)  # layer, byte position
+    neuron_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.activity: Activity | None = None
+        self.text = named(QPlainTextEdit(), "inspectText", "Text to read")
+        self.text.setPlaceholderText("Type a text, or take a passage of the book.")
+        self.text.setMaximumHeight(90)
+        self.passage_button = named(QPushButton("Passage of the book"), "inspectPassage",
+                                    "Take a passage of the book")
+        self.passage_button.clicked.connect(self.passage_requested)
+        self.read_button = named(QPushButton("Read", clicked=self._read), "inspectRead",
+                                 "Read the text with the model")
+        self.kind = named(QComboBox(), "inspectActivityKind", "Activation shown")
+        for kind in KINDS:
+            self.kind.addItem(f"{kind} active", kind)
+        self.kind.currentIndexChanged.connect(self._draw)
+        self.heatmap = named(pg.PlotWidget(), "inspectHeatmap", "Active fraction heatmap")
+        self.heatmap.setLabel("left", "layer")
+        self.heatmap.setMouseEnabled(x=True, y=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.heatmap.addItem(self.image)
+        self.heatmap.scene().sigMouseClicked.connect(self._clicked)
+        self.means = named(pg.PlotWidget(), "inspectLayerMeans", "Mean active fraction per layer")
+        self.means.setLabel("bottom", "mean")
+        self.means.setMaximumWidth(170)
+        self.means.setYLink(self.heatmap)
+        self.reading = named(QLabel(), "inspectReading", "The text under the heatmap")
+        self.reading.setWordWrap(True)
+        self.reading.setTextFormat(Qt.RichText)
+        self.neurons = named(QTableWidget(0, 3), "inspectByteNeurons",
+                             "Top neurons at the clicked byte")
+        self.neurons.setHorizontalHeaderLabels(["head", "index", "value"])
+        self.neurons.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.neurons.setSelectionBehavior(QTableWidget.SelectRows)
+        self.neurons.cellDoubleClicked.connect(self._open_neuron)
+        self.neurons_title = QLabel("Click a byte in the heatmap for its top neurons;\n"
+                                    "double-click a neuron to see what it means.")
+        self.export = ExportBar("activity", "heatmap", self.export_image, self.export_csv)
+        self._build()
+
+    def _build(self) -> None:
+        controls = QHBoxLayout()
+        for w in (self.passage_button, self.kind, self.read_button):
+            controls.addWidget(w)
+        plots = QHBoxLayout()
+        plots.addWidget(self.heatmap, 1)
+        plots.addWidget(self.means)
+        left = QWidget()
+        layout = QVBoxLayout(left)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text)
+        layout.addLayout(controls)
+        layout.addLayout(plots, 1)
+        layout.addWidget(self.reading)
+        layout.addWidget(self.export)
+        right = QWidget()
+        side = QVBoxLayout(right)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.neurons_title)
+        side.addWidget(self.neurons, 1)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setSizes([900, 260])
+        QVBoxLayout(self).addWidget(split)
+
+    def _read(self) -> None:
+        self.read_requested.emit(self.text.toPlainText().encode("utf-8"))
+
+    def show_activity(self, activity: Activity) -> None:
+        self.activity = activity
+        self.neurons.setRowCount(0)
+        self._draw()
+
+    def _draw(self) -> None:
+        a = self.activity
+        if a is None:
+            return
+        kind = self.kind.currentData()
+        grid = a.fractions[kind]  # layers, bytes
+        self.image.setImage(grid, levels=(0.0, max(float(grid.max()), 1e-6)))
+        self.image.setRect(0, 0, grid.shape[1], grid.shape[0])
+        step = max(1, len(a.data) // MAX_TICKS)
+        self.heatmap.getAxis("bottom").setTicks(
+            [[(t + 0.5, byte_label(b)) for t, b in enumerate(a.data) if t % step == 0]])
+        self.heatmap.getAxis("left").setTicks([[(i + 0.5, str(i)) for i in range(a.n_layer)]])
+        self.heatmap.setXRange(0, min(len(a.data), MAX_TICKS), padding=0)
+        self.means.clear()
+        means = a.mean_per_layer(kind)
+        self.means.addItem(pg.BarGraphItem(x0=0, y=np.arange(a.n_layer) + 0.5, height=0.8,
+                                           width=means, brush="#3b6ea8"))
+        for layer, m in enumerate(means):
+            label = pg.TextItem(f"{m:.3f}", anchor=(0, 0.5))
+            label.setPos(0, layer + 0.5)
+            self.means.addItem(label)
+        self.means.setXRange(0, 1, padding=0.02)
+        self.reading.setText(self._text_html(None))
+
+    def _text_html(self, position: int | None) -> str:
+        parts = []
+        for t, b in enumerate(self.activity.data):
+            ch = "⏎" if b == 10 else html.escape(chr(b)) if b < 128 else "·"
+            parts.append(f"<b style='background:#ffd54f'>{ch}</b>" if t == position else ch)
+        return "<tt>" + "".join(parts) + "</tt>"
+
+    def _clicked(self, event) -> None:
+        if self.activity is None:
+            return
+        point = self.heatmap.getPlotItem().vb.mapSceneToView(event.scenePos())
+        layer, position = int(np.floor(point.y())), int(np.floor(point.x()))
+        if 0 <= layer < self.activity.n_layer and 0 <= position < len(self.activity.data):
+            self.choose_byte(layer, position)
+
+    def choose_byte(self, layer: int, position: int) -> None:
+        """What clicking the heatmap's cell (layer, byte) does."""
+        self.reading.setText(self._text_html(position))
+        b = self.activity.data[position]
+        self.neurons_title.setText(f"Top neurons of layer {layer} at byte {position} "
+                                   f"({byte_label(b)}), {self.kind.currentData()}:")
+        self.byte_clicked.emit(layer, position)
+
+    def show_neurons(self, values: list[NeuronValue]) -> None:
+        self.neurons.setRowCount(len(values))
+        for row, v in enumerate(values):
+            for col, text in enumerate((str(v.head), str(v.index), f"{v.value:.4f}")):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.UserRole, v.neuron)
+                self.neurons.setItem(row, col, item)
+
+    def _open_neuron(self, row: int, _column: int) -> None:
+        self.neuron_chosen.emit(self.neurons.item(row, 0).data(Qt.UserRole))
+
+    def export_image(self, path: str) -> None:
+        export_image(self.heatmap, path, "BDH Studio active fractions")
+
+    def export_csv(self, path: str) -> None:
+        a = self.activity
+        if a is None:
+            raise OSError("nothing to export yet: read a text first")
+        export_csv(path, ["layer", "position", "byte", "x_active", "y_active", "xy_active"],
+                   ([layer, t, b, *(repr(float(a.fractions[k][layer, t])) for k in KINDS)]
+                    for layer in range(a.n_layer) for t, b in enumerate(a.data)))

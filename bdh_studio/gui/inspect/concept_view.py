@@ -1,0 +1,92 @@
+"""Concept search: neurons ranked by selectivity for a word, beside the shuffled control."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ...core.inspection.concepts import ConceptResult
+from ..exports import export_csv, export_image
+from .common import ExportBar, named
+
+SHOWN = 20
+
+
+class ConceptView(QWidget):
+    search_requested = Signal(str)
+    neuron_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.result: ConceptResult | None = None
+        self.word = named(QLineEdit(), "inspectConceptWord", "Word or phrase to search")
+        self.word.setPlaceholderText("a word or phrase, e.g. a character's name")
+        self.word.returnPressed.connect(self._search)
+        self.search_button = named(QPushButton("Search", clicked=self._search),
+                                   "inspectConceptSearch", "Rank neurons for the word")
+        self.verdict = named(QLabel("Positives are the word's last byte wherever it occurs in "
+                                    "the book sample; the control puts as many at random."),
+                             "inspectConceptVerdict", "Best neuron against the control")
+        self.verdict.setWordWrap(True)
+        self.table = named(QTableWidget(0, 6), "inspectConceptTable", "Most selective neurons")
+        self.table.setHorizontalHeaderLabels(["neuron", "head", "index", "AUC", "mean diff",
+                                              "control AUC at rank"])
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectRows)
+        self.table.cellDoubleClicked.connect(
+            lambda row, _c: self.neuron_chosen.emit(int(self.table.item(row, 0).text())))
+        self.curve = named(pg.PlotWidget(), "inspectConceptPlot", "AUC by rank, word and control")
+        self.curve.setLabel("bottom", "neuron rank")
+        self.curve.setLabel("left", "AUC")
+        self.curve.addLegend()
+        self.export = ExportBar("concept", "concept search", self.export_image, self.export_csv)
+        top = QHBoxLayout()
+        top.addWidget(self.word, 1)
+        top.addWidget(self.search_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.curve, 1)
+        layout.addWidget(self.export)
+
+    def _search(self) -> None:
+        if self.word.text():
+            self.search_requested.emit(self.word.text())
+
+    def show_result(self, r: ConceptResult) -> None:
+        self.result = r
+        best, chance = r.concept.auc.max(), r.control.auc.max()
+        self.verdict.setText(
+            f"{r.word!r}: {r.n_positives:,} occurrences against {r.n_negatives:,} other bytes "
+            f"(layer {r.layer}, {r.kind}). Best neuron AUC {best:.3f}; best under the shuffled "
+            f"control {chance:.3f}: " + ("a neuron beats chance." if r.beats_control()
+                                         else "no neuron beats chance."))
+        order, control = r.concept.ranking(), np.sort(r.control.auc)[::-1]
+        self.table.setRowCount(SHOWN)
+        for row, j in enumerate(order[:SHOWN]):
+            values = (j, j // r.n_sparse, j % r.n_sparse, f"{r.concept.auc[j]:.3f}",
+                      f"{r.concept.mean_diff[j]:.4f}", f"{control[row]:.3f}")
+            for col, v in enumerate(values):
+                item = QTableWidgetItem(str(v))
+                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.table.setItem(row, col, item)
+        self.curve.clear()
+        self.curve.plot(r.concept.auc[order], pen=pg.mkPen("#d84315", width=2), name=r.word)
+        self.curve.plot(control, pen=pg.mkPen("#777", width=2), name="shuffled control")
+
+    def export_image(self, path: str) -> None:
+        export_image(self.curve, path, "BDH Studio concept search")
+
+    def export_csv(self, path: str) -> None:
+        r = self.result
+        if r is None:
+            raise OSError("nothing to export yet: search a word first")
+        export_csv(path, ["neuron", "head", "index", "auc", "mean_diff", "control_auc",
+                          "control_mean_diff"],
+                   ([j, j // r.n_sparse, j % r.n_sparse, repr(float(r.concept.auc[j])),
+                     repr(float(r.concept.mean_diff[j])), repr(float(r.control.auc[j])),
+                     repr(float(r.control.mean_diff[j]))] for j in r.concept.ranking()))

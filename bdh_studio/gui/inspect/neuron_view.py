@@ -1,0 +1,96 @@
+"""What one neuron means: its top contexts over the book, its histogram, what it fires on."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser,
+                               QVBoxLayout, QWidget)
+
+from ...core.inspection.neurons import EDGES, NeuronScan
+from ..exports import export_csv, export_image
+from .activity_view import byte_label
+from .common import ExportBar, named
+
+
+class NeuronView(QWidget):
+    scan_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.scan: NeuronScan | None = None
+        self.wanted = 0  # the neuron asked for, kept while no scan bounds the spin box
+        self.neuron = named(QSpinBox(maximum=0), "inspectNeuron", "Neuron number")
+        self.neuron.valueChanged.connect(self._draw)
+        self.scan_button = named(QPushButton("Scan the book"), "inspectScan",
+                                 "Scan every neuron over the book sample")
+        self.scan_button.clicked.connect(self.scan_requested)
+        self.facts = named(QLabel("Scan the book to see what each neuron fires on."),
+                           "inspectNeuronFacts", "Firing rate and top bytes")
+        self.facts.setWordWrap(True)
+        self.contexts = named(QTextBrowser(), "inspectContexts", "Top activating contexts")
+        self.histogram = named(pg.PlotWidget(), "inspectHistogram", "Activation histogram")
+        self.histogram.setLabel("bottom", "activation (log10), when firing")
+        self.histogram.setLabel("left", "bytes")
+        self.histogram.setMaximumHeight(220)
+        self.export = ExportBar("neuron", "neuron", self.export_image, self.export_csv)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Neuron"))
+        top.addWidget(self.neuron)
+        top.addWidget(self.scan_button)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.contexts, 1)
+        layout.addWidget(self.histogram)
+        layout.addWidget(self.export)
+
+    def show_scan(self, scan: NeuronScan) -> None:
+        self.scan = scan
+        self.neuron.setMaximum(scan.n_neurons - 1)
+        self.neuron.setValue(self.wanted)
+        self._draw()
+
+    def show_neuron(self, neuron: int) -> None:
+        self.wanted = neuron
+        self.neuron.setValue(neuron)
+        self._draw()
+
+    def _draw(self) -> None:
+        s, j = self.scan, self.neuron.value()
+        if s is None:
+            return
+        top = ", ".join(f"{byte_label(b)} ({c:,})" for b, c in s.top_bytes(j))
+        self.facts.setText(
+            f"Neuron {j} = head {j // s.n_sparse}, index {j % s.n_sparse}; layer "
+            f"{s.settings.layer}, {s.settings.kind}. Fires on {100 * s.firing_rate()[j]:.1f}% "
+            f"of {s.sample.n_bytes:,} bytes of {s.sample.name}; most often on: {top or 'nothing'}.")
+        rows = []
+        for c in s.contexts(j):
+            before = html.escape(c.before.decode("utf-8", "replace"))
+            fired = html.escape(byte_label(c.byte))
+            after = html.escape(c.after.decode("utf-8", "replace"))
+            rows.append(f"<tr><td align=right>{c.value:.3f}</td><td><tt>{before}"
+                        f"<b style='background:#ffd54f'>{fired}</b>{after}</tt></td></tr>")
+        self.contexts.setHtml("<table cellspacing=4>" + "".join(rows) + "</table>"
+                              if rows else "This neuron never fired in the sample.")
+        self.histogram.clear()
+        edges = np.log10(EDGES[1:].numpy())
+        counts = s.histogram[j][2:-1]  # (edges[i], edges[i+1]] for i >= 1
+        self.histogram.addItem(pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=counts,
+                                               brush="#3b6ea8"))
+
+    def export_image(self, path: str) -> None:
+        export_image(self.histogram, path, "BDH Studio neuron histogram")
+
+    def export_csv(self, path: str) -> None:
+        if self.scan is None:
+            raise OSError("nothing to export yet: scan the book first")
+        export_csv(path, ["rank", "value", "book_offset", "before", "byte", "after"],
+                   ([i + 1, repr(c.value), c.book_offset, c.before.decode("utf-8", "replace"),
+                     c.byte, c.after.decode("utf-8", "replace")]
+                    for i, c in enumerate(self.scan.contexts(self.neuron.value()))))

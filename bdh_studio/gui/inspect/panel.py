@@ -1,0 +1,312 @@
+"""The Inspect tab: choose a book model and a book, then read, scan, search and graph.
+
+All the work runs in one background task at a time with a progress bar and
+Cancel; what was chosen is remembered in QSettings.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QSpinBox, QTabWidget, QVBoxLayout,
+                               QWidget)
+
+from ...core.errors import UserError
+from ...core.inspection import activity, cache, concepts, graph, neurons
+from ...core.inspection.activity import KINDS
+from ...core.inspection.reading import DEFAULT_SAMPLE_BYTES
+from ...core.inspection.subject import Subject
+from ..background import Background
+from .activity_view import ActivityView
+from .common import named
+from .concept_view import ConceptView
+from .graph_view import GraphView
+from .neuron_view import NeuronView
+
+PASSAGE_BYTES = 600
+LAST_LAYER = -1
+
+
+class Cancelled(UserError):
+    """Raised from a task's progress report once Cancel was pressed."""
+
+
+class InspectPanel(QWidget):
+    problem = Signal(str)
+
+    def __init__(self, run_checkpoints: Callable[[], list[Path]] = list,
+                 settings: QSettings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.run_checkpoints, self.settings = run_checkpoints, settings or QSettings()
+        self.worker = Background(self)
+        self.worker.reported.connect(self._progress)
+        self.worker.succeeded.connect(self._succeeded)
+        self.worker.failed.connect(self._failed)
+        self.worker.idle.connect(self._idle)
+        self._cancel = threading.Event()
+        self._on_result: Callable[[Any], None] = lambda result: None
+        self.subject: Subject | None = None
+        self.scan: neurons.NeuronScan | None = None
+        self._build()
+        self.restore_settings()
+
+    # --- building ---------------------------------------------------------
+
+    def _build(self) -> None:
+        self.model = named(QComboBox(), "inspectModel", "Book model to inspect")
+        self.model.setPlaceholderText("a book model of the run, or open a checkpoint")
+        self.model.setMinimumContentsLength(24)
+        self.open_button = named(QPushButton("Open checkpoint…", clicked=self.ask_checkpoint),
+                                 "inspectOpenCheckpoint", "Open a checkpoint file")
+        self.book = named(QLineEdit(), "inspectBook", "Book file the model was trained on")
+        self.book.setPlaceholderText("the book (.txt) for passages, scans and concepts")
+        self.book_button = named(QPushButton("Book…", clicked=self.ask_book), "inspectChooseBook",
+                                 "Choose the book file")
+        self.sample_kb = named(QSpinBox(minimum=1, maximum=100_000, suffix=" KB",
+                                        value=DEFAULT_SAMPLE_BYTES // 1000),
+                               "inspectSampleBytes", "Bytes of the book to sample")
+        self.layer = named(QSpinBox(minimum=LAST_LAYER, maximum=63, specialValueText="last"),
+                           "inspectLayer", "Layer scanned")
+        self.layer.setValue(LAST_LAYER)
+        self.kind = named(QComboBox(), "inspectKind", "Activation scanned")
+        for kind in KINDS:
+            self.kind.addItem(kind, kind)
+        self.progress = named(QProgressBar(maximum=1000), "inspectProgress", "Progress")
+        self.status = named(QLabel(""), "inspectStatus", "What the inspector is doing")
+        self.cancel_button = named(QPushButton("Cancel", clicked=self.cancel), "inspectCancel",
+                                   "Cancel the running computation")
+        self.cancel_button.setEnabled(False)
+        self.activity = ActivityView()
+        self.neuron = NeuronView()
+        self.concept = ConceptView()
+        self.graph = GraphView()
+        self.views = named(QTabWidget(), "inspectViews", "Inspector views")
+        for view, title in ((self.activity, "Activity"), (self.neuron, "Neuron"),
+                            (self.concept, "Concept search"), (self.graph, "Neuron graph")):
+            self.views.addTab(view, title)
+            view.export.problem.connect(self.problem)
+        self.activity.read_requested.connect(self.read_text)
+        self.activity.passage_requested.connect(self.take_passage)
+        self.activity.byte_clicked.connect(self.byte_neurons)
+        self.activity.neuron_chosen.connect(self.open_neuron)
+        self.neuron.scan_requested.connect(self.scan_book)
+        self.concept.search_requested.connect(self.search_concept)
+        self.concept.neuron_chosen.connect(self.open_neuron)
+        self.graph.compute_requested.connect(self.compute_graph)
+        self.graph.neuron_chosen.connect(self.open_neuron)
+        first = QHBoxLayout()
+        for w in (QLabel("Model"), self.model, self.open_button, QLabel("Book"), self.book,
+                  self.book_button):
+            first.addWidget(w, 1 if w in (self.model, self.book) else 0)
+        second = QHBoxLayout()
+        for w in (QLabel("Sample"), self.sample_kb, QLabel("Layer"), self.layer,
+                  QLabel("Activation"), self.kind, self.progress, self.cancel_button):
+            second.addWidget(w, 1 if w is self.progress else 0)
+        layout = QVBoxLayout(self)
+        layout.addLayout(first)
+        layout.addLayout(second)
+        layout.addWidget(self.status)
+        layout.addWidget(self.views, 1)
+
+    # --- choosing ---------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        self.refresh_models()
+        super().showEvent(event)
+
+    def refresh_models(self) -> None:
+        """The current run's book models, plus any checkpoint opened by hand."""
+        current = self.model.currentData()
+        paths = [str(p) for p in self.run_checkpoints()]
+        opened = [self.model.itemData(i) for i in range(self.model.count())]
+        self.model.clear()
+        for path in dict.fromkeys(paths + opened):
+            self.model.addItem(Path(path).stem, path)
+        index = self.model.findData(current)
+        self.model.setCurrentIndex(index if index >= 0 else 0 if self.model.count() else -1)
+
+    def add_checkpoint(self, path: Path) -> None:
+        if self.model.findData(str(path)) < 0:
+            self.model.addItem(path.stem, str(path))
+        self.model.setCurrentIndex(self.model.findData(str(path)))
+
+    def ask_checkpoint(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Book model", "", "Checkpoints (*.pt)")
+        if path:
+            self.add_checkpoint(Path(path))
+
+    def ask_book(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Book", "", "Books (*.txt)")
+        if path:
+            self.book.setText(path)
+
+    # --- running tasks ------------------------------------------------------
+
+    def _start(self, title: str, task: Callable[[Callable[[float, str], None]], Any],
+               on_result: Callable[[Any], None]) -> bool:
+        """Run ``task`` in the background with progress and Cancel; False if it cannot start."""
+        path = self.model.currentData()
+        if self.worker.running:
+            self.status.setText("Wait for the running computation, or cancel it.")
+            return False
+        if not path:
+            self.problem.emit("Choose a book model first: train a book, open a run, or open "
+                              "a checkpoint.")
+            return False
+        self._cancel.clear()
+        self._on_result = on_result
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.status.setText(f"{title}…")
+        self.save_settings()
+        cancel = self._cancel
+
+        def run(report):
+            def progress(fraction: float, message: str) -> None:
+                if cancel.is_set():
+                    raise Cancelled("cancelled")
+                report((fraction, message))
+            return task(progress)
+
+        self.worker.start(run)
+        return True
+
+    def _subject(self, path: str) -> Subject:
+        """The chosen model, loaded once (in the worker) and kept while it stays chosen."""
+        if self.subject is None or str(self.subject.path) != path:
+            self.subject, self.scan = Subject.load(path), None
+        return self.subject
+
+    def _layer(self, subject: Subject) -> int:
+        return subject.last_layer if self.layer.value() == LAST_LAYER else self.layer.value()
+
+    def _book(self) -> str:
+        book = self.book.text().strip()
+        if not book or not Path(book).is_file():
+            raise UserError("choose the book file first (Book…): scans, concepts and passages "
+                            "read it")
+        return book
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self.status.setText("Cancelling…")
+
+    def _progress(self, report: tuple[float, str]) -> None:
+        fraction, message = report
+        self.progress.setValue(round(1000 * fraction))
+        self.status.setText(message)
+
+    def _succeeded(self, result: Any) -> None:
+        self.progress.setValue(1000)
+        self.status.setText("Done.")
+        self._on_result(result)
+
+    def _failed(self, message: str) -> None:
+        if self._cancel.is_set():
+            self.status.setText("Cancelled.")
+        else:
+            self.status.setText("")
+            self.problem.emit(message)
+
+    def _idle(self) -> None:
+        self.cancel_button.setEnabled(False)
+
+    # --- the four views' work -------------------------------------------
+
+    def read_text(self, data: bytes) -> None:
+        path = self.model.currentData()
+        self._start("Reading the text",
+                    lambda progress: activity.text_activity(self._subject(path).model, data),
+                    self.activity.show_activity)
+
+    def take_passage(self) -> None:
+        def task(progress):
+            data = Path(self._book()).read_bytes()
+            start = random.randrange(max(1, len(data) - PASSAGE_BYTES))
+            start = data.find(b"\n", start) + 1 or start
+            return data[start: start + PASSAGE_BYTES].decode("utf-8", "ignore")
+
+        self._start("Taking a passage of the book", task, self.activity.text.setPlainText)
+
+    def byte_neurons(self, layer: int, position: int) -> None:
+        path, data = self.model.currentData(), self.activity.activity.data
+        kind = self.activity.kind.currentData()
+        self._start("Finding the top neurons", lambda progress: activity.top_neurons(
+            self._subject(path).model, data, layer, position, kind), self.activity.show_neurons)
+
+    def scan_book(self) -> None:
+        path, n_bytes, kind = self.model.currentData(), self.sample_kb.value() * 1000, \
+            self.kind.currentData()
+
+        def task(progress):
+            subject = self._subject(path)
+            settings = neurons.ScanSettings(self._layer(subject), kind)
+            progress(0.0, "sampling the book")
+            return neurons.cached_scan(subject.model, subject.digest,
+                                       subject.sample(self._book(), n_bytes), settings,
+                                       cache.default_dir(), progress=progress)
+
+        self._start("Scanning the neurons", task, self._scanned)
+
+    def _scanned(self, scan: neurons.NeuronScan) -> None:
+        self.scan = scan
+        self.neuron.show_scan(scan)
+
+    def open_neuron(self, neuron: int) -> None:
+        """Show a neuron's view; scan the book first if no scan is at hand."""
+        self.views.setCurrentWidget(self.neuron)
+        self.neuron.show_neuron(neuron)
+        if self.scan is None and self.book.text():
+            self.scan_book()
+
+    def search_concept(self, word: str) -> None:
+        path, n_bytes, kind = self.model.currentData(), self.sample_kb.value() * 1000, \
+            self.kind.currentData()
+
+        def task(progress):
+            subject = self._subject(path)
+            return concepts.search_concept(subject.model, subject.sample(self._book(), n_bytes),
+                                           word, self._layer(subject), kind, progress=progress)
+
+        self._start(f"Searching {word!r}", task, self.concept.show_result)
+
+    def compute_graph(self, q: float) -> None:
+        path = self.model.currentData()
+
+        def task(progress):
+            subject = self._subject(path)
+            report = graph.graph_report(subject.model, subject.control(), q, progress)
+            return report, subject.model.config.n_sparse
+
+        self._start("Computing the neuron graph", task, lambda r: self.graph.show_report(*r))
+
+    # --- remembered state -------------------------------------------------
+
+    KEYS = ("inspect/model", "inspect/book", "inspect/sample_kb", "inspect/layer", "inspect/kind",
+            "inspect/text", "inspect/word", "inspect/q", "inspect/view")
+
+    def save_settings(self) -> None:
+        values = (self.model.currentData() or "", self.book.text(), self.sample_kb.value(),
+                  self.layer.value(), self.kind.currentData(), self.activity.text.toPlainText(),
+                  self.concept.word.text(), self.graph.q.value(), self.views.currentIndex())
+        for key, value in zip(self.KEYS, values):
+            self.settings.setValue(key, value)
+
+    def restore_settings(self) -> None:
+        s = self.settings
+        model = s.value("inspect/model", "")
+        if model and Path(model).is_file():
+            self.add_checkpoint(Path(model))
+        self.book.setText(s.value("inspect/book", ""))
+        self.sample_kb.setValue(int(s.value("inspect/sample_kb", self.sample_kb.value())))
+        self.layer.setValue(int(s.value("inspect/layer", LAST_LAYER)))
+        self.kind.setCurrentIndex(max(0, self.kind.findData(s.value("inspect/kind", "x"))))
+        self.activity.text.setPlainText(s.value("inspect/text", ""))
+        self.concept.word.setText(s.value("inspect/word", ""))
+        self.graph.q.setValue(float(s.value("inspect/q", 0.01)))
+        self.views.setCurrentIndex(int(s.value("inspect/view", 0)))

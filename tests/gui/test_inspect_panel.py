@@ -1,0 +1,128 @@
+"""The Inspect tab driven as a person would: pick a model and a book, read, scan, search, graph."""
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from bdh_studio import resources
+from bdh_studio.core.inspection import graph
+from bdh_studio.gui.inspect.panel import InspectPanel
+
+
+@pytest.fixture
+def panel(qtbot, settings, demo_models, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    checkpoints = sorted((demo_models / "checkpoints").glob("*.pt"))
+    p = InspectPanel(lambda: checkpoints, settings)
+    qtbot.addWidget(p)
+    p.show()
+    p.book.setText(str(resources.demo_books() / f"{checkpoints[0].stem}.txt"))
+    p.sample_kb.setValue(4)
+    yield p
+    p.cancel()
+    p.worker.wait()
+
+
+def finish(qtbot, panel):
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=60_000)
+    assert panel.status.text() == "Done.", panel.status.text()
+
+
+def test_controls_are_named_for_tests_and_screen_readers(panel):
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox,
+                                   QComboBox, QLineEdit, QPlainTextEdit)
+    kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit,
+             QAbstractItemView)
+    controls = [w for kind in kinds for w in panel.findChildren(kind)
+                if w.window() is panel and not w.objectName().startswith("qt_")
+                and not isinstance(w.parent(), kinds)]
+    unnamed = [type(w).__name__ for w in controls if not w.objectName() or not w.accessibleName()]
+    assert len(controls) > 20 and not unnamed
+
+
+def test_read_a_text_then_click_a_byte_then_open_a_neuron(panel, qtbot):
+    assert panel.model.count() == 3  # the run's book models
+    panel.activity.text.setPlainText("The salt road ran north.")
+    qtbot.mouseClick(panel.activity.read_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    a = panel.activity.activity
+    assert a.fractions["x"].shape == (2, len(b"The salt road ran north."))
+    assert panel.activity.image.image.shape == (2, 24)
+    panel.activity.choose_byte(1, 4)  # what a click on the cell does
+    finish(qtbot, panel)
+    table = panel.activity.neurons
+    assert table.rowCount() == 20
+    first = table.item(0, 0).data(Qt.UserRole)
+    table.cellDoubleClicked.emit(0, 0)  # opens the neuron and scans the book for it
+    assert panel.views.currentWidget() is panel.neuron
+    finish(qtbot, panel)
+    assert panel.neuron.neuron.value() == first
+    assert "Fires on" in panel.neuron.facts.text()
+    assert panel.neuron.contexts.toPlainText()
+
+
+def test_a_passage_of_the_book_fills_the_text(panel, qtbot):
+    qtbot.mouseClick(panel.activity.passage_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    passage = panel.activity.text.toPlainText()
+    assert len(passage) > 100 and passage in Path(panel.book.text()).read_text(encoding="utf-8")
+
+
+def test_scan_search_and_graph_with_exports(panel, qtbot, tmp_path):
+    qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    assert panel.scan is not None and panel.scan.sample.n_bytes <= 4000
+    panel.concept.word.setText("the")
+    qtbot.mouseClick(panel.concept.search_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    assert "Best neuron AUC" in panel.concept.verdict.text()
+    assert panel.concept.table.rowCount() == 20
+    panel.graph.q.setValue(0.05)
+    qtbot.mouseClick(panel.graph.compute_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    assert "Hill α" in panel.graph.summary.text()
+    assert panel.graph.hubs.rowCount() == 20
+    for view in (panel.neuron, panel.concept, panel.graph):
+        for suffix in ("png", "svg"):
+            out = tmp_path / f"{view.export.prefix}.{suffix}"
+            view.export.run(view.export.image, str(out))
+            assert out.stat().st_size > 0
+        out = tmp_path / f"{view.export.prefix}.csv"
+        view.export.run(view.export.table, str(out))
+        assert len(out.read_text().splitlines()) > 1
+
+
+def test_cancel_stops_a_graph_within_a_block(panel, qtbot, monkeypatch):
+    monkeypatch.setattr(graph, "BLOCK_ENTRIES", 256)  # one row a block: many reports
+    qtbot.mouseClick(panel.graph.compute_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=30_000)
+    qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
+    assert panel.status.text() == "Cancelled."
+    assert panel.graph.report is None
+
+
+def test_choices_are_remembered(panel, qtbot, settings, demo_models):
+    panel.concept.word.setText("Kessel")
+    panel.graph.q.setValue(0.02)
+    panel.kind.setCurrentIndex(panel.kind.findData("y"))
+    panel.save_settings()
+    again = InspectPanel(list, settings)
+    qtbot.addWidget(again)
+    assert again.concept.word.text() == "Kessel" and again.graph.q.value() == 0.02
+    assert again.kind.currentData() == "y" and again.book.text() == panel.book.text()
+    assert again.model.currentData() == panel.model.currentData()
+
+
+def test_no_model_says_what_to_do(qtbot, settings):
+    p = InspectPanel(list, settings)
+    qtbot.addWidget(p)
+    with qtbot.waitSignal(p.problem) as seen:
+        qtbot.mouseClick(p.graph.compute_button, Qt.LeftButton)
+    assert "Choose a book model first" in seen.args[0]
+
+
+def test_the_window_has_the_tab(window):
+    titles = [window.workspace.tabText(i) for i in range(window.workspace.count())]
+    assert "Inspect" in titles
