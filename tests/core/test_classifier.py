@@ -100,6 +100,7 @@ def test_classify_refuses_what_it_cannot_do(demo_models, tmp_path):
         classify(train, tmp_path)
 
 
+@pytest.mark.slow
 def test_the_command_line_on_the_kdsh_data(kdsh, tmp_path, capsys):
     run = tmp_path / "run"
     assert main(["train", str(kdsh / "books"), "--out", str(run), "--preset", "tiny",

@@ -31,6 +31,7 @@ def test_train_sample_export_round_trip(books_dir, tmp_path, capsys):
     model.load_state_dict(bare, strict=True)
 
 
+@pytest.mark.slow
 def test_kdsh_novels_train_with_the_tiny_preset(kdsh, tmp_path):
     out = tmp_path / "run"
     assert main(["train", str(kdsh / "books"), "--out", str(out), "--preset", "tiny"]) == 0

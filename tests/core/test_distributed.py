@@ -21,9 +21,9 @@ from bdh_studio.core.runs import read_events
 from bdh_studio.core.trainer import train_run
 from textgen import make_text
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not (torch.distributed.is_available() and torch.distributed.is_gloo_available()),
-    reason="this torch build has no torch.distributed with the gloo backend")
+    reason="this torch build has no torch.distributed with the gloo backend")]
 
 needs_proc = pytest.mark.skipif(not Path("/proc/self/environ").exists(),
                                 reason="finds the torchrun workers through /proc (Linux)")

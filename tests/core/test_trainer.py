@@ -56,6 +56,7 @@ def test_checkpoint_is_safe_to_load_and_exports_for_the_reference(tiny_config, b
     model.load_state_dict(bare, strict=True)
 
 
+@pytest.mark.slow
 def test_fresh_batches_beat_one_batch_at_equal_compute(kdsh, tmp_path):
     """The issue's check: the original's one-batch loop ended at 4.8, fresh batches below 2.0."""
     from bdh_studio.core.config import PRESETS
