@@ -22,8 +22,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train Pathway's BDH language model on books and classify backstories. "
                     "With no command, opens the window.")
     parser.add_argument("--version", action="version", version=f"bdh-studio {__version__}")
-    parser.add_argument("--demo", action="store_true",
+    window = parser.add_mutually_exclusive_group()
+    window.add_argument("--demo", action="store_true",
                         help="open the window with the bundled demo books and backstories")
+    window.add_argument("--self-test", action="store_true",
+                        help="check this install: train, classify, sample and export the demo "
+                             "through the window, offscreen; exit 0 when every step works")
+    window.add_argument("--install-desktop", action="store_true",
+                        help="add BDH Studio to the desktop's launcher (Linux: XDG folders)")
+    window.add_argument("--uninstall-desktop", action="store_true",
+                        help="remove what --install-desktop added")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.register(subparsers)
@@ -32,11 +40,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command is None:
-        from ..gui.app import run_app  # Qt only when a window is wanted
-        return run_app(demo=args.demo)
     try:
-        return args.run(args)
+        return args.run(args) if args.command else run_window(args)
     except UserError as exc:
-        print(f"bdh-studio {args.command}: {exc}", file=sys.stderr)
+        print(f"bdh-studio{' ' + args.command if args.command else ''}: {exc}", file=sys.stderr)
         return 2
+
+
+def run_window(args: argparse.Namespace) -> int:
+    """The options without a command; Qt is imported only here."""
+    if args.self_test:
+        from ..gui.self_test import run_self_test
+        return run_self_test()
+    if args.install_desktop or args.uninstall_desktop:
+        from ..gui import desktop_entry
+        return desktop_entry.run(remove=args.uninstall_desktop)
+    from ..gui.app import run_app
+    return run_app(demo=args.demo)
