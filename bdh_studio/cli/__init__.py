@@ -11,9 +11,9 @@ import sys
 
 from .. import __version__
 from ..core.errors import UserError
-from . import classify, export, inspect, sample, train
+from . import classify, export, export_tensorboard, inspect, sample, train
 
-COMMANDS = (train, sample, export, classify, inspect)
+COMMANDS = (train, sample, export, export_tensorboard, classify, inspect)
 
 
 def build_parser() -> argparse.ArgumentParser:
