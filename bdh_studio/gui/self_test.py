@@ -43,6 +43,7 @@ class SelfTest:
     def __init__(self, folder: Path):
         self.folder = folder
         self.run_dir = folder / "run"
+        self.window: MainWindow | None = None
 
     def steps(self) -> list[tuple[str, Callable[[], str]]]:
         return [("open the window", self.open_window),
@@ -52,7 +53,7 @@ class SelfTest:
                 ("export the book models", self.export)]
 
     def open_window(self) -> str:
-        self.app = make_app([sys.argv[0]])
+        app = make_app([sys.argv[0]])
         self.window = MainWindow(QSettings(str(self.folder / "settings.ini"),
                                            QSettings.IniFormat))
         self.window.load_demo()
@@ -60,7 +61,7 @@ class SelfTest:
         books = len(self.window.books.included())
         if books == 0:
             raise StepFailed("no usable demo book was found")
-        return f"{self.app.platformName()} platform, {books} demo books"
+        return f"{app.platformName()} platform, {books} demo books"
 
     def train(self) -> str:
         window = self.window
@@ -115,7 +116,7 @@ class SelfTest:
 
     def close(self) -> None:
         """Stop whatever still runs and delete the window while Qt is whole."""
-        window = getattr(self, "window", None)
+        window = self.window
         if window is not None:
             window.stop_and_wait()
             window.close()
@@ -125,8 +126,13 @@ class SelfTest:
         """Run the event loop until ``done()``, checked every 50 ms, or the deadline."""
         deadline = time.monotonic() + STEP_DEADLINE_S
         loop = QEventLoop()
+
+        def check() -> None:
+            if done() or time.monotonic() > deadline:
+                loop.quit()
+
         timer = QTimer(interval=50)
-        timer.timeout.connect(lambda: (done() or time.monotonic() > deadline) and loop.quit())
+        timer.timeout.connect(check)
         timer.start()
         if not done():
             loop.exec()
