@@ -56,7 +56,8 @@ def test_batched_scoring_equals_one_chunk_at_a_time(demo_models):
     assert [len(loss) for loss in batched[0]] == [len(t.encode()) for t in texts]
 
 
-@pytest.mark.parametrize("mode, folds", [("features", 5), ("finetune", 2)])
+@pytest.mark.parametrize("mode, folds", [("features", 5),
+                                         pytest.param("finetune", 2, marks=pytest.mark.slow)])
 def test_both_modes_cross_validate_and_predict_every_test_row(demo_models, mode, folds):
     seen = []
     outcome = classify(resources.demo_train_csv(), demo_models, resources.demo_test_csv(),

@@ -80,6 +80,7 @@ def test_sample_rejects_impossible_settings(books_dir, tmp_path, capsys):
     assert "top-k must be between 1 and 256" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(books_dir, tmp_path):
     out = tmp_path / "run"
     argv = [sys.executable, "-m", "bdh_studio", "train", str(books_dir), "--out", str(out),
