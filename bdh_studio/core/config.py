@@ -204,16 +204,3 @@ def parameter_count(config: TrainConfig) -> int:
     m = config.model_config()
     D, H, N, V = m.n_embd, m.n_head, m.n_sparse, m.vocab_size
     return V * D + 2 * H * D * N + H * N * D + D * V
-
-
-def activation_bytes(config: TrainConfig, bytes_per_element: int = 4) -> int:
-    """A rough size of what one training step keeps for the backward pass.
-
-    Per layer, autograd keeps about five (B, H, T, N) tensors (x_sparse, its
-    rotation, y_sparse, their product, its reshaped copy) and the (B, H, T, T)
-    scores; everything of width D is small beside them.
-    """
-    m = config.model_config()
-    B, T, H, N = config.batch_size, config.block_size, m.n_head, m.n_sparse
-    per_layer = 5 * B * H * T * N + B * H * T * T
-    return per_layer * m.n_layer * bytes_per_element

@@ -18,11 +18,12 @@ import torch
 
 from . import checkpoints
 from . import events as ev
-from .config import ConfigError, TrainConfig, activation_bytes, check
+from .config import ConfigError, TrainConfig, check
 from .control import TrainingControl
 from .corpus import BatchSampler, Book, CorpusError
 from .distributed import Distributed, JobFailure
 from .errors import UserError
+from .memory import step_memory
 from .model import BDH
 from .runs import RunFolder
 from .runtime import Runtime, free_memory, release_memory, resolve
@@ -253,11 +254,12 @@ def _memory_advice(book: str, config: TrainConfig, runtime: Runtime) -> str:
 def check_memory(config: TrainConfig, runtime: Runtime) -> None:
     """Refuse up front what cannot fit, instead of meeting the kernel's OOM killer mid-run."""
     free = free_memory(runtime.device)
-    need = activation_bytes(config, 2 if runtime.precision in ("bf16", "fp16") else 4)
+    need = step_memory(config, runtime.precision).total
     if free is not None and need > free:
         raise ConfigError(
             f"batch_size {config.batch_size} with block_size {config.block_size} needs about "
-            f"{need / 2**30:.1f} GiB for activations, and {runtime.device} has "
+            f"{need / 2**30:.1f} GiB a training step in {runtime.precision}, and "
+            f"{runtime.device} has "
             f"{free / 2**30:.1f} GiB free; lower batch_size or block_size, pick a smaller preset "
             f"(cpu), or train on a GPU")
 

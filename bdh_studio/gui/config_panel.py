@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget)
 
 from ..core import config as cfg
-from ..core.runtime import free_memory, pick_device
+from ..core.memory import step_memory
+from ..core.runtime import free_memory, pick_device, pick_precision
 
 INVALID_STYLE = "border: 1px solid #c62828; background: #fdecea;"
 INT_MAX = 2**31 - 1
@@ -188,20 +189,18 @@ class ConfigPanel(QWidget):
             self.estimate.setText(f"<span style='color:#c62828'>Fix {len(self.found)} "
                                   f"setting(s) to train.</span>")
             return
-        params = cfg.parameter_count(config)
-        half = config.precision in ("bf16", "fp16") or (
-            config.precision == "auto" and config.device in ("auto", "cuda"))
-        need = cfg.activation_bytes(config, 2 if half else 4)
-        text = (f"<b>{params / 1e6:.2f} M</b> parameters · activations ≈ "
-                f"<b>{human_bytes(need)}</b> per step")
+        text = f"<b>{cfg.parameter_count(config) / 1e6:.2f} M</b> parameters"
         try:
             device = pick_device(config.device)
+            precision = pick_precision(device, config.precision)
         except cfg.ConfigError as exc:
-            text += f"<br><span style='color:#c62828'>{exc}</span>"
-        else:
-            free = free_memory(device)
-            if free is not None and need > free:
-                text += (f"<br><span style='color:#c62828'>More than the {human_bytes(free)} "
-                         f"free on {device}: this needs a GPU with more memory, or a smaller "
-                         f"batch_size, block_size or preset.</span>")
+            self.estimate.setText(f"{text}<br><span style='color:#c62828'>{exc}</span>")
+            return
+        need = step_memory(config, precision).total
+        text += f" · a training step needs ≈ <b>{human_bytes(need)}</b> in {precision}"
+        free = free_memory(device)
+        if free is not None and need > free:
+            text += (f"<br><span style='color:#c62828'>More than the {human_bytes(free)} "
+                     f"free on {device}: this needs a GPU with more memory, or a smaller "
+                     f"batch_size, block_size or preset.</span>")
         self.estimate.setText(text)

@@ -68,7 +68,5 @@ def test_json_round_trip_and_bad_files(tmp_path):
         cfg.load(tmp_path / "missing.json")
 
 
-def test_size_estimates_show_paper_needs_a_gpu():
+def test_parameter_count_is_the_models():
     assert cfg.parameter_count(cfg.PRESETS["paper"]) == 256 * 256 * 2 + 3 * 4 * 256 * 8192
-    assert cfg.activation_bytes(cfg.PRESETS["paper"], 2) > 16 * 2**30
-    assert cfg.activation_bytes(cfg.PRESETS["tiny"]) < 64 * 2**20

@@ -244,6 +244,7 @@ def test_a_configuration_too_big_for_memory_is_refused_before_starting(books_dir
     from bdh_studio.core.config import PRESETS, ConfigError
     monkeypatch.setattr("bdh_studio.core.trainer.free_memory", lambda device: 8 * 2**30)
     with pytest.raises(ConfigError, match=r"batch_size 32 with block_size 512 needs about "
-                                          r"\d+\.\d GiB for activations, and cpu has 8.0 GiB free; "
+                                          r"\d+\.\d GiB a training step in fp32, and cpu has 8.0 GiB "
+                                          r"free; "
                                           r"lower batch_size or block_size"):
         train_run(PRESETS["paper"].replace(device="cpu"), find_books(books_dir), tmp_path / "r")

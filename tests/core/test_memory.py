@@ -1,0 +1,49 @@
+"""The memory estimate against what a real training step holds, traced on fake tensors."""
+
+import pytest
+import torch
+
+from bdh_studio.core import trainer
+from bdh_studio.core.config import PRESETS, ConfigError
+from bdh_studio.core.memory import step_memory
+from bdh_studio.core.runtime import Runtime
+from bdh_studio.core.step_trace import LiveBytes, fake_step
+
+GIB = 2**30
+PAPER = PRESETS["paper"]
+
+CASES = [
+    ("paper", PAPER, "bf16"),
+    ("paper, dropout 0", PAPER.replace(dropout=0.0), "bf16"),
+    ("paper", PAPER, "fp32"),
+    ("paper, dropout 0", PAPER.replace(dropout=0.0), "fp32"),
+    ("paper, batch 4 x block 256", PAPER.replace(batch_size=4, block_size=256), "bf16"),
+    ("paper, 2 layers, block 1024", PAPER.replace(n_layer=2, batch_size=8, block_size=1024),
+     "bf16"),
+    ("cpu", PRESETS["cpu"], "fp32"),
+    ("cpu, dropout 0.1", PRESETS["cpu"].replace(dropout=0.1), "bf16"),
+    ("tiny, dropout 0.1", PRESETS["tiny"].replace(dropout=0.1), "fp32"),
+]
+
+
+@pytest.mark.parametrize("name, config, precision", CASES,
+                         ids=[f"{name}-{precision}" for name, _, precision in CASES])
+def test_estimate_is_within_10_percent_of_a_traced_step(name, config, precision):
+    traced = fake_step(config, precision, LiveBytes()).peak
+    estimate = step_memory(config, precision).total
+    assert abs(estimate - traced) <= 0.10 * traced, \
+        f"{name} {precision}: estimate {estimate / GIB:.2f} GiB, traced {traced / GIB:.2f} GiB"
+
+
+def test_the_trace_sees_what_the_issue_measured():
+    """The paper preset's step does not fit a 32 GB card in bf16 nor an 80 GB one in fp32."""
+    assert fake_step(PAPER, "bf16", LiveBytes()).peak > 32 * 10**9
+    assert fake_step(PAPER, "fp32", LiveBytes()).peak > 75 * GIB
+
+
+def test_the_trainer_checks_the_whole_step_in_the_runtimes_precision(monkeypatch):
+    need = step_memory(PAPER, "bf16").total
+    monkeypatch.setattr(trainer, "free_memory", lambda device: need - 1)
+    with pytest.raises(ConfigError, match=f"{need / GIB:.1f} GiB a training step in bf16"):
+        trainer.check_memory(PAPER, Runtime(torch.device("cpu"), "bf16"))
+    trainer.check_memory(PAPER.replace(batch_size=16), Runtime(torch.device("cpu"), "bf16"))
