@@ -61,7 +61,7 @@ class VariantAttention(Attention):
         super().__init__(config)
         self.rope_fn, self.attend = rope, attend
 
-    def forward(self, Q, K, V):
+    def forward(self, Q, K, V, turn=None):
         QR = self.rope_fn(self.phases(torch.arange(Q.size(2), device=Q.device)), Q)
         return self.attend(QR, V)
 

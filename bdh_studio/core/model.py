@@ -51,23 +51,67 @@ def rope_freqs(n: int) -> torch.Tensor:
     return 1.0 / (ROPE_THETA ** ((j / 2).floor() * 2 / n)) / (2 * math.pi)
 
 
-def rope(phases: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """Rotate pairs of ``v`` by ``phases`` (in turns); trig in float32 as the reference.
+def rotation(phases: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos and sin of each RoPE pair's angle, float32, (..., T, N/2): once per forward.
 
-    In float32 on a CPU or CUDA the rotation is one complex product per pair,
-    (v0 + i v1)(cos + i sin): the reference's two products and one sum per
-    entry, in one pass instead of five (about 1.13x a whole cpu-preset training
-    step, see benchmarks/README.md).  Other dtypes have no complex type, so
-    they take the reference's own expression.
+    The two entries of a pair share a frequency, so one angle per pair is
+    the reference's angle (BDH_SPEC.md), computed the same way in float32.
     """
-    angle = (phases % 1) * (2 * math.pi)
-    if v.dtype == torch.float32 and v.device.type in ("cpu", "cuda"):
-        half = angle[..., ::2]  # the two entries of a pair share a frequency
-        turn = torch.complex(torch.cos(half), torch.sin(half))
-        pairs = torch.view_as_complex(v.unflatten(-1, (-1, 2)))
-        return torch.view_as_real(pairs * turn).flatten(-2)
-    v_rot = torch.stack((-v[..., 1::2], v[..., ::2]), dim=-1).view(*v.shape)
-    return (v * torch.cos(angle)).to(v.dtype) + (v_rot * torch.sin(angle)).to(v.dtype)
+    angle = (phases[..., ::2] % 1) * (2 * math.pi)
+    return torch.cos(angle), torch.sin(angle)
+
+
+def _rotate(v: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """Each pair (v0, v1) turned to (v0 cos - v1 sin, v1 cos + v0 sin), in at least float32.
+
+    Eagerly on a CPU or CUDA the turn is one complex product per pair: one
+    pass where the reference's expression takes five (about 1.1x a whole
+    cpu-preset step, see benchmarks/README.md).  Compiled, the real-valued
+    form lets inductor fuse it into one kernel (it has no code generation
+    for complex numbers); other devices lack complex kernels.
+    """
+    work = torch.promote_types(v.dtype, torch.float32)
+    pairs = v.to(work).unflatten(-1, (-1, 2))
+    cos, sin = cos.to(work), sin.to(work)
+    if v.device.type in ("cpu", "cuda") and not torch.compiler.is_compiling():
+        turn = torch.complex(cos, sin)
+        pairs = torch.view_as_complex(pairs.contiguous())
+        # A float32 copy of v is ours to turn in place: one (B, H, T, N) float32 buffer, not two.
+        turned = torch.view_as_real(pairs.mul_(turn) if work != v.dtype else pairs * turn)
+    else:
+        v0, v1 = pairs.unbind(-1)
+        turned = torch.stack((v0 * cos - v1 * sin, v1 * cos + v0 * sin), dim=-1)
+    return turned.flatten(-2).to(v.dtype)
+
+
+class RoPE(torch.autograd.Function):
+    """rope(v) of BDH_SPEC.md as one operation, computed in float32, returned in v's dtype.
+
+    Under autocast the reference multiplies bf16 activations by float32 cos
+    and sin: two float32 (B, H, T, N) products, their bf16 copies, a rotated
+    copy and a sum, differentiated op by op; on the paper preset that moves
+    49 GiB a layer, forward and backward, where this moves 21 (and compiled,
+    inductor makes it one kernel; benchmarks/rope_bytes.py).  It keeps only
+    cos and sin for the backward, which is the inverse rotation of the
+    gradient.  In float32 it is the reference bit for bit; in bf16 and fp16
+    the sum is rounded once instead of each product and then the sum, so it
+    is within half a unit in the last place of the exact rotation.
+    """
+
+    @staticmethod
+    def forward(ctx, v: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(cos, sin)
+        return _rotate(v, cos, sin)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
+        cos, sin = ctx.saved_tensors
+        return _rotate(grad, cos, -sin), None, None
+
+
+def rope(phases: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Rotate pairs of ``v`` by ``phases`` (in turns), as the reference does."""
+    return RoPE.apply(v, *rotation(phases))
 
 
 class CausalLinearAttention(torch.autograd.Function):
@@ -117,11 +161,15 @@ class Attention(nn.Module):
     def phases(self, positions: torch.Tensor) -> torch.Tensor:
         return positions.to(torch.float32).view(1, 1, -1, 1) * self.freqs
 
-    def forward(self, Q: torch.Tensor, K: torch.Tensor, V: torch.Tensor) -> torch.Tensor:
+    def rotation(self, T: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """cos and sin for positions 0..T-1, computed once and shared by every layer."""
+        return rotation(self.phases(torch.arange(T, device=device)))
+
+    def forward(self, Q: torch.Tensor, K: torch.Tensor, V: torch.Tensor,
+                turn: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """``turn`` is ``self.rotation(T, device)``, the same for every layer."""
         assert K is Q, "BDH attention uses the sparse activations as both queries and keys"
-        T = Q.size(2)
-        QR = rope(self.phases(torch.arange(T, device=Q.device)), Q)
-        return CausalLinearAttention.apply(QR, V)
+        return CausalLinearAttention.apply(RoPE.apply(Q, *turn), V)
 
 
 class BDH(nn.Module):
@@ -167,9 +215,10 @@ class BDH(nn.Module):
         """
         B, T = idx.shape
         x = self.ln(self.embed(idx).unsqueeze(1))
+        turn = self.attn.rotation(T, idx.device)
         for _ in range(self.config.n_layer):
             x_sparse = F.relu(x @ self.encoder)
-            x = self._mix(x, x_sparse, self.attn(x_sparse, x_sparse, x), stats, probe)
+            x = self._mix(x, x_sparse, self.attn(x_sparse, x_sparse, x, turn), stats, probe)
         if stats is not None:
             for key in ("x_sparsity", "y_sparsity"):
                 stats[key] = stats[key] / self.config.n_layer
@@ -196,10 +245,10 @@ class BDH(nn.Module):
         B, T = idx.shape
         x = self.ln(self.embed(idx).unsqueeze(1))
         states = []
-        phases = self.attn.phases(torch.arange(T, device=idx.device))
+        turn = self.attn.rotation(T, idx.device)
         for _ in range(self.config.n_layer):
             x_sparse = F.relu(x @ self.encoder)
-            QR = rope(phases, x_sparse)
+            QR = RoPE.apply(x_sparse, *turn)
             states.append(QR.mT @ x)
             a = CausalLinearAttention.apply(QR, x)
             x = self._mix(x, x_sparse, a, None)

@@ -74,8 +74,22 @@ def _distinct_bytes(t: torch.Tensor) -> int:
     return math.prod(n for n, s in zip(t.shape, t.stride()) if s != 0) * t.element_size()
 
 
+def _moves_data(func, inputs: list[torch.Tensor], outputs: list[torch.Tensor]) -> bool:
+    """Whether an operation reads or writes memory: not a view, nor a query (``prim.device``).
+
+    A view is any output sharing an input's storage (``_unsafe_view`` and
+    ``detach`` are not marked as views), unless the operation works in place.
+    """
+    if not outputs:
+        return False
+    if func._schema.is_mutable:
+        return True
+    sources = {t.untyped_storage()._cdata for t in inputs}
+    return not any(t.untyped_storage()._cdata in sources for t in outputs)
+
+
 class BytesMoved(TorchDispatchMode):
-    """Bytes read plus bytes written by every operation that computes (views move nothing)."""
+    """Bytes read plus bytes written by every operation that computes."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,8 +98,9 @@ class BytesMoved(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
-        if not func.is_view:
-            moved = sum(map(_distinct_bytes, _tensors((args, kwargs)) + _tensors(out)))
+        inputs, outputs = _tensors((args, kwargs)), _tensors(out)
+        if _moves_data(func, inputs, outputs):
+            moved = sum(map(_distinct_bytes, inputs + outputs))
             self.total += moved
             name = func.overloadpacket.__name__
             self.by_op[name] = self.by_op.get(name, 0) + moved
