@@ -7,7 +7,8 @@ gradients are averaged, the effective batch is world_size x batch_size) or,
 with ``spread_books``, train whole books of their own with no traffic at all.
 
 The backend is chosen here and nowhere else: nccl for CUDA, gloo otherwise.
-Collectives wait at most BDH_STUDIO_DIST_TIMEOUT seconds (default 120), so a
+Collectives wait at most BDH_STUDIO_DIST_TIMEOUT seconds (default 120, or 1800
+with compile on: ranks recompile at the first log step and validation), so a
 peer that hangs becomes an error instead of a hang; one that dies is noticed
 at once (its sockets close) and torchrun stops the others too.  Spread ranks
 meet only at the start and the end, and wait there as long as it takes.
@@ -34,6 +35,9 @@ from .errors import UserError
 from .runtime import Runtime, pick_device
 
 TIMEOUT_VARIABLE, DEFAULT_TIMEOUT = "BDH_STUDIO_DIST_TIMEOUT", 120.0
+# Compiled, every rank recompiles at the first log step and the first validation
+# (new shapes, no_grad) while its peers already wait in a collective: minutes each.
+COMPILE_TIMEOUT = 1800.0
 SPREAD_WAIT = timedelta(days=365)
 # A test hook, not a feature: with this set, every rank writes a digest of its
 # weights each time a checkpoint is due, so a test can see DDP kept them equal.
@@ -46,10 +50,11 @@ class JobFailure(UserError):
     """This process cannot go on in step with the others of its torchrun job."""
 
 
-def timeout() -> timedelta:
+def timeout(compiling: bool = False) -> timedelta:
+    """How long a collective waits for a peer: the variable's, or longer while compiling."""
     raw = os.environ.get(TIMEOUT_VARIABLE, "")
     try:
-        seconds = float(raw) if raw else DEFAULT_TIMEOUT
+        seconds = float(raw) if raw else COMPILE_TIMEOUT if compiling else DEFAULT_TIMEOUT
     except ValueError:
         raise ConfigError(f"{TIMEOUT_VARIABLE}={raw!r}: give the seconds a collective may "
                           f"wait for a peer, e.g. 120") from None
@@ -104,7 +109,8 @@ class Distributed:
             torch.cuda.set_device(device)
         nccl = device.type == "cuda" and not spread_books
         torch_dist.init_process_group("nccl" if nccl else "gloo",
-                                      timeout=SPREAD_WAIT if spread_books else timeout(),
+                                      timeout=SPREAD_WAIT if spread_books else timeout(
+                                          config is not None and config.compile),
                                       device_id=device if nccl else None)
         return cls(rank, world_size, local_rank, spread_books,
                    device if nccl else torch.device("cpu"))
