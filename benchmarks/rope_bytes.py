@@ -58,8 +58,8 @@ def previous_rope(phases: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 class BeforeBDH(BDH):
     """BDH with the previous RoPE: per layer, not one operation."""
 
-    def __init__(self, config):
-        super().__init__(config)
+    def __init__(self, config, checkpoint_layers: bool = False):
+        super().__init__(config, checkpoint_layers)
         self.attn = VariantAttention(config, previous_rope, CausalLinearAttention.apply)
 
 

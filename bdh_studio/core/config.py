@@ -65,6 +65,8 @@ class TrainConfig:
     precision: str = _f("auto", RUNTIME, "auto: bf16 or fp16 on a GPU, fp32 on a CPU",
                         choices=PRECISIONS)
     compile: bool = _f(False, RUNTIME, "torch.compile the model (slow first step)")
+    checkpoint_layers: bool = _f(False, RUNTIME, "Recompute each layer in the backward: "
+                                 "~40% more FLOPs, a fraction of the memory")
 
     def model_config(self) -> BDHConfig:
         return BDHConfig(n_layer=self.n_layer, n_embd=self.n_embd, n_head=self.n_head,

@@ -41,6 +41,8 @@ def step_memory(config: TrainConfig, precision: str) -> StepMemory:
     has already let go of its dropout mask.  The embedding, LayerNorm and
     logits (B*T*V) terms are small beside N-wide ones, but a few logits-sized
     float32 tensors are kept so that small models are not underestimated.
+    With ``checkpoint_layers`` every layer keeps only its float32 input, and
+    the backward holds one recomputed layer at a time.
     """
     m = config.model_config()
     B, T, D, H, N, V, L = (config.batch_size, config.block_size, m.n_embd, m.n_head,
@@ -48,7 +50,9 @@ def step_memory(config: TrainConfig, precision: str) -> StepMemory:
     e = DTYPES[precision].itemsize
     wide = B * H * T * N
     layer = 4 * wide + 2 * B * H * D * N + B * H * T * T + 4 * B * H * T * D
-    masks = (L - 1) * wide if m.dropout > 0 else 0
-    activations = (L * layer + masks) * e + 3 * B * T * (V + D) * FP32
+    kept = 1 if config.checkpoint_layers else L
+    masks = (kept - 1) * wide if m.dropout > 0 else 0
+    inputs = L * B * T * D * FP32 if config.checkpoint_layers else 0
+    activations = (kept * layer + masks) * e + inputs + 3 * B * T * (V + D) * FP32
     weights = (2 + ADAMW_STATES) * parameter_count(config) * FP32
     return StepMemory(weights, activations, 2 * wide * e)

@@ -17,6 +17,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 ROPE_THETA = 2.0**16
 Probe = Callable[[torch.Tensor, torch.Tensor], None]
@@ -173,9 +174,11 @@ class Attention(nn.Module):
 
 
 class BDH(nn.Module):
-    def __init__(self, config: BDHConfig):
+    def __init__(self, config: BDHConfig, checkpoint_layers: bool = False):
+        """``checkpoint_layers``: keep each layer's input only, recompute it in the backward."""
         super().__init__()
         self.config = config
+        self.checkpoint_layers = checkpoint_layers
         D, H, N, V = config.n_embd, config.n_head, config.n_sparse, config.vocab_size
         self.decoder = nn.Parameter(torch.empty(H * N, D).normal_(std=0.02))
         self.encoder = nn.Parameter(torch.empty(H, D, N).normal_(std=0.02))
@@ -202,6 +205,24 @@ class BDH(nn.Module):
         m = xy.transpose(1, 2).reshape(B, 1, T, -1) @ self.decoder
         return self.ln(x + self.ln(m))
 
+    def _layer(self, x: torch.Tensor, turn: tuple[torch.Tensor, torch.Tensor],
+               stats: dict | None, probe: Probe | None) -> torch.Tensor:
+        x_sparse = F.relu(x @ self.encoder)  # B, H, T, N
+        return self._mix(x, x_sparse, self.attn(x_sparse, x_sparse, x, turn), stats, probe)
+
+    def _checkpointed(self, x: torch.Tensor, turn: tuple[torch.Tensor, torch.Tensor],
+                      stats: dict | None, probe: Probe | None) -> torch.Tensor:
+        """One layer that keeps only its input; the backward runs it again (same dropout mask).
+
+        The statistics and the probe see the first run only, not the recomputation.
+        """
+        first = [(stats, probe)]
+
+        def layer(h: torch.Tensor) -> torch.Tensor:
+            return self._layer(h, turn, *(first.pop() if first else (None, None)))
+
+        return checkpoint(layer, x, use_reentrant=False)
+
     def hidden(self, idx: torch.Tensor, stats: dict | None = None,
                probe: Probe | None = None) -> torch.Tensor:
         """The last layer's output, (B, T, D): what the classifier pools.
@@ -216,9 +237,10 @@ class BDH(nn.Module):
         B, T = idx.shape
         x = self.ln(self.embed(idx).unsqueeze(1))
         turn = self.attn.rotation(T, idx.device)
+        recompute = self.checkpoint_layers and torch.is_grad_enabled()
         for _ in range(self.config.n_layer):
-            x_sparse = F.relu(x @ self.encoder)
-            x = self._mix(x, x_sparse, self.attn(x_sparse, x_sparse, x, turn), stats, probe)
+            x = (self._checkpointed(x, turn, stats, probe) if recompute
+                 else self._layer(x, turn, stats, probe))
         if stats is not None:
             for key in ("x_sparsity", "y_sparsity"):
                 stats[key] = stats[key] / self.config.n_layer

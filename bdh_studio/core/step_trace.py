@@ -118,7 +118,7 @@ def fake_step(config: TrainConfig, precision: str, mode: TorchDispatchMode,
     dtype = DTYPES[precision]
     with FakeTensorMode():
         torch.manual_seed(0)
-        model = model_class(config.model_config())
+        model = model_class(config.model_config(), checkpoint_layers=config.checkpoint_layers)
         optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr,
                                       weight_decay=config.weight_decay, fused=True)
         if isinstance(mode, LiveBytes):

@@ -114,7 +114,7 @@ class BookTrainer:
         self.folder, self.emit, self.control, self.dist = folder, emit, control, dist
         self.path = folder.checkpoint_path(book.name)
         torch.manual_seed(config.seed)
-        self.raw = BDH(config.model_config())
+        self.raw = BDH(config.model_config(), checkpoint_layers=config.checkpoint_layers)
         self.model = dist.wrap(runtime.prepare(self.raw))
         self.optimizer = make_optimizer(self.raw, config)
         self.scaler = runtime.grad_scaler()

@@ -23,6 +23,9 @@ CASES = [
     ("cpu", PRESETS["cpu"], "fp32"),
     ("cpu, dropout 0.1", PRESETS["cpu"].replace(dropout=0.1), "bf16"),
     ("tiny, dropout 0.1", PRESETS["tiny"].replace(dropout=0.1), "fp32"),
+    ("paper, layers checkpointed", PAPER.replace(checkpoint_layers=True), "bf16"),
+    ("paper, layers checkpointed", PAPER.replace(checkpoint_layers=True), "fp32"),
+    ("cpu, layers checkpointed", PRESETS["cpu"].replace(checkpoint_layers=True), "fp32"),
 ]
 
 
@@ -39,6 +42,10 @@ def test_the_trace_sees_what_the_issue_measured():
     """The paper preset's step does not fit a 32 GB card in bf16 nor an 80 GB one in fp32."""
     assert fake_step(PAPER, "bf16", LiveBytes()).peak > 32 * 10**9
     assert fake_step(PAPER, "fp32", LiveBytes()).peak > 75 * GIB
+
+
+def test_checkpointed_layers_fit_the_paper_preset_on_a_16_gb_card():
+    assert fake_step(PAPER.replace(checkpoint_layers=True), "bf16", LiveBytes()).peak < 10 * GIB
 
 
 def test_the_trainer_checks_the_whole_step_in_the_runtimes_precision(monkeypatch):
