@@ -14,6 +14,7 @@ from bdh_studio.core.corpus import CorpusError, find_books
 from bdh_studio.core.runs import RunFolderError, read_events
 from bdh_studio.core.runtime import Runtime
 from bdh_studio.core.trainer import divergence_advice, lr_at, make_optimizer, train_run
+from pausewatch import WAIT, Timeline, WatchedControl, wait_until
 from textgen import make_text
 
 
@@ -204,21 +205,33 @@ def test_no_books_and_bad_config_are_refused_before_starting(tiny_config, tmp_pa
         train_run(tiny_config.replace(n_head=3), [tmp_path / "x.txt"], tmp_path / "run")
 
 
-def test_pause_blocks_until_resumed(tiny_config, books_dir, tmp_path):
+def test_no_step_happens_while_paused_and_steps_go_on_after_resume(tiny_config, books_dir,
+                                                                   tmp_path):
     import threading
-    control = TrainingControl()
-    steps = []
-
-    def pause_once(event):
-        if isinstance(event, ev.StepLogged):
-            steps.append(event.step)
-            if event.step == 5 and not control.paused and len(steps) == 1:
-                control.pause()
-                threading.Timer(0.3, control.resume).start()
-
-    result = train_run(tiny_config, find_books(books_dir), tmp_path / "run",
-                       on_event=pause_once, control=control)
-    assert result.finished == ["Alpha Book", "beta book"]
+    timeline = Timeline()
+    control = WatchedControl(timeline)
+    config = tiny_config.replace(max_iters=400, log_interval=1, eval_interval=400)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(train_run(
+        config, find_books(books_dir), tmp_path / "run", on_event=timeline.record,
+        control=control)))
+    worker.start()
+    try:
+        wait_until(lambda: len(timeline.steps()) >= 3, "three steps")
+        control.pause()
+        wait_until(lambda: timeline.count(WAIT) >= 1, "the trainer waiting")
+        timeline.mark("paused")
+        # paused through three more of the trainer's own wake-ups
+        wait_until(lambda: timeline.count(WAIT) >= 4, "a long pause")
+        control.resume()
+        wait_until(lambda: len(timeline.steps_after("resumed")) >= 3, "steps after resuming")
+    finally:
+        control.stop()
+        worker.join()
+    assert timeline.steps_between("paused", "resumed") == []
+    steps = timeline.steps()
+    assert steps == list(range(1, len(steps) + 1))  # resumed where it paused, none lost
+    assert results[0].partial == ["Alpha Book"]
 
 
 def test_cosine_schedule_with_warmup():

@@ -8,6 +8,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from bdh_studio.core import checkpoints
+from pausewatch import WAIT, Timeline, WatchedControl
 from textgen import make_text
 
 FAST = {"max_iters": 400, "log_interval": 2, "eval_interval": 10, "eval_batches": 1}
@@ -86,21 +87,34 @@ def test_an_invalid_field_disables_train_and_says_why(window, books_dir):
     assert not window.train_action.isEnabled()
 
 
-def test_train_pause_resume_stop_keeps_a_partial_checkpoint(window, qtbot, books_dir, tmp_path):
+def test_train_pause_resume_stop_keeps_a_partial_checkpoint(window, qtbot, books_dir, tmp_path,
+                                                           monkeypatch):
+    timeline = Timeline()
+    monkeypatch.setattr("bdh_studio.gui.main_window.TrainingControl",
+                        lambda: WatchedControl(timeline))
     drop(window, [books_dir])
     use_tiny(window, **FAST)
     window.start_training(tmp_path / "run")
+    window.worker.reported.connect(timeline.record)  # steps as the window receives them
     assert window.training and window.stop_action.isEnabled()
     qtbot.waitUntil(lambda: "Alpha Book" in window.plots.books
                     and len(window.plots.curve_points("Alpha Book", "train")[0]) >= 3,
                     timeout=30_000)
-    window.toggle_pause()
-    assert window.control.paused and window.pause_action.text() == "Resume"
-    window.toggle_pause()
-    assert not window.control.paused
+    window.pause_action.trigger()
+    assert window.pause_action.text() == "Resume"
+    qtbot.waitUntil(lambda: timeline.count(WAIT) >= 1, timeout=10_000)
+    QApplication.processEvents()  # the steps sent before the trainer stopped have arrived
+    timeline.mark("paused")
+    # paused through three more of the trainer's own wake-ups, the window kept live meanwhile
+    qtbot.waitUntil(lambda: timeline.count(WAIT) >= 4, timeout=10_000)
+    QApplication.processEvents()
+    window.pause_action.trigger()
+    assert window.pause_action.text() == "Pause"
+    qtbot.waitUntil(lambda: len(timeline.steps_after("resumed")) >= 2, timeout=10_000)
+    assert timeline.steps_between("paused", "resumed") == []
     qtbot.waitUntil(lambda: window.plots.drawn_points("Alpha Book", "train")[0].size > 0,
                     timeout=5_000)
-    window.stop_training()
+    window.stop_action.trigger()
     qtbot.waitUntil(lambda: not window.training, timeout=30_000)
     ckpt = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")
     assert ckpt["partial"] and ckpt["training"]["step"] > 0
