@@ -8,8 +8,9 @@ a value, not as the text shown.
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtWidgets import (QAbstractItemView, QStyle, QStyledItemDelegate,
+                               QStyleOptionViewItem, QTableView)
 
 from ..core.predictions import PredictionRow
 from .plots import PALETTE
@@ -146,3 +147,23 @@ class ConfidenceDelegate(QStyledItemDelegate):
         painter.drawText(option.rect.adjusted(4, 0, -4, 0), Qt.AlignVCenter | Qt.AlignRight,
                          text)
         painter.restore()
+
+
+class PredictionsView(QTableView):
+    """The table, where Tab goes on to the next control as everywhere else in the window.
+
+    With Qt's default Tab moves from cell to cell and a keyboard user never
+    leaves the table; arrows, and Ctrl+Tab / Ctrl+Shift+Tab, move within it.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTabKeyNavigation(False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key_Tab, Qt.Key_Backtab) and event.modifiers() & Qt.ControlModifier:
+            backwards = event.key() == Qt.Key_Backtab or event.modifiers() & Qt.ShiftModifier
+            move = QAbstractItemView.MovePrevious if backwards else QAbstractItemView.MoveNext
+            self.setCurrentIndex(self.moveCursor(move, Qt.NoModifier))
+            return
+        super().keyPressEvent(event)

@@ -18,7 +18,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Sign
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFrame,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QScrollArea, QSpinBox, QSplitter, QStackedWidget,
-                               QTableView, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from ..core import backstories
 from ..core.backstories import LABELS, BackstorySet
@@ -29,7 +29,7 @@ from ..core.surprise import char_surprise
 from .background import Background
 from .cv_report import FoldChart, ReportTables
 from .predictions_table import (CONFIDENCE, TEXT, ConfidenceDelegate, PredictionsFilter,
-                                PredictionsModel)
+                                PredictionsModel, PredictionsView)
 from .surprise_view import SurpriseView
 
 SETTINGS = "backstories"
@@ -155,7 +155,9 @@ class ResultsPanel(QWidget):
         self.model = PredictionsModel(self)
         self.proxy = PredictionsFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
+        self.table = PredictionsView()
+        self.table.setObjectName("predictions")
+        self.table.setAccessibleName("Predictions")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.AscendingOrder)

@@ -154,3 +154,32 @@ def test_panel_settings_are_restored(qtbot, settings):
     assert panel.train_path.text() == str(resources.demo_train_csv())
     assert second.pages.currentWidget() is second.workspace
     shiboken6.delete(second)
+
+
+def rows(n):
+    from bdh_studio.core.backstories import Backstory
+    from bdh_studio.core.classifier import Prediction
+    from bdh_studio.core.predictions import PredictionRow
+    return [PredictionRow(Backstory(str(i), "The Salt Road", "Mara", "", f"story {i}",
+                                    "consistent"), Prediction(str(i), "contradict", 0.7, 0.7),
+                          "train") for i in range(n)]
+
+
+def test_tab_leaves_the_predictions_table_and_arrows_move_within(window, qtbot):
+    from PySide6.QtWidgets import QApplication
+    panel = window.results
+    window.pages.setCurrentWidget(window.workspace)
+    window.workspace.setCurrentWidget(panel)
+    panel.pages.setCurrentIndex(1)
+    panel.model.set_rows(rows(3))
+    table = panel.table
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus, timeout=5_000)
+    panel.select_row(0)
+    qtbot.keyClick(table, Qt.Key_Down)
+    assert table.currentIndex().row() == 1 and table.hasFocus()
+    qtbot.keyClick(table, Qt.Key_Tab, Qt.ControlModifier)
+    assert table.currentIndex().column() == 1 and table.hasFocus()
+    qtbot.keyClick(table, Qt.Key_Tab)
+    assert not table.hasFocus() and QApplication.focusWidget() is not None
+    assert table.currentIndex().row() == 1  # leaving moved no cell
