@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
 from ..core import config as cfg
 from ..core.memory import step_memory
 from ..core.runtime import free_memory, pick_device, pick_precision
+from .wheel_guard import wheel_when_focused
 
 INVALID_STYLE = "border: 1px solid #c62828; background: #fdecea;"
 INT_MAX = 2**31 - 1
@@ -100,6 +101,7 @@ class ConfigPanel(QWidget):
         self.estimate.setWordWrap(True)
         layout.addWidget(self.estimate)
         layout.addStretch(1)
+        wheel_when_focused([self.preset, *self.editors.values()], self)
         self.set_config(cfg.PRESETS["cpu"])
 
     def _connect(self, editor: QWidget) -> None:

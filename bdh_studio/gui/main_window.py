@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
             run_menu.addAction(action)
 
     def _build_layout(self) -> None:
-        settings_scroll = QScrollArea(widgetResizable=True)
+        self.settings_scroll = settings_scroll = QScrollArea(widgetResizable=True)
         settings_scroll.setWidget(self.config_panel)
         settings_scroll.setFrameShape(QFrame.NoFrame)
         left = QSplitter(Qt.Vertical)

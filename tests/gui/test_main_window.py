@@ -212,3 +212,34 @@ def test_settings_json_round_trip(window, tmp_path):
     (tmp_path / "bad.json").write_text("{oops")
     window.load_config(tmp_path / "bad.json")
     assert "is not a JSON configuration" in window.banner.label.text()
+
+
+def wheel(widget, notches):
+    """A real mouse wheel over the middle of ``widget``: negative notches scroll down."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre)), QPoint(),
+                        QPoint(0, 120 * notches), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_turns_a_settings_field_only_when_focused(window, qtbot, books_dir):
+    drop(window, [books_dir])
+    window.resize(1280, 600)  # the settings taller than their panel
+    scroll = window.settings_scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: scroll.maximum() > 0, timeout=5_000)
+    panel = window.config_panel
+    block_size, preset = panel.editors["block_size"], panel.preset.currentText()
+    before = block_size.value()
+    wheel(block_size, -3)
+    wheel(panel.editors["precision"], -3)
+    assert block_size.value() == before and panel.preset.currentText() == preset
+    assert panel.modified.isHidden() and not block_size.hasFocus()
+    assert scroll.value() > 0  # the panel scrolled instead
+    block_size.setFocus()
+    qtbot.waitUntil(block_size.hasFocus, timeout=5_000)
+    wheel(block_size, -1)
+    assert block_size.value() < before  # a focused field still turns
+
