@@ -44,6 +44,7 @@ class BooksPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.infos: dict[str, BookInfo] = {}
+        self.in_run: set[str] = set()  # the books a running training uses: kept and checked
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Book", "Size", "State"])
         self.tree.setRootIsDecorated(False)
@@ -54,12 +55,15 @@ class BooksPanel(QWidget):
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
         self.tree.header().setSectionResizeMode(2, QHeaderView.Stretch)
         self.tree.itemChanged.connect(lambda *_: self.changed.emit())
+        self.tree.itemSelectionChanged.connect(self._update_remove)
         add_folder = QPushButton("Add folder…", clicked=self.ask_folder)
         add_files = QPushButton("Add files…", clicked=self.ask_files)
-        remove = QPushButton("Remove", clicked=self.remove_selected)
-        remove.setToolTip("Take the selected books off the list (files are not touched)")
+        self.remove_button = QPushButton("Remove", clicked=self.remove_selected)
+        self.remove_button.setObjectName("remove-books")
+        self.remove_button.setAccessibleName("Remove the selected books")
+        self._update_remove()
         buttons = QHBoxLayout()
-        for b in (add_folder, add_files, remove):
+        for b in (add_folder, add_files, self.remove_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -138,10 +142,29 @@ class BooksPanel(QWidget):
         return True
 
     def remove_selected(self) -> None:
+        """Take the selected books off the list, except those the running training uses."""
+        kept = []
         for item in self.tree.selectedItems():
-            del self.infos[item.data(0, Qt.UserRole)]
+            name = item.data(0, Qt.UserRole)
+            if name in self.in_run:
+                kept.append(name)
+                continue
+            del self.infos[name]
             self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
+        if kept:
+            self.problem.emit(f"Not removed: {', '.join(map(repr, kept))} "
+                              f"{'is' if len(kept) == 1 else 'are'} in the running training; "
+                              f"stop the run first, or wait for it to end.")
         self.changed.emit()
+
+    def _update_remove(self) -> None:
+        selected = [item.data(0, Qt.UserRole) for item in self.tree.selectedItems()]
+        free = [name for name in selected if name not in self.in_run]
+        self.remove_button.setEnabled(bool(free) or not selected)
+        self.remove_button.setToolTip(
+            "Take the selected books off the list (files are not touched)"
+            if free or not selected else
+            "The running training uses the selected books: stop the run to remove them")
 
     def clear(self) -> None:
         self.tree.clear()
@@ -157,14 +180,13 @@ class BooksPanel(QWidget):
                 return item
         return None
 
+    def _included_items(self) -> list[QTreeWidgetItem]:
+        items = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        return [item for item in items if self.infos[item.data(0, Qt.UserRole)].usable
+                and item.checkState(0) == Qt.Checked]
+
     def included(self) -> list[Path]:
-        out = []
-        for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
-            info = self.infos[item.data(0, Qt.UserRole)]
-            if info.usable and item.checkState(0) == Qt.Checked:
-                out.append(info.path)
-        return out
+        return [self.infos[item.data(0, Qt.UserRole)].path for item in self._included_items()]
 
     def shortest_included(self) -> int | None:
         sizes = [p.stat().st_size for p in self.included() if p.exists()]
@@ -175,8 +197,31 @@ class BooksPanel(QWidget):
 
     def set_included(self, name: str, included: bool) -> None:
         item = self._item(name)
-        if item is not None and self.infos[name].usable:
+        if item is not None and self.infos[name].usable and name not in self.in_run:
             item.setCheckState(0, Qt.Checked if included else Qt.Unchecked)
+
+    # --- a run's books ------------------------------------------------------
+
+    def hold_for_run(self) -> None:
+        """Lock the checked books while a run trains them: the engine would train a removed or
+        unchecked book anyway, and it would vanish from the list mid-run."""
+        self.in_run = {item.data(0, Qt.UserRole) for item in self._included_items()}
+        self._set_checkable()
+
+    def release(self) -> None:
+        self.in_run = set()
+        self._set_checkable()
+
+    def _set_checkable(self) -> None:
+        self.tree.blockSignals(True)
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            name = item.data(0, Qt.UserRole)
+            free = self.infos[name].usable and name not in self.in_run
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable if free
+                          else item.flags() & ~Qt.ItemIsUserCheckable)
+        self.tree.blockSignals(False)
+        self._update_remove()
 
     # --- state --------------------------------------------------------------
 

@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
             return train_run(config, books, out, on_event=report, control=control)
 
         self.worker.start(task)
+        self.books.hold_for_run()
         self.pause_action.setText("Pause")
         self._update_controls()
         self.save_settings()
@@ -343,6 +344,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_finished(self) -> None:
         self.control = None
+        self.books.release()
         self.pause_action.setText("Pause")
         self._update_controls()
         self._refresh_status()

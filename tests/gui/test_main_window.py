@@ -243,3 +243,34 @@ def test_the_wheel_turns_a_settings_field_only_when_focused(window, qtbot, books
     wheel(block_size, -1)
     assert block_size.value() < before  # a focused field still turns
 
+
+def test_books_in_a_run_cannot_be_removed_or_unchecked_until_it_ends(window, qtbot, books_dir,
+                                                                     tmp_path):
+    extra = tmp_path / "Gamma.txt"
+    extra.write_text(make_text(9000, 3))
+    drop(window, [books_dir, extra])
+    books, tree = window.books, window.books.tree
+    books.set_included("Gamma", False)
+    use_tiny(window, **FAST)
+    window.start_training(tmp_path / "run")
+    qtbot.waitUntil(lambda: books.state_of("Alpha Book") == "training", timeout=30_000)
+
+    def press_space_on(name):
+        tree.setCurrentItem(books._item(name))
+        qtbot.keyClick(tree, Qt.Key_Space)
+        return books._item(name).checkState(0)
+
+    assert press_space_on("beta book") == Qt.Checked  # its check box is locked
+    assert press_space_on("Alpha Book") == Qt.Checked
+    assert not books.remove_button.isEnabled()
+    assert "stop the run" in books.remove_button.toolTip()
+    books.remove_selected()  # asked anyway: refused, saying why
+    assert "Alpha Book" in books.infos
+    assert "'Alpha Book' is in the running training" in window.banner.label.text()
+    assert press_space_on("Gamma") == Qt.Checked  # a book outside the run stays free
+    assert books.remove_button.isEnabled()
+    window.stop_action.trigger()
+    qtbot.waitUntil(lambda: not window.training, timeout=30_000)
+    assert press_space_on("Alpha Book") == Qt.Unchecked
+    books.remove_button.click()
+    assert "Alpha Book" not in books.infos
