@@ -50,9 +50,18 @@ class Backstory:
 
 @dataclass(frozen=True)
 class RowProblem:
+    """Why a row was left out: ``reason`` is shared by the rows left out alike (so a window
+    can say "46 rows left out: book 'X' matches no book model"), ``detail`` is this row's
+    particulars and what to do."""
+
     id: str
     line: int
-    message: str
+    reason: str
+    detail: str
+
+    @property
+    def message(self) -> str:
+        return self.reason + self.detail
 
     def __str__(self) -> str:
         return f"row id {self.id} (line {self.line}): {self.message}"
@@ -118,7 +127,7 @@ def read(path: str | Path, labelled: bool, books: Iterable[str] | None = None) -
         values = {k: (row.get(k) or "").strip() for k in needed}
         problem = _problem(values, line, first_line, labelled, known)
         if problem:
-            result.problems.append(RowProblem(values["id"] or "?", line, problem))
+            result.problems.append(RowProblem(values["id"] or "?", line, *problem))
             continue
         first_line[values["id"]] = line
         label = values["label"].lower() if labelled else None
@@ -131,18 +140,20 @@ def read(path: str | Path, labelled: bool, books: Iterable[str] | None = None) -
 
 
 def _problem(values: dict, line: int, first_line: dict, labelled: bool,
-             known: dict | None) -> str | None:
+             known: dict | None) -> tuple[str, str] | None:
+    """The reason a row cannot be used and its details, or None when it can."""
     if not values["id"]:
-        return "no id; give every row a unique id"
+        return "no id", "; give every row a unique id"
     if values["id"] in first_line:
-        return f"duplicate id (also on line {first_line[values['id']]}); ids must be unique"
+        return "duplicate id", f" (also on line {first_line[values['id']]}); ids must be unique"
     if not values["content"]:
-        return "empty content; write the backstory in the content column or remove the row"
+        return "empty content", "; write the backstory in the content column or remove the row"
     if labelled and values["label"].lower() not in LABELS:
         shown = values["label"] or "(empty)"
-        return f"label {shown!r} is neither consistent nor contradict; correct it to one of them"
+        return (f"label {shown!r} is neither consistent nor contradict",
+                "; correct it to one of them")
     if known is not None and normalise(values["book_name"]) not in known:
         have = ", ".join(sorted(known.values())) or "none"
-        return (f"book {values['book_name']!r} matches no book model (have: {have}); "
-                f"train a model for that book or correct the name")
+        return (f"book {values['book_name']!r} matches no book model",
+                f" (have: {have}); train a model for that book or correct the name")
     return None

@@ -30,6 +30,7 @@ from .background import Background
 from .cv_report import FoldChart, ReportTables
 from .predictions_table import (CONFIDENCE, TEXT, ConfidenceDelegate, PredictionsFilter,
                                 PredictionsModel, PredictionsView)
+from .problems_line import ProblemsLine
 from .surprise_view import SurpriseView
 
 SETTINGS = "backstories"
@@ -69,10 +70,7 @@ class ResultsPanel(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_inputs())
-        self.problems = QLabel(wordWrap=True)
-        self.problems.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.problems.setStyleSheet("color: #8a4b00;")
-        self.problems.hide()
+        self.problems = ProblemsLine()
         layout.addWidget(self.problems)
         self.pages = QStackedWidget()
         self.hint = QLabel("Load a train CSV (and a test CSV), choose the folder of book "
@@ -225,7 +223,7 @@ class ResultsPanel(QWidget):
                 self.problem.emit(str(exc))
                 continue
             (self.train_path if labelled else self.test_path).setText(str(path))
-        self._show_problems(list(self._loaded.values()))
+        self.problems.show_sets(list(self._loaded.values()))
         loaded = ", ".join(f"{s.path.name}: {len(s.rows)} rows" for s in self._loaded.values())
         if loaded and not self.running:
             self.message.setText(f"loaded {loaded}")
@@ -236,12 +234,6 @@ class ResultsPanel(QWidget):
 
     def has_input(self) -> bool:
         return bool(self.train_path.text() or self.test_path.text())
-
-    def _show_problems(self, sets: list[BackstorySet | None]) -> None:
-        """Rows a CSV leaves out, listed; never dropped in silence."""
-        text = "\n".join(s.summary() for s in sets if s is not None and s.problems)
-        self.problems.setText(text)
-        self.problems.setVisible(bool(text))
 
     # --- running ----------------------------------------------------------
 
@@ -318,7 +310,7 @@ class ResultsPanel(QWidget):
     def show_outcome(self, outcome: Outcome) -> None:
         self.outcome = outcome
         self._surprise.clear()
-        self._show_problems([outcome.train, outcome.test])
+        self.problems.show_sets([outcome.train, outcome.test])
         self.chart.show_report(outcome.report)
         self.report.show_report(outcome.report, out_of_fold(outcome)["confusion"])
         self.model.set_rows(prediction_rows(outcome))

@@ -4,6 +4,7 @@ import csv
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from bdh_studio import resources
 from bdh_studio.gui.predictions_table import BOOK, CONFIDENCE, SORT_ROLE
@@ -121,8 +122,10 @@ def test_rows_left_out_are_listed(window, tmp_path):
     messy = tmp_path / "train.csv"
     messy.write_text("\n".join(rows + [rows[1]]) + "\n")  # a duplicate id
     window.results.add_csvs([messy])
-    assert not window.results.problems.isHidden()
-    assert "duplicate id" in window.results.problems.text()
+    problems = window.results.problems
+    assert not problems.isHidden()
+    assert problems.summary.text() == "1 row left out: duplicate id"
+    assert "row id 49 (line 38): duplicate id (also on line 2)" in problems.details.toPlainText()
 
 
 def test_dropped_csvs_go_to_the_panel_not_the_books(window):
@@ -166,7 +169,6 @@ def rows(n):
 
 
 def test_tab_leaves_the_predictions_table_and_arrows_move_within(window, qtbot):
-    from PySide6.QtWidgets import QApplication
     panel = window.results
     window.pages.setCurrentWidget(window.workspace)
     window.workspace.setCurrentWidget(panel)
@@ -183,3 +185,34 @@ def test_tab_leaves_the_predictions_table_and_arrows_move_within(window, qtbot):
     qtbot.keyClick(table, Qt.Key_Tab)
     assert not table.hasFocus() and QApplication.focusWidget() is not None
     assert table.currentIndex().row() == 1  # leaving moved no cell
+
+
+def test_many_rows_left_out_take_one_line_and_the_window_keeps_its_height(window, qtbot,
+                                                                           demo_models, tmp_path):
+    import csv as csvlib
+    with open(resources.demo_train_csv(), newline="", encoding="utf-8") as f:
+        rows = list(csvlib.DictReader(f))
+    extra = [dict(rows[0], id=f"m{i}", book_name="The Count of Monte Cristo") for i in range(46)]
+    train = tmp_path / "train.csv"
+    with open(train, "w", newline="", encoding="utf-8") as f:
+        writer = csvlib.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows + extra)
+    window.resize(1280, 800)
+    drop(window, [train])
+    qtbot.waitUntil(lambda: window.height() == 800, timeout=5_000)
+    panel = run(window, qtbot, demo_models)
+    QApplication.processEvents()
+    assert window.minimumSizeHint().height() <= 800  # nothing makes the window grow
+    assert window.height() == 800
+    line = panel.problems.summary
+    assert line.isVisible() and line.height() < 2 * line.fontMetrics().lineSpacing()
+    assert line.text() == "46 rows left out: book 'The Count of Monte Cristo' matches no book " \
+                          "model"
+    assert not panel.problems.details.isVisible()
+    panel.problems.toggle.click()
+    QApplication.processEvents()
+    assert window.minimumSizeHint().height() <= 800 and window.height() == 800
+    details = panel.problems.details
+    assert details.isVisible() and details.toPlainText().count("row id m") == 46
+    assert details.verticalScrollBar().maximum() > 0  # the list scrolls in its own view
