@@ -18,6 +18,7 @@ STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "trained": "#2e7d32",
                 "partial": "#b26a00", "failed": "#c62828", "unusable": "#c62828",
                 "skipped": "#2e7d32"}
 
+HELD = "The running training uses this book: stop the run to uncheck or remove it"
 NAME_SHARE = 0.6  # of the list's width, at most, for the book names
 
 
@@ -213,13 +214,15 @@ class BooksPanel(QWidget):
         self._set_checkable()
 
     def _set_checkable(self) -> None:
+        """Lock the check boxes of the run's books, saying why on their tooltips."""
         self.tree.blockSignals(True)
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
             name = item.data(0, Qt.UserRole)
-            free = self.infos[name].usable and name not in self.in_run
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable if free
+            info, held = self.infos[name], name in self.in_run
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable if info.usable and not held
                           else item.flags() & ~Qt.ItemIsUserCheckable)
+            item.setToolTip(0, f"{info.path}\n{HELD}" if held else str(info.path))
         self.tree.blockSignals(False)
         self._update_remove()
 

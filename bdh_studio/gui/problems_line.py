@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from ..core.backstories import BackstorySet
 
@@ -46,8 +46,7 @@ class ProblemsLine(QWidget):
         self.summary.setAccessibleName("Rows left out")
         self.summary.setStyleSheet("color: #8a4b00;")
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        # a long reason is cut, never widens the window
-        self.summary.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.summary.setMinimumWidth(1)  # a long reason is cut, never widens the window
         self.toggle = QToolButton(text="details…", checkable=True)
         self.toggle.setObjectName("rows-left-out-details")
         self.toggle.setAccessibleName("Details of the rows left out")
@@ -62,8 +61,9 @@ class ProblemsLine(QWidget):
         self.toggle.toggled.connect(self._show_details)
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(self.summary, 1)
+        line.addWidget(self.summary)
         line.addWidget(self.toggle)
+        line.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)

@@ -262,6 +262,7 @@ def test_books_in_a_run_cannot_be_removed_or_unchecked_until_it_ends(window, qtb
 
     assert press_space_on("beta book") == Qt.Checked  # its check box is locked
     assert press_space_on("Alpha Book") == Qt.Checked
+    assert "stop the run to uncheck" in books._item("Alpha Book").toolTip(0)
     assert not books.remove_button.isEnabled()
     assert "stop the run" in books.remove_button.toolTip()
     books.remove_selected()  # asked anyway: refused, saying why
