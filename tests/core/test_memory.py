@@ -4,10 +4,12 @@ import pytest
 import torch
 
 from bdh_studio.core import trainer
+from bdh_studio.core.model import BDH
 from bdh_studio.core.config import PRESETS, ConfigError
 from bdh_studio.core.memory import step_memory
 from bdh_studio.core.runtime import Runtime
 from bdh_studio.core.step_trace import LiveBytes, fake_step
+from devices import CUDA
 
 GIB = 2**30
 PAPER = PRESETS["paper"]
@@ -54,3 +56,31 @@ def test_the_trainer_checks_the_whole_step_in_the_runtimes_precision(monkeypatch
     with pytest.raises(ConfigError, match=f"{need / GIB:.1f} GiB a training step in bf16"):
         trainer.check_memory(PAPER, Runtime(torch.device("cpu"), "bf16"))
     trainer.check_memory(PAPER.replace(batch_size=16), Runtime(torch.device("cpu"), "bf16"))
+
+
+@pytest.mark.parametrize("device", [CUDA])
+@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+@pytest.mark.parametrize("checkpoint_layers", [False, True])
+def test_real_steps_on_a_gpu_peak_near_the_estimate(device, precision, checkpoint_layers):
+    """The allocator's own peak over two steps, where CUDA autocast and kernels are the real ones."""
+    if precision == "bf16" and not torch.cuda.is_bf16_supported(including_emulation=False):
+        pytest.skip("this GPU has no native bf16")
+    config = PAPER.replace(batch_size=4, block_size=256, checkpoint_layers=checkpoint_layers)
+    runtime = Runtime(torch.device(device), precision)
+    torch.cuda.empty_cache()
+    before = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    model = BDH(config.model_config(), checkpoint_layers=checkpoint_layers).to(device)
+    optimizer = trainer.make_optimizer(model, config)
+    idx = torch.randint(0, 256, (config.batch_size, config.block_size), device=device)
+    for _ in range(2):
+        with runtime.autocast():
+            _, loss = model(idx, idx)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        del loss
+    peak = torch.cuda.max_memory_allocated() - before
+    estimate = step_memory(config, precision).total
+    assert abs(estimate - peak) <= 0.10 * peak, \
+        f"estimate {estimate / GIB:.2f} GiB, allocator peak {peak / GIB:.2f} GiB"
