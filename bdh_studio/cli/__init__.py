@@ -11,9 +11,9 @@ import sys
 
 from .. import __version__
 from ..core.errors import UserError
-from . import classify, export, export_tensorboard, inspect, sample, train
+from . import classify, export, export_tensorboard, inspect, runs, sample, train
 
-COMMANDS = (train, sample, export, export_tensorboard, classify, inspect)
+COMMANDS = (train, sample, export, export_tensorboard, classify, inspect, runs)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,10 @@ class RunStarted(Event):
     device: str
     precision: str
     world_size: int = 1
+    started: float = 0.0  # Unix time: where a wall-clock axis starts
+    book_paths: tuple[str, ...] = ()  # so a window that opens the run can train it on
+    pid: int = 0  # with host: whether a run without run_finished still runs
+    host: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class StepLogged(Event):
     elapsed: float
     x_sparsity: float | None = None
     y_sparsity: float | None = None
+    time: float = 0.0  # Unix time, pauses included (``elapsed`` leaves them out)
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class ValidationLogged(Event):
     val_loss: float
     bits_per_byte: float
     elapsed: float = 0.0
+    time: float = 0.0  # Unix time, pauses included
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,7 @@ def from_dict(data: dict) -> Event | None:
         return None
     names = {f.name for f in dataclasses.fields(cls)}
     values = {k: v for k, v in data.items() if k in names}
-    if "books" in values:
-        values["books"] = tuple(values["books"])
+    for name in ("books", "book_paths"):
+        if name in values:
+            values[name] = tuple(values[name])
     return cls(**values)

@@ -9,6 +9,8 @@ are read once per logging interval.
 from __future__ import annotations
 
 import math
+import os
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,7 +158,7 @@ class BookTrainer:
                                  f"{self.step}; {divergence_advice(self.config, self.runtime)}")
         self.val_loss = loss
         self.emit(ev.ValidationLogged(self.book.name, self.step, loss, loss / math.log(2),
-                                      clock.elapsed()))
+                                      clock.elapsed(), time.time()))
 
     def stopping(self) -> bool:
         """Whether to stop before this step.
@@ -214,7 +216,8 @@ class BookTrainer:
                     * self.dist.book_ranks
                 self.emit(ev.StepLogged(self.book.name, self.step, self.train_loss, lr,
                                         tokens / max(now - t_log, 1e-9), now,
-                                        float(stats["x_sparsity"]), float(stats["y_sparsity"])))
+                                        float(stats["x_sparsity"]), float(stats["y_sparsity"]),
+                                        time.time()))
                 loss_sum.zero_()
                 n_summed, t_log, step_log = 0, now, self.step
             if self.step % c.eval_interval == 0 or self.step == c.max_iters:
@@ -309,7 +312,9 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
     result, clock = RunResult(), _Clock()
     names = tuple(Path(b).stem for b in books)
     emit(ev.RunStarted(str(folder.path), names, config.to_dict(), str(runtime.device),
-                       runtime.precision, dist.book_ranks))
+                       runtime.precision, dist.book_ranks, time.time(),
+                       tuple(str(Path(b).resolve()) for b in books), os.getpid(),
+                       socket.gethostname()))
     try:
         with dist.explained():
             for index, path in enumerate(books):

@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QApplication
 from .. import __version__, resources
 from ..core.runtime import preload
 from .main_window import MainWindow
+from .paths import name_application
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
-    app.setOrganizationName("BDH Studio")
-    app.setApplicationName("BDH Studio")
+    name_application()
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("bdh-studio")
     app.setWindowIcon(QIcon(str(resources.icon())))

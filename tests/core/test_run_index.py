@@ -1,0 +1,117 @@
+"""The runs under a root, as the Runs panel and ``bdh-studio runs list`` show them."""
+
+import json
+import shutil
+
+import pytest
+
+from bdh_studio.cli import main
+from bdh_studio.core import events as ev
+from bdh_studio.core.control import TrainingControl
+from bdh_studio.core.corpus import find_books
+from bdh_studio.core.run_index import list_runs, preset_name, summarize
+from bdh_studio.core.trainer import train_run
+from textgen import make_text
+
+
+@pytest.fixture(scope="module")
+def trained_runs(tmp_path_factory):
+    """A finished, a stopped, a failed and a damaged run, trained once for this module."""
+    from bdh_studio.core.config import PRESETS
+    tmp_path = tmp_path_factory.mktemp("runs-index")
+    tiny_config = PRESETS["tiny"].replace(max_iters=20, log_interval=5, eval_interval=10,
+                                          eval_batches=1)
+    root = tmp_path / "runs"
+    (tmp_path / "books").mkdir()
+    (tmp_path / "books" / "Alpha Book.txt").write_text(make_text(30_000, 1))
+    (tmp_path / "books" / "beta book.txt").write_text(make_text(20_000, 2))
+    books = find_books(tmp_path / "books")
+    train_run(tiny_config, books, root / "finished")
+    control = TrainingControl()
+
+    def stop_at_10(event):
+        if isinstance(event, ev.StepLogged) and event.step >= 10:
+            control.stop()
+
+    train_run(tiny_config, books, root / "stopped", on_event=stop_at_10, control=control)
+    short = tmp_path / "short"
+    short.mkdir()
+    (short / "Tiny.txt").write_text(make_text(60, 5))
+    train_run(tiny_config, [short / "Tiny.txt"], root / "failed")
+    damaged = root / "damaged"
+    damaged.mkdir()
+    lines = (root / "finished" / "metrics.jsonl").read_text().splitlines()
+    (damaged / "metrics.jsonl").write_text("\n".join([lines[0], "{not json", *lines[1:]]) + "\n")
+    (damaged / "config.json").write_text((root / "finished" / "config.json").read_text())
+    (root / "not a run").mkdir()
+    return root
+
+
+@pytest.fixture
+def runs_root(trained_runs, tmp_path):
+    """A copy of the trained runs that a test may change."""
+    shutil.copytree(trained_runs, tmp_path / "runs")
+    return tmp_path / "runs"
+
+
+def test_each_state_is_read_from_the_run_files(runs_root):
+    runs = {r.name: r for r in list_runs(runs_root)}
+    assert sorted(runs) == ["damaged", "failed", "finished", "stopped"]
+    finished = runs["finished"]
+    assert finished.state == "finished" and finished.preset == "custom"
+    assert finished.books == ["Alpha Book", "beta book"]
+    assert all(v > 0 for v in finished.val_loss.values()) and len(finished.val_loss) == 2
+    assert finished.size > 0 and finished.duration > 0
+    assert runs["stopped"].state_text == "stopped at step 10"
+    assert runs["failed"].state == "failed" and "Tiny" in runs["failed"].detail
+    assert runs["damaged"].state == "damaged"
+    assert runs["damaged"].detail == "metrics.jsonl: line 2 is not a valid event"
+
+
+def test_a_damaged_config_or_missing_log_is_a_reason_not_a_crash(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text("{oops")
+    summary = summarize(run)
+    assert summary.state == "damaged"
+    assert summary.detail == "config.json is damaged (not a JSON configuration); " \
+                             "no metrics.jsonl in it"
+
+
+def test_a_torn_last_line_is_not_damage(runs_root):
+    log = runs_root / "finished" / "metrics.jsonl"
+    log.write_text(log.read_text() + '{"event": "step", "bo')
+    assert summarize(runs_root / "finished").state == "finished"
+
+
+def test_a_run_whose_process_died_is_failed_and_a_live_one_running(runs_root):
+    log = runs_root / "stopped" / "metrics.jsonl"
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    lines = [d for d in lines if d["event"] != "run_finished"]
+    log.write_text("\n".join(json.dumps(d) for d in lines) + "\n")
+    assert summarize(runs_root / "stopped").state == "running"  # our own pid: alive
+    lines[0]["pid"] = 2**22 + 12345  # above Linux's pid_max: no such process
+    log.write_text("\n".join(json.dumps(d) for d in lines) + "\n")
+    assert summarize(runs_root / "stopped").state == "failed"
+
+
+def test_the_preset_is_named_whatever_device_it_ran_on():
+    from bdh_studio.core.config import PRESETS
+    assert preset_name(PRESETS["cpu"].replace(device="cpu", precision="fp32")) == "cpu"
+    assert preset_name(PRESETS["cpu"].replace(lr=0.5)) == "custom"
+
+
+def test_runs_list_json_on_the_command_line(runs_root, capsys):
+    assert main(["runs", "list", "--runs-dir", str(runs_root), "--json"]) == 0
+    listed = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {n: r["state"] for n, r in listed.items()} == {
+        "finished": "finished", "stopped": "stopped", "failed": "failed", "damaged": "damaged"}
+    assert listed["damaged"]["state_text"].startswith("damaged: metrics.jsonl: line 2")
+    assert main(["runs", "list", "--runs-dir", str(runs_root)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and any("stopped at step 10" in line for line in lines)
+
+
+def test_runs_list_of_a_missing_root_is_bad_input(tmp_path, capsys):
+    assert main(["runs", "list", "--runs-dir", str(tmp_path / "nowhere")]) == 2
+    assert "no such folder" in capsys.readouterr().err
