@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="add BDH Studio to the desktop's launcher (Linux: XDG folders)")
     window.add_argument("--uninstall-desktop", action="store_true",
                         help="remove what --install-desktop added")
+    parser.add_argument("--runs-dir", metavar="DIR",
+                        help="the window's runs root for this launch (default: the one chosen "
+                             "in the window, else runs/ in the app-data folder)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.register(subparsers)
@@ -56,4 +59,4 @@ def run_window(args: argparse.Namespace) -> int:
         from ..gui import desktop_entry
         return desktop_entry.run(remove=args.uninstall_desktop)
     from ..gui.app import run_app
-    return run_app(demo=args.demo)
+    return run_app(demo=args.demo, runs_dir=args.runs_dir)

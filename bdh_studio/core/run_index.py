@@ -8,8 +8,10 @@ run and never stops the listing of the others.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
+import re
 import socket
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -198,6 +200,47 @@ def process_alive(pid: int) -> bool | None:
     except PermissionError:
         return True
     return True
+
+
+def config_diff(configs: dict[str, dict]) -> dict[str, dict[str, object]]:
+    """The settings that differ between named configs: setting -> {name: value}.
+
+    The device a run happened to use is part of it: it explains speed.
+    """
+    keys = dict.fromkeys(k for config in configs.values() for k in config)
+    return {k: {name: config.get(k) for name, config in configs.items()}
+            for k in keys if len({json.dumps(c.get(k)) for c in configs.values()}) > 1}
+
+
+def changed_settings(saved: TrainConfig, wanted: TrainConfig) -> list[str]:
+    """What ``wanted`` changes of a run's ``saved`` settings ("lr 0.001 -> 0.003"), not
+    counting where it runs."""
+    diff = config_diff({"saved": saved.to_dict(), "wanted": wanted.to_dict()})
+    return [f"{k} {v['saved']} -> {v['wanted']}" for k, v in diff.items()
+            if k not in RUNTIME_ONLY]
+
+
+def default_run_name(books: list[str], config: TrainConfig, now: float) -> str:
+    """"Alpha + beta · tiny · 2026-11-29 18-30": what a new run is called unless renamed."""
+    titles = " + ".join(books[:3]) + (f" + {len(books) - 3} more" if len(books) > 3 else "")
+    stamp = datetime.datetime.fromtimestamp(now).strftime("%Y-%m-%d %H-%M-%S")
+    return safe_name(f"{titles} · {preset_name(config)} · {stamp}")
+
+
+def safe_name(name: str) -> str:
+    """A folder name on every system: no separators or characters Windows refuses."""
+    cleaned = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip().rstrip(".")
+    return cleaned[:120] or "run"
+
+
+def new_run_folder(root: Path, name: str) -> Path:
+    """``root/name``, or ``root/name (2)``… if that is taken."""
+    base, n = safe_name(name), 1
+    folder = root / base
+    while folder.exists():
+        n += 1
+        folder = root / f"{base} ({n})"
+    return folder
 
 
 def hms(seconds: float) -> str:

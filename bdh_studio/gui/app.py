@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from pathlib import Path
 
 import torch  # noqa: F401  torch before PySide6: the other order fails on Windows
 
@@ -26,9 +27,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_app(demo: bool = False, argv: list[str] | None = None) -> int:
+def run_app(demo: bool = False, argv: list[str] | None = None,
+            runs_dir: str | None = None) -> int:
     app = make_app(argv)
-    window = MainWindow()
+    window = MainWindow(runs_root=Path(runs_dir).expanduser() if runs_dir else None)
     app.aboutToQuit.connect(window.stop_and_wait)
     if demo:
         window.load_demo()

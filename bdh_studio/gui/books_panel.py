@@ -19,6 +19,8 @@ STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "trained": "#2e7d32",
                 "skipped": "#2e7d32"}
 
 HELD = "The running training uses this book: stop the run to uncheck or remove it"
+STATE_LABELS = {"skipped": "finished, skipped"}  # a book a run had finished already
+
 NAME_SHARE = 0.6  # of the list's width, at most, for the book names
 
 
@@ -233,7 +235,7 @@ class BooksPanel(QWidget):
         item = self._item(name)
         if item is None:
             return
-        text = state + (f": {detail}" if detail else "")
+        text = STATE_LABELS.get(state, state) + (f": {detail}" if detail else "")
         self.tree.blockSignals(True)
         item.setText(2, text)
         item.setToolTip(2, text)

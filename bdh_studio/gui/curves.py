@@ -21,20 +21,28 @@ def with_room(data: np.ndarray, size: int) -> np.ndarray:
 
 
 class Series:
-    """x (step), t (elapsed seconds) and y, in arrays that double when full.
+    """x (step), t (training seconds), wall (seconds since the run began) and y, in arrays
+    that double when full.
 
     Appending is O(1) amortised and reading is a view, so a curve of 100k
     points costs nothing per event and nothing to hand to pyqtgraph.
     """
 
     def __init__(self, capacity: int = 256):
-        self._data = np.empty((3, capacity), dtype=np.float64)
+        self._data = np.empty((4, capacity), dtype=np.float64)
         self.size = 0
 
-    def append(self, step: float, elapsed: float, value: float) -> None:
+    def append(self, step: float, elapsed: float, value: float,
+               wall: float | None = None) -> None:
+        """A point; without a wall time (a log from before they were kept) it is ``elapsed``."""
         self._data = with_room(self._data, self.size + 1)
-        self._data[:, self.size] = (step, elapsed, value)
+        self._data[:, self.size] = (step, elapsed, elapsed if wall is None else wall, value)
         self.size += 1
+
+    def keep_through(self, step: float) -> None:
+        """Forget the points after ``step``: a book resumed from an earlier checkpoint
+        trains them again."""
+        self.size = int(np.searchsorted(self.steps, step, side="right"))
 
     @property
     def steps(self) -> np.ndarray:
@@ -45,8 +53,18 @@ class Series:
         return self._data[1, : self.size]
 
     @property
-    def values(self) -> np.ndarray:
+    def wall(self) -> np.ndarray:
         return self._data[2, : self.size]
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._data[3, : self.size]
+
+
+def index_at(x: np.ndarray, at: float) -> int | None:
+    """The last point of ascending ``x`` at or before ``at`` (never a later one), if any."""
+    i = int(np.searchsorted(x, at, side="right")) - 1
+    return i if i >= 0 else None
 
 
 class Smoothed:

@@ -9,13 +9,15 @@ classifier in a worker of its own (results_panel).
 
 from __future__ import annotations
 
-import datetime
 import shutil
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow,
+from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel,
+                               QMainWindow,
                                QMessageBox, QPushButton, QScrollArea, QSplitter, QStackedWidget,
                                QTabWidget, QVBoxLayout, QWidget)
 
@@ -25,18 +27,22 @@ from ..core import config as cfg
 from ..core import events as ev
 from ..core.control import TrainingControl
 from ..core.errors import UserError
-from ..core.runs import RunFolder, read_events
+from ..core.run_index import (RUNTIME_ONLY, changed_settings, default_run_name,
+                              new_run_folder)
+from ..core.runs import METRICS, RunFolder, read_events
 from ..core.trainer import train_run
 from .background import Background
 from .books_panel import BooksPanel
 from .config_panel import ConfigPanel
 from .inspect.panel import InspectPanel
+from .paths import default_runs_root
 from .plots import TrainingPlots
 from .results_panel import ResultsPanel
 from .sample_box import SampleBox
 from .status import Progress, memory_in_use
 
 STATUS_MS = 250
+CONTINUE, NEW_RUN, CANCEL = "continue", "new run", "cancel"  # a settings conflict's answers
 
 
 class Banner(QFrame):
@@ -91,10 +97,19 @@ class EmptyState(QWidget):
         self.setStyleSheet("EmptyState { border: 2px dashed #bbb; border-radius: 12px; }")
 
 
+@dataclass(frozen=True)
+class PastEvents:
+    """A run folder's log, read in the worker before training it on, for one redraw."""
+    events: list
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None):
+    def __init__(self, settings: QSettings | None = None, runs_root: Path | None = None):
         super().__init__()
         self.settings = settings or QSettings()
+        # --runs-dir holds for one launch; the root picked in the window is remembered.
+        self.runs_root = Path(runs_root or self.settings.value("runs_root")
+                              or default_runs_root())
         self.setWindowTitle("BDH Studio")
         self.setWindowIcon(QIcon(str(resources.icon())))
         self.setAcceptDrops(True)
@@ -147,13 +162,17 @@ class MainWindow(QMainWindow):
                                         "Load the bundled demo books and backstories")
         self.train_action = self._action("Train", self.start_training, "Ctrl+R",
                                          "Train every checked book with these settings")
+        self.new_run_action = self._action("New run…", self.ask_new_run, "Ctrl+Shift+N",
+                                           "Train the checked books into a new named run")
         self.pause_action = self._action("Pause", self.toggle_pause, "Ctrl+P",
                                          "Pause or resume after the current step")
         self.stop_action = self._action("Stop", self.stop_training, "Ctrl+.",
                                         "Stop after the current step; the book keeps a partial "
-                                        "checkpoint and resumes next time")
+                                        "checkpoint and Train resumes it")
         self.open_run_action = self._action("Open run…", self.ask_open_run, "Ctrl+Shift+O",
                                             "Draw the curves of a past run folder")
+        self.runs_root_action = self._action("Runs folder…", self.ask_runs_root, None,
+                                             "Choose the folder new runs are made in")
         self.export_action = self._action("Export checkpoints…", self.ask_export, "Ctrl+E",
                                           "Copy this run's book models to a folder")
         self.folder_action = self._action("Show run folder", self.show_run_folder, None,
@@ -168,18 +187,19 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
         for action in (self.open_action, self.demo_action, None, self.train_action,
-                       self.pause_action, self.stop_action, None, self.open_run_action,
+                       self.new_run_action, self.pause_action, self.stop_action, None, self.open_run_action,
                        self.export_action, self.folder_action):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         menu = self.menuBar().addMenu("&File")
         for action in (self.open_action, self.demo_action, self.open_run_action,
-                       self.save_config_action, self.load_config_action, self.export_action,
+                       self.runs_root_action, self.save_config_action, self.load_config_action, self.export_action,
                        self.folder_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self._action("Quit", self.close, QKeySequence.Quit, "Quit BDH Studio"))
         run_menu = self.menuBar().addMenu("&Run")
-        for action in (self.train_action, self.pause_action, self.stop_action):
+        for action in (self.train_action, self.new_run_action, self.pause_action,
+                       self.stop_action):
             run_menu.addAction(action)
 
     def _build_layout(self) -> None:
@@ -278,12 +298,16 @@ class MainWindow(QMainWindow):
     def _update_controls(self) -> None:
         valid = self.config_panel.config() is not None
         has_books = bool(self.books.included())
-        self.train_action.setEnabled(valid and has_books and not self.training
-                                     and not self.results.running)
+        can_train = valid and has_books and not self.training and not self.results.running
+        self.train_action.setEnabled(can_train)
+        self.new_run_action.setEnabled(can_train)
         self.results.set_training(self.training)
         reason = ("" if valid else "fix the settings marked in red") if has_books else \
             "add or check at least one usable book"
-        self.train_action.setToolTip("Train every checked book (Ctrl+R)" if not reason
+        what = (f"Continue the run {self.run_dir.name}: resume stopped books, skip finished "
+                f"ones, train the rest" if self.run_dir is not None
+                else "Train every checked book into a new run")
+        self.train_action.setToolTip(f"{what} (Ctrl+R)" if not reason
                                      else f"Cannot train: {reason}")
         self.pause_action.setEnabled(self.training)
         self.stop_action.setEnabled(self.training)
@@ -292,24 +316,47 @@ class MainWindow(QMainWindow):
         self.export_action.setEnabled(has_run and not self.training)
         self.folder_action.setEnabled(has_run)
 
-    def new_run_dir(self) -> Path:
-        base = Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)) / "runs"
-        stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-        return base / stamp
+    def default_run_name(self) -> str:
+        config = self.config_panel.config() or cfg.PRESETS["cpu"]
+        return default_run_name([p.stem for p in self.books.included()], config, time.time())
+
+    def ask_new_run(self) -> None:
+        name, ok = QInputDialog.getText(self, "New run", "Name of the new run:",
+                                        text=self.default_run_name())
+        if ok and name.strip():
+            self.start_training(new_run_folder(self.runs_root, name.strip()))
+
+    def ask_runs_root(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for runs", str(self.runs_root))
+        if folder:
+            self.runs_root = Path(folder)
+            self.settings.setValue("runs_root", folder)
 
     def start_training(self, run_dir: Path | None = None) -> None:
+        """Train into ``run_dir``, else continue the current run, else start a new one.
+
+        The engine resumes stopped books and skips finished ones, so "continue"
+        is training into the same folder with the run's own settings.
+        """
         config, books = self.config_panel.config(), self.books.included()
         if config is None or not books or self.training:
             return
         self.banner.hide()
-        self.run_dir = Path(run_dir) if run_dir else self.new_run_dir()
-        self.results.set_models_folder(self.run_dir)
+        out = Path(run_dir) if run_dir else self.run_dir
+        if out is None:
+            out = new_run_folder(self.runs_root, self.default_run_name())
+        config, out = self._settings_for(out, config)
+        if config is None:
+            return
+        self.run_dir = out
+        self.results.set_models_folder(out)
         self.control = control = TrainingControl()
-        out = self.run_dir
         self.plots.clear()
         self.progress = Progress()
 
         def task(report):
+            if (out / METRICS).is_file():  # the curves so far, so the new points continue them
+                report(PastEvents(list(read_events(out))))
             return train_run(config, books, out, on_event=report, control=control)
 
         self.worker.start(task)
@@ -318,14 +365,47 @@ class MainWindow(QMainWindow):
         self._update_controls()
         self.save_settings()
 
+    def _settings_for(self, run_dir: Path, config: cfg.TrainConfig
+                      ) -> tuple[cfg.TrainConfig | None, Path]:
+        """The settings and folder to train with, asking when they differ from the run's."""
+        try:
+            saved = RunFolder(run_dir).saved_config()
+        except UserError:
+            return config, run_dir  # the engine says what is wrong with the folder
+        changed = [] if saved is None else changed_settings(saved, config)
+        if not changed:
+            return config, run_dir
+        choice = self.ask_settings_conflict(run_dir, changed)
+        if choice == CONTINUE:
+            runtime = {k: getattr(config, k) for k in RUNTIME_ONLY}
+            return saved.replace(**runtime), run_dir
+        if choice == NEW_RUN:
+            return config, new_run_folder(self.runs_root, self.default_run_name())
+        return None, run_dir
+
+    def ask_settings_conflict(self, run_dir: Path, changed: list[str]) -> str:
+        """CONTINUE with the run's settings, a NEW_RUN with these, or CANCEL."""
+        box = QMessageBox(QMessageBox.Question, "Settings differ from the run's",
+                          f"The run {run_dir.name} was trained with other settings:\n"
+                          + "\n".join(changed[:12]), parent=self)
+        buttons = {box.addButton("Continue with the run's settings",
+                                 QMessageBox.AcceptRole): CONTINUE,
+                   box.addButton("New run with these settings", QMessageBox.YesRole): NEW_RUN,
+                   box.addButton(QMessageBox.Cancel): CANCEL}
+        box.exec()
+        return buttons.get(box.clickedButton(), CANCEL)
+
     @Slot(object)
-    def on_event(self, event: ev.Event) -> None:
+    def on_event(self, event: ev.Event | PastEvents) -> None:
+        if isinstance(event, PastEvents):
+            self.plots.load_events(event.events)
+            return
         self.plots.handle(event)
         self.progress.update(event)
         if isinstance(event, ev.BookStarted):
             self.books.set_state(event.book, "training")
         elif isinstance(event, ev.BookFinished):
-            state = {"finished": "trained", "skipped": "trained"}.get(event.status, event.status)
+            state = {"finished": "trained"}.get(event.status, event.status)
             detail = f"val loss {event.val_loss:.3f}" if event.val_loss is not None else ""
             if event.status == "failed":
                 detail = event.message

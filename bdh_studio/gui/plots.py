@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem,
                                QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
 from ..core import events as ev
-from .curves import Series, Smoothed
+from ..core.run_index import hms
+from .curves import Series, Smoothed, index_at
 from .exports import export_image, run_export
 
 # Tableau 10: distinct, colour-blind-friendly enough, readable on white.
@@ -42,6 +43,10 @@ LOOSE = 0.5  # a view the data fills less than this fraction of is refitted
 WIDEST_TICK = "-0000000"  # the left axes are this wide, whatever their labels say
 PEAKS_PER_PIXEL = 1.0  # downsampled bins per pixel column, each drawn as its (max, min)
 MARKED_UP_TO = 100  # validation points a book may have and still be drawn with markers
+STEP, TRAINING_TIME, WALL_CLOCK = range(3)  # the x axes, in the order the chooser lists them
+X_AXES = {STEP: ("Step", "step"),
+          TRAINING_TIME: ("Training time", "training time (h:mm:ss, pauses left out)"),
+          WALL_CLOCK: ("Wall clock", "wall clock (h:mm:ss since the run began, pauses in)")}
 
 
 @dataclass
@@ -52,6 +57,23 @@ class BookCurves:
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
     smoothed: Smoothed = field(default_factory=Smoothed)
     drawn: dict[str, tuple] = field(default_factory=dict)  # what each item was last set with
+
+
+class TimeAxis(pg.AxisItem):
+    """A bottom axis that writes seconds as h:mm:ss while the x axis is a time."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.is_time = False
+
+    def tickStrings(self, values, scale, spacing):
+        if not self.is_time:
+            return super().tickStrings(values, scale, spacing)
+        return [hms(v) if v >= 0 else "" for v in values]
+
+
+def x_of(series: Series, axis: int) -> np.ndarray:
+    return {STEP: series.steps, TRAINING_TIME: series.elapsed, WALL_CLOCK: series.wall}[axis]
 
 
 class RoomyViewBox(pg.ViewBox):
@@ -122,6 +144,7 @@ class TrainingPlots(QWidget):
         pg.setConfigOptions(background="w", foreground="#333")
         self.books: dict[str, BookCurves] = {}
         self._last_step = 0  # of the longest book started: where the x axis in steps ends
+        self._run_start = 0.0  # Unix time the shown run began: the wall clock's zero
         self._dirty = False
         self._cost = 0.0  # CPU seconds of the last redraw that set something
         self._paint_pending = False  # its paint is yet to come, and to be paid
@@ -134,7 +157,7 @@ class TrainingPlots(QWidget):
     def _build(self) -> None:
         self.log_y = QCheckBox("Log scale", toggled=self._restyle)
         self.x_axis = QComboBox()
-        self.x_axis.addItems(["Step", "Wall time"])
+        self.x_axis.addItems([X_AXES[i][0] for i in sorted(X_AXES)])
         self.x_axis.currentIndexChanged.connect(self._restyle)
         self.smoothing = QSlider(Qt.Horizontal, minimum=0, maximum=99, value=60)
         self.smoothing.setFixedWidth(140)
@@ -152,7 +175,8 @@ class TrainingPlots(QWidget):
 
         self.canvas = Canvas(self._painted)
         self.loss_plot, self.tokens_plot, self.sparsity_plot = (
-            self.canvas.addPlot(row=row, col=0, viewBox=RoomyViewBox()) for row in range(3))
+            self.canvas.addPlot(row=row, col=0, viewBox=RoomyViewBox(),
+                                axisItems={"bottom": TimeAxis()}) for row in range(3))
         self.canvas.ci.layout.setRowStretchFactor(0, 3)
         for plot, label in ((self.loss_plot, "loss (nats/byte)"), (self.tokens_plot, "tokens/s"),
                             (self.sparsity_plot, "non-zero fraction")):
@@ -185,25 +209,40 @@ class TrainingPlots(QWidget):
     # --- events -----------------------------------------------------------
 
     def handle(self, event: ev.Event) -> None:
-        if isinstance(event, ev.BookStarted):
+        if isinstance(event, ev.RunStarted):
+            self._run_start = self._run_start or event.started
+        elif isinstance(event, ev.BookStarted):
             curves = self._book(event.book)
             if curves.series["train"].size == 0:
                 curves.offset = self._end_time()
+            else:
+                self._resumed(curves, event.start_step)
             self._last_step = max(self._last_step, event.max_iters)
             self._plan_x()
         elif isinstance(event, ev.StepLogged):
             c = self._book(event.book)
-            t = c.offset + event.elapsed
-            c.series["train"].append(event.step, t, event.train_loss)
-            c.series["tokens"].append(event.step, t, event.tokens_per_s)
+            t, wall = c.offset + event.elapsed, self._wall(event.time)
+            c.series["train"].append(event.step, t, event.train_loss, wall)
+            c.series["tokens"].append(event.step, t, event.tokens_per_s, wall)
             if event.x_sparsity is not None:
-                c.series["x_sparsity"].append(event.step, t, event.x_sparsity)
-                c.series["y_sparsity"].append(event.step, t, event.y_sparsity)
+                c.series["x_sparsity"].append(event.step, t, event.x_sparsity, wall)
+                c.series["y_sparsity"].append(event.step, t, event.y_sparsity, wall)
             self._dirty = True
         elif isinstance(event, ev.ValidationLogged):
             c = self._book(event.book)
-            c.series["val"].append(event.step, c.offset + event.elapsed, event.val_loss)
+            c.series["val"].append(event.step, c.offset + event.elapsed, event.val_loss,
+                                   self._wall(event.time))
             self._dirty = True
+
+    def _wall(self, unix_time: float) -> float | None:
+        """Seconds since the run began; None for logs from before events kept the time."""
+        return unix_time - self._run_start if unix_time and self._run_start else None
+
+    def _resumed(self, c: BookCurves, start_step: int) -> None:
+        """A book resumed at ``start_step``: points logged after its checkpoint are redone."""
+        for series in c.series.values():
+            series.keep_through(start_step)
+        c.smoothed, c.drawn = Smoothed(), {}
 
     def load_events(self, events: Iterable[ev.Event]) -> None:
         for event in events:
@@ -216,7 +255,7 @@ class TrainingPlots(QWidget):
         self.loss_plot.addItem(self.cursor, ignoreBounds=True)
         self.legend.clear()
         self.books.clear()
-        self._last_step = 0
+        self._last_step, self._run_start = 0, 0.0
         self._plan_x()
         self.readout.setText(" ")
         self.redraw()
@@ -253,7 +292,7 @@ class TrainingPlots(QWidget):
             self.redraw()
 
     def _x(self, series: Series) -> np.ndarray:
-        return series.elapsed if self.x_axis.currentIndex() == 1 else series.steps
+        return x_of(series, self.x_axis.currentIndex())
 
     def _weight(self) -> float:
         return self.smoothing.value() / 100
@@ -302,7 +341,11 @@ class TrainingPlots(QWidget):
         weight = self._weight()
         self.smoothing_label.setText(f"{weight:.2f}")
         self.loss_plot.setLogMode(y=self.log_y.isChecked())
-        x_label = "wall time (s)" if self.x_axis.currentIndex() else "step"
+        axis = self.x_axis.currentIndex()
+        x_label = X_AXES[axis][1]
+        for plot in (self.loss_plot, self.tokens_plot, self.sparsity_plot):
+            plot.getAxis("bottom").is_time = axis != STEP
+            plot.getAxis("bottom").setStyle()  # draws its tick labels again
         if self.sparsity_plot.getAxis("bottom").labelText != x_label:  # setting lays it out
             self.sparsity_plot.setLabel("bottom", x_label)
         for c in self.books.values():
@@ -311,7 +354,7 @@ class TrainingPlots(QWidget):
         self.redraw()
 
     def _plan_x(self) -> None:
-        """In steps the x axis spans the books' planned steps; wall time is not known ahead."""
+        """In steps the x axis spans the books' planned steps; times are not known ahead."""
         self.loss_plot.vb.planned_x = 0.0 if self.x_axis.currentIndex() else self._last_step
 
     def _moved(self, args) -> None:
@@ -323,21 +366,21 @@ class TrainingPlots(QWidget):
         self.readout.setText(self.describe_at(x))
 
     def describe_at(self, x: float) -> str:
-        """The crosshair's words: each book's train (and val) loss nearest to x."""
-        unit = "s" if self.x_axis.currentIndex() else ""
+        """The crosshair's words: each book's train (and val) loss at x, never a later one."""
         parts = []
         for name, c in self.books.items():
             train = c.series["train"]
-            if not train.size:
+            i = index_at(self._x(train), x)
+            if i is None:
                 continue
-            i = int(np.clip(np.searchsorted(self._x(train), x), 0, train.size - 1))
             text = f"{name}: step {int(train.steps[i])}, loss {train.values[i]:.3f}"
             val = c.series["val"]
-            if val.size:
-                j = int(np.clip(np.searchsorted(self._x(val), x), 0, val.size - 1))
+            j = index_at(self._x(val), x)
+            if j is not None:
                 text += f", val {val.values[j]:.3f}"
             parts.append(text)
-        return f"x = {x:,.0f}{unit} — " + " · ".join(parts) if parts else " "
+        where = f"{x:,.0f}" if self.x_axis.currentIndex() == STEP else hms(x)
+        return f"x = {where} — " + " · ".join(parts) if parts else " "
 
     # --- what tests and exports read ---------------------------------------
 

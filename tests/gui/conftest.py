@@ -19,11 +19,11 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, settings):
+def window(qtbot, settings, tmp_path):
     import shiboken6
 
     from bdh_studio.gui.main_window import MainWindow
-    win = MainWindow(settings)
+    win = MainWindow(settings, runs_root=tmp_path / "runs")
     win.show()
     yield win
     win.stop_and_wait()

@@ -145,10 +145,10 @@ def test_errors_show_in_the_window_and_it_keeps_working(window, qtbot, books_dir
     drop(window, [books_dir])
     use_tiny(window, max_iters=10, log_interval=5, eval_interval=5, eval_batches=1)
     (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "config.json").write_text('{"n_layer": 5}')
+    (tmp_path / "run" / "config.json").write_text('{oops')
     window.start_training(tmp_path / "run")
     qtbot.waitUntil(lambda: not window.training, timeout=30_000)
-    assert window.banner.isVisible() and "holds a run with other settings" in \
+    assert window.banner.isVisible() and "config.json: unreadable" in \
         window.banner.label.text()
     window.start_training(tmp_path / "run2")
     qtbot.waitUntil(lambda: not window.training, timeout=30_000)

@@ -183,7 +183,7 @@ def test_in_steps_the_x_axis_spans_the_planned_steps_from_the_start(plots):
     plots.redraw()
     paint(plots)
     assert view.viewRange()[0] == [x0, x1]
-    plots.x_axis.setCurrentIndex(1)  # wall time is not known ahead: the data, with room
+    plots.x_axis.setCurrentIndex(1)  # training time is not known ahead: the data, with room
     paint(plots)
     assert view.viewRange()[0][1] < 0.01 * 500 * 1.5
 
@@ -223,7 +223,7 @@ def test_the_smoothing_slider_changes_only_the_drawing(plots):
     assert not plots.books["a"].items["raw"].isVisible()
 
 
-def test_log_y_and_wall_time_after_an_earlier_book(plots):
+def test_log_y_and_training_time_after_an_earlier_book(plots):
     log_steps(plots, "a", 1, 50)
     plots.handle(ev.BookStarted("b", 1, 2, 50))
     log_steps(plots, "b", 1, 50)
@@ -234,7 +234,7 @@ def test_log_y_and_wall_time_after_an_earlier_book(plots):
     plots.x_axis.setCurrentIndex(1)
     np.testing.assert_allclose(plots.drawn_points("b", "train")[0],
                                0.5 + 0.01 * np.arange(1, 51))  # after a's 0.5 s
-    assert plots.sparsity_plot.getAxis("bottom").labelText == "wall time (s)"
+    assert plots.sparsity_plot.getAxis("bottom").labelText.startswith("training time (h:mm:ss")
 
 
 def test_the_crosshair_reads_each_books_losses(plots):
@@ -276,3 +276,38 @@ def test_an_export_that_cannot_be_written_says_why(plots, qtbot, monkeypatch, tm
     with qtbot.waitSignal(plots.problem, timeout=2000) as problem:
         push.click()
     assert problem.args[0].startswith("Export failed") and "no such folder" in problem.args[0]
+
+
+def test_wall_clock_counts_pauses_and_training_time_does_not(plots):
+    plots.handle(ev.RunStarted("r", ("a",), {}, "cpu", "fp32", started=1000.0))
+    plots.handle(ev.BookStarted("a", 0, 1, 20))
+    plots.handle(ev.StepLogged("a", 1, 2.0, 1e-3, 1.0, 1.0, time=1001.0))
+    plots.handle(ev.StepLogged("a", 2, 1.9, 1e-3, 1.0, 2.0, time=1047.0))  # a 45 s pause
+    plots.x_axis.setCurrentIndex(plots_module.TRAINING_TIME)
+    assert list(plots.curve_points("a", "train")[0]) == [1.0, 2.0]
+    plots.x_axis.setCurrentIndex(plots_module.WALL_CLOCK)
+    assert list(plots.curve_points("a", "train")[0]) == [1.0, 47.0]
+    axis = plots.loss_plot.getAxis("bottom")
+    assert axis.tickStrings([0, 47, 3725], 1, 1) == ["0:00:00", "0:00:47", "1:02:05"]
+    assert plots.describe_at(47.0).startswith("x = 0:00:47 — a: step 2")
+    plots.x_axis.setCurrentIndex(plots_module.STEP)
+    assert axis.tickStrings([100], 1, 1) == ["100"]
+
+
+def test_a_resumed_book_redraws_the_steps_after_its_checkpoint(plots):
+    plots.handle(ev.BookStarted("a", 0, 1, 40))
+    log_steps(plots, "a", 1, 20)
+    plots.redraw()
+    plots.handle(ev.BookStarted("a", 0, 1, 40, start_step=15))  # crashed after step 15's save
+    log_steps(plots, "a", 16, 10)
+    plots.redraw()
+    steps = plots.curve_points("a", "train")[0]
+    assert list(steps) == list(range(1, 26))
+    assert plots.drawn_points("a", "train")[0].size == 25
+
+
+def test_the_readout_never_shows_a_later_step(plots):
+    for step in (10, 20):
+        plots.handle(ev.StepLogged("a", step, float(step), 1e-3, 1.0, step / 10))
+    assert plots.describe_at(19.5).startswith("x = 20 — a: step 10")  # 19.5 rounds to 20
+    assert plots.describe_at(5) == " "

@@ -1,0 +1,114 @@
+"""Runs in the window: Train continues a run, New run starts one, settings that differ ask."""
+
+import pytest
+import torch
+
+from bdh_studio.core import events as ev
+from bdh_studio.core.config import PRESETS
+from bdh_studio.core.runs import read_events
+from bdh_studio.gui import main_window as mw
+
+SHORT = {"max_iters": 12, "log_interval": 1, "eval_interval": 6, "eval_batches": 1}
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One torch thread: the GUI thread and the tests running beside these share two cores."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def sessions(run_dir):
+    """The run's events, one list per Train."""
+    out = []
+    for event in read_events(run_dir):
+        if isinstance(event, ev.RunStarted):
+            out.append([])
+        out[-1].append(event)
+    return out
+
+
+def test_train_after_stop_continues_the_same_run(window, qtbot):
+    window.load_demo()
+    window.config_panel.set_config(PRESETS["tiny"].replace(**SHORT))
+    first, second, third = [p.stem for p in window.books.included()]
+    window.books.set_included(third, False)
+
+    def stop_in_second_book(event):
+        if isinstance(event, ev.StepLogged) and event.book == second:
+            window.stop_action.trigger()
+
+    window.worker.reported.connect(stop_in_second_book)  # the moment the window hears of it
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: not window.training, timeout=120_000)
+    window.worker.reported.disconnect(stop_in_second_book)
+    run_dir = window.run_dir
+    assert run_dir.parent == window.runs_root
+    stopped = [e for e in sessions(run_dir)[0] if isinstance(e, ev.BookFinished)
+               and e.status == "partial"][0]
+    assert stopped.book == second
+
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: not window.training, timeout=120_000)
+    assert window.run_dir == run_dir and [p.name for p in window.runs_root.iterdir()] == [
+        run_dir.name]
+    resumed = sessions(run_dir)[1]
+    assert not [e for e in resumed if isinstance(e, ev.BookStarted) and e.book == first]
+    assert [e.status for e in resumed if isinstance(e, ev.BookFinished) and e.book == first] \
+        == ["skipped"]
+    started = [e for e in resumed if isinstance(e, ev.BookStarted) and e.book == second][0]
+    steps = [e.step for e in resumed if isinstance(e, ev.StepLogged) and e.book == second]
+    assert started.start_step == stopped.step and steps[0] == stopped.step + 1
+    drawn = window.plots.curve_points(second, "train")[0]
+    assert list(drawn) == list(range(1, SHORT["max_iters"] + 1))  # one continuous curve
+    assert window.books.state_of(first).startswith("finished, skipped: val loss")
+    assert window.books.state_of(second).startswith("trained: val loss")
+
+
+@pytest.mark.parametrize("answer", [mw.CANCEL, mw.NEW_RUN, mw.CONTINUE])
+def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, tmp_path,
+                                                     monkeypatch, answer):
+    window.add_paths([books_dir])
+    window.config_panel.set_config(PRESETS["tiny"].replace(max_iters=2, log_interval=1,
+                                                           eval_interval=2, eval_batches=1))
+    window.start_training()
+    qtbot.waitUntil(lambda: not window.training, timeout=30_000)
+    first_run = window.run_dir
+    asked = []
+    monkeypatch.setattr(window, "ask_settings_conflict",
+                        lambda run, changed: asked.append(changed) or answer)
+    window.config_panel.set_config(PRESETS["tiny"].replace(max_iters=3, log_interval=1,
+                                                           eval_interval=2, eval_batches=1,
+                                                           lr=3e-3))
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: not window.training, timeout=30_000)
+    assert asked == [["max_iters 2 -> 3", "lr 0.001 -> 0.003"]]
+    runs = sorted(p.name for p in window.runs_root.iterdir())
+    if answer == mw.CANCEL:
+        assert runs == [first_run.name] and len(sessions(first_run)) == 1
+    elif answer == mw.NEW_RUN:
+        assert len(runs) == 2 and window.run_dir != first_run
+        assert len(sessions(window.run_dir)) == 1
+    else:  # continued with the run's own settings: nothing more to train
+        assert runs == [first_run.name]
+        assert {e.status for e in sessions(first_run)[1]
+                if isinstance(e, ev.BookFinished)} == {"skipped"}
+
+
+def test_new_run_asks_a_name_prefilled_from_books_and_preset(window, qtbot, books_dir,
+                                                             monkeypatch):
+    window.add_paths([books_dir])
+    window.config_panel.set_config(PRESETS["tiny"])
+    offered = []
+
+    def get_text(parent, title, label, text=""):
+        offered.append(text)
+        return "my run", True
+
+    monkeypatch.setattr(mw.QInputDialog, "getText", get_text)
+    monkeypatch.setattr(window, "start_training", lambda run_dir=None: offered.append(run_dir))
+    window.new_run_action.trigger()
+    assert offered[0].startswith("Alpha Book + beta book · tiny · ")
+    assert offered[1] == window.runs_root / "my run"
