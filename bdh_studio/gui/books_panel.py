@@ -144,6 +144,14 @@ class BooksPanel(QWidget):
             self.set_state(name, "unusable", info.problem or "")
         return True
 
+    def add_missing(self, name: str, where: str) -> str:
+        """A book a run trained that is no longer on disk: listed, not trainable; returns why."""
+        path = Path(where) if where else Path(f"{name}.txt")
+        problem = f"not found at {where}" if where else "this run did not record where it was"
+        if self._add(BookInfo(path, 0, problem)):
+            self.changed.emit()
+        return problem
+
     def remove_selected(self) -> None:
         """Take the selected books off the list, except those the running training uses."""
         kept = []

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel,
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QHBoxLayout, QInputDialog,
+                               QLabel,
                                QMainWindow,
                                QMessageBox, QPushButton, QScrollArea, QSplitter, QStackedWidget,
                                QTabWidget, QVBoxLayout, QWidget)
@@ -27,8 +28,8 @@ from ..core import config as cfg
 from ..core import events as ev
 from ..core.control import TrainingControl
 from ..core.errors import UserError
-from ..core.run_index import (RUNTIME_ONLY, changed_settings, default_run_name,
-                              new_run_folder)
+from ..core.run_index import (RUNTIME_ONLY, changed_settings, config_of, default_run_name,
+                              new_run_folder, summarize)
 from ..core.runs import METRICS, RunFolder, read_events
 from ..core.trainer import train_run
 from .background import Background
@@ -38,6 +39,7 @@ from .inspect.panel import InspectPanel
 from .paths import default_runs_root
 from .plots import TrainingPlots
 from .results_panel import ResultsPanel
+from .runs_panel import RunsPanel
 from .sample_box import SampleBox
 from .status import Progress, memory_in_use
 
@@ -129,6 +131,11 @@ class MainWindow(QMainWindow):
         self.plots = TrainingPlots()
         self.sample_box = SampleBox()
         self.results = ResultsPanel()
+        self.runs = RunsPanel(self.runs_root)
+        self.opener = Background(self)  # reads a run's files off the GUI thread
+        self.opener.succeeded.connect(self._show_run)
+        self.opener.failed.connect(self.banner_message)
+        self.run_readonly = False  # the settings shown are an opened run's
         self.banner = Banner()
         self._build_actions()
         self._build_layout()
@@ -137,6 +144,10 @@ class MainWindow(QMainWindow):
         self.books.problem.connect(self.banner.show_message)
         self.results.problem.connect(self.banner.show_message)
         self.plots.problem.connect(self.banner.show_message)
+        self.runs.problem.connect(self.banner.show_message)
+        self.runs.open_requested.connect(self.open_run)
+        self.runs.new_from_config.connect(self.new_run_from)
+        self.runs.renamed.connect(self._run_renamed)
         self.results.busy_changed.connect(self._update_controls)
         self.config_panel.changed.connect(self._update_controls)
         self._status_timer = QTimer(self, interval=STATUS_MS, timeout=self._refresh_status)
@@ -187,13 +198,13 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
         for action in (self.open_action, self.demo_action, None, self.train_action,
-                       self.new_run_action, self.pause_action, self.stop_action, None, self.open_run_action,
-                       self.export_action, self.folder_action):
+                       self.new_run_action, self.pause_action, self.stop_action, None,
+                       self.open_run_action, self.export_action, self.folder_action):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         menu = self.menuBar().addMenu("&File")
         for action in (self.open_action, self.demo_action, self.open_run_action,
-                       self.runs_root_action, self.save_config_action, self.load_config_action, self.export_action,
-                       self.folder_action):
+                       self.runs_root_action, self.save_config_action, self.load_config_action,
+                       self.export_action, self.folder_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self._action("Quit", self.close, QKeySequence.Quit, "Quit BDH Studio"))
@@ -206,9 +217,27 @@ class MainWindow(QMainWindow):
         self.settings_scroll = settings_scroll = QScrollArea(widgetResizable=True)
         settings_scroll.setWidget(self.config_panel)
         settings_scroll.setFrameShape(QFrame.NoFrame)
+        self.run_settings_label = QLabel()
+        self.from_config_button = QPushButton(
+            "New run from this config", objectName="newRunFromThisConfig",
+            clicked=lambda: self.new_run_from(None),
+            toolTip="Edit these settings for a new run; the opened run keeps its own")
+        self.from_config_button.setAccessibleName("New run from this config")
+        read_only = QHBoxLayout()
+        read_only.setContentsMargins(0, 0, 0, 0)
+        read_only.addWidget(self.run_settings_label, 1)
+        read_only.addWidget(self.from_config_button)
+        self.read_only_bar = QWidget()
+        self.read_only_bar.setLayout(read_only)
+        self.read_only_bar.hide()
+        settings = QWidget()
+        settings_layout = QVBoxLayout(settings)
+        settings_layout.setContentsMargins(0, 0, 0, 0)
+        settings_layout.addWidget(self.read_only_bar)
+        settings_layout.addWidget(settings_scroll, 1)
         left = QSplitter(Qt.Vertical)
         left.addWidget(self._titled("Books", self.books))
-        left.addWidget(self._titled("Settings", settings_scroll))
+        left.addWidget(self._titled("Settings", settings))
         left.setSizes([260, 520])
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Training")
@@ -234,6 +263,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
+        dock = QDockWidget("Runs", self, objectName="runsDock")
+        dock.setWidget(self.runs)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
+        self.addDockWidget(Qt.BottomDockWidgetArea, dock)
 
     @staticmethod
     def _titled(title: str, widget: QWidget) -> QWidget:
@@ -311,7 +344,7 @@ class MainWindow(QMainWindow):
                                      else f"Cannot train: {reason}")
         self.pause_action.setEnabled(self.training)
         self.stop_action.setEnabled(self.training)
-        self.config_panel.setEnabled(not self.training)
+        self.config_panel.setEnabled(not self.training and not self.run_readonly)
         has_run = self.run_dir is not None
         self.export_action.setEnabled(has_run and not self.training)
         self.folder_action.setEnabled(has_run)
@@ -331,6 +364,7 @@ class MainWindow(QMainWindow):
         if folder:
             self.runs_root = Path(folder)
             self.settings.setValue("runs_root", folder)
+            self.runs.set_root(self.runs_root)
 
     def start_training(self, run_dir: Path | None = None) -> None:
         """Train into ``run_dir``, else continue the current run, else start a new one.
@@ -349,6 +383,7 @@ class MainWindow(QMainWindow):
         if config is None:
             return
         self.run_dir = out
+        self.runs.busy = {out}
         self.results.set_models_folder(out)
         self.control = control = TrainingControl()
         self.plots.clear()
@@ -414,6 +449,8 @@ class MainWindow(QMainWindow):
             self.books.set_state(event.book, state, detail)
         elif isinstance(event, (ev.BookFailed, ev.RunFailed)):
             self.banner.show_message(event.message)
+        if isinstance(event, (ev.RunStarted, ev.BookFinished, ev.RunFinished)):
+            self.runs.schedule()  # its state, losses and size moved on
         elif isinstance(event, ev.CheckpointSaved):
             self.sample_box.set_checkpoints(RunFolder(self.run_dir).checkpoints())
 
@@ -425,6 +462,7 @@ class MainWindow(QMainWindow):
     def on_finished(self) -> None:
         self.control = None
         self.books.release()
+        self.runs.busy = set()
         self.pause_action.setText("Pause")
         self._update_controls()
         self._refresh_status()
@@ -452,7 +490,8 @@ class MainWindow(QMainWindow):
         """Stop the run and join its thread: what closing and quitting need."""
         self.stop_training()
         trained, classified = self.worker.wait(msecs), self.results.stop_and_wait(msecs)
-        return trained and classified
+        read = self.runs.wait(msecs) and self.opener.wait(msecs)
+        return trained and classified and read
 
     def _refresh_status(self) -> None:
         self.status_label.setText(self.progress.text())
@@ -468,25 +507,83 @@ class MainWindow(QMainWindow):
             self.open_run(Path(folder))
 
     def open_run(self, folder: Path) -> None:
-        """Draw a past run's curves and show its books' final states."""
-        try:
-            events = list(read_events(folder))
-        except UserError as exc:
-            self.banner.show_message(str(exc))
+        """Show a run as it is on disk; its files are read in the background."""
+        if self.training or self.opener.running:
+            self.banner.show_message("Wait for the current run to end before opening another.")
             return
+        folder = Path(folder)
+        self.opener.start(lambda report: (folder, list(read_events(folder)), summarize(folder)))
+
+    def banner_message(self, text: str) -> None:
+        self.banner.show_message(text)
+
+    def _show_run(self, opened: tuple) -> None:
+        """Replace everything the last run left on screen with this run's own state."""
+        folder, events, summary = opened
+        self.banner.hide()
+        self.run_dir = folder
         self.plots.clear()
         self.plots.load_events(events)
-        self.run_dir = folder
+        self.books.clear()
+        missing = self._show_run_books(summary)
+        self.progress = Progress()
+        for event in events:
+            self.progress.update(event)
+            if isinstance(event, ev.BookFinished):
+                self.on_event(event)
+        for name, problem in missing.items():
+            self.books.set_state(name, "unusable", problem)
+        if summary.state not in ("running",):
+            self.progress.state = summary.state_text
+        self._refresh_status()
+        config = config_of(summary)
+        if config is not None:
+            self.config_panel.set_config(config)
+        self.run_readonly = config is not None
+        self.run_settings_label.setText(f"Settings of the run <b>{summary.name}</b> "
+                                        f"(read-only; Train continues it)")
+        self.read_only_bar.setVisible(self.run_readonly)
         self.results.set_models_folder(folder)
-        books = [e for e in events if isinstance(e, ev.RunStarted)]
-        for e in events:
-            if isinstance(e, ev.BookFinished):
-                self.on_event(e)
         self.sample_box.set_checkpoints(RunFolder(folder).checkpoints())
+        self.runs.select(folder)
         self.pages.setCurrentWidget(self.workspace)
-        self.statusBar().showMessage(f"Opened {folder} ({len(books)} run(s), "
-                                     f"{len(self.plots.books)} book(s))", 8000)
+        if summary.state == "damaged":
+            self.banner.show_message(f"{summary.name} is damaged: {summary.detail}")
         self._update_controls()
+
+    def _show_run_books(self, summary) -> dict[str, str]:
+        """The run's books, where it found them; returns the missing ones and why."""
+        paths = [Path(p) for p in summary.book_paths]
+        self.books.add_paths([p for p in paths if p.is_file()])
+        known = {p.stem for p in paths if p.is_file()}
+        missing = {}
+        for name in summary.books:
+            if name not in known:
+                where = next((str(p) for p in paths if p.stem == name), "")
+                missing[name] = self.books.add_missing(name, where)
+        return missing
+
+    def new_run_from(self, summary) -> None:
+        """Start editing a new run from a run's books and settings (the shown one if None)."""
+        if summary is not None:
+            config = config_of(summary)
+            if config is not None:
+                self.config_panel.set_config(config)
+            self.books.clear()
+            self._show_run_books(summary)
+        self.run_dir = None
+        self.run_readonly = False
+        self.read_only_bar.hide()
+        self.plots.clear()
+        self.progress = Progress()
+        self._refresh_status()
+        self._update_controls()
+
+    def _run_renamed(self, old: Path, new: Path) -> None:
+        if self.run_dir == old:
+            self.run_dir = new
+            self.results.set_models_folder(new)
+            self._update_controls()
 
     def ask_export(self) -> None:
         if self.run_dir is None:
@@ -579,5 +676,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.stop_and_wait()
+        self.runs.wait()
+        self.opener.wait()
         self.save_settings()
         event.accept()

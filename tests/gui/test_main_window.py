@@ -155,16 +155,17 @@ def test_errors_show_in_the_window_and_it_keeps_working(window, qtbot, books_dir
     assert window.books.state_of("beta book").startswith("trained")
 
 
-def test_open_run_draws_a_past_run(window, tiny_config, books_dir, tmp_path):
+def test_open_run_draws_a_past_run(window, qtbot, tiny_config, books_dir, tmp_path):
     from bdh_studio.core.corpus import find_books
     from bdh_studio.core.trainer import train_run
     train_run(tiny_config, find_books(books_dir), tmp_path / "past")
     window.open_run(tmp_path / "past")
+    qtbot.waitUntil(lambda: window.run_dir == tmp_path / "past", timeout=30_000)
     steps, losses = window.plots.curve_points("beta book", "train")
     assert list(steps) == [5, 10, 15, 20] and (losses > 0).all()
     assert window.pages.currentWidget() is window.workspace
     window.open_run(tmp_path / "nothing")
-    assert "not a run folder" in window.banner.label.text()
+    qtbot.waitUntil(lambda: "not a run folder" in window.banner.label.text(), timeout=30_000)
 
 
 def test_closing_during_training_stops_cleanly(qtbot, settings, books_dir, tmp_path,

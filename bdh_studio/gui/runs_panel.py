@@ -1,0 +1,269 @@
+"""The Runs panel: every run under the runs root, newest first, to open, compare and tidy.
+
+The summaries come from core.run_index, read in a background thread.  The
+list is read again when the root's folder changes or a listed running run's
+log grows (a file-system watcher, debounced), and when the window's own
+engine says a run moved on; never by polling every file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QFile, QFileSystemWatcher, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog,
+                               QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from ..core.run_index import RunSummary, hms, list_runs, safe_name
+from .background import Background
+from .books_panel import human_size
+
+COLUMNS = ("Run", "Date", "Books", "Preset", "State", "Last val loss", "Duration", "Size")
+STATE_COLORS = {"running": "#1f6fb2", "finished": "#2e7d32", "stopped": "#b26a00",
+                "failed": "#c62828", "damaged": "#c62828"}
+SETTLE_MS = 1000  # a burst of writes is read once
+
+
+class RunsPanel(QWidget):
+    open_requested = Signal(object)  # Path of the run to open
+    new_from_config = Signal(object)  # the RunSummary whose settings a new run starts from
+    checked_changed = Signal(list)  # the RunSummary of each run checked for comparison
+    renamed = Signal(object, object)  # old Path, new Path
+    problem = Signal(str)
+
+    def __init__(self, root: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("runsPanel")
+        self.setAccessibleName("Runs")
+        self.root = root
+        self.busy: set[Path] = set()  # runs the window is training: not renamed or deleted
+        self.summaries: dict[str, RunSummary] = {}
+        self._again = False
+        self.reader = Background(self)
+        self.reader.succeeded.connect(self._show)
+        self.reader.failed.connect(self.problem)
+        self.reader.idle.connect(self._read_again)
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.directoryChanged.connect(self.schedule)
+        self.watcher.fileChanged.connect(self.schedule)
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self.refresh)
+        self._build()
+        self.set_root(root)
+
+    def _build(self) -> None:
+        self.tree = QTreeWidget(objectName="runsList")
+        self.tree.setAccessibleName("Runs under the runs folder")
+        self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree.setRootIsDecorated(False)
+        self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.tree.itemChanged.connect(self._checks_changed)
+        self.tree.itemDoubleClicked.connect(lambda item, _: self._open(item))
+        self.tree.itemSelectionChanged.connect(self._update_buttons)
+        buttons = QHBoxLayout()
+        self.buttons = {}
+        for name, text, slot, tip in (
+                ("openRunButton", "Open", lambda: self._open(self.tree.currentItem()),
+                 "Show this run: its books, settings, curves and state"),
+                ("renameRunButton", "Rename…", self.ask_rename, "Rename the run's folder"),
+                ("deleteRunButton", "Delete…", self.ask_delete,
+                 "Move the run to the trash (asks first)"),
+                ("revealRunButton", "Reveal", self.reveal, "Show the run's folder"),
+                ("newRunFromConfigButton", "New run from config", self._new_from_config,
+                 "Start a new run with this run's books and settings")):
+            button = QPushButton(text, clicked=slot, objectName=name, toolTip=tip)
+            button.setAccessibleName(text.rstrip("…"))
+            self.buttons[name] = button
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+        self._update_buttons()
+
+    # --- reading ------------------------------------------------------------
+
+    def set_root(self, root: Path) -> None:
+        if self.watcher.directories():
+            self.watcher.removePaths(self.watcher.directories())
+        self.root = root
+        try:
+            root.mkdir(parents=True, exist_ok=True)  # so that it can be watched from the start
+        except OSError:
+            pass  # unwritable: listed as empty, and the first Train says why
+        if root.is_dir():
+            self.watcher.addPath(str(root))
+        self.refresh()
+
+    def schedule(self, *_) -> None:
+        """Read the runs again once the writes settle."""
+        self._settle.start()
+
+    def refresh(self) -> None:
+        if self.reader.running:
+            self._again = True
+            return
+        root = self.root
+        self.reader.start(lambda report: list_runs(root))
+
+    def _read_again(self) -> None:
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        return self.reader.wait(msecs)
+
+    def _show(self, runs: list[RunSummary]) -> None:
+        checked = {p for p, s in self.summaries.items() if self._item(p) is not None
+                   and self._item(p).checkState(0) == Qt.Checked}
+        current = self.current()
+        self.summaries = {r.path: r for r in runs}
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for run in runs:
+            self.tree.addTopLevelItem(self._row(run, run.path in checked))
+        self.tree.blockSignals(False)
+        if current is not None and self._item(current.path) is not None:
+            self.tree.setCurrentItem(self._item(current.path))
+        self._watch_running(runs)
+        self._update_buttons()
+        if checked != {p for p in checked if p in self.summaries}:
+            self._checks_changed()
+
+    def _row(self, run: RunSummary, checked: bool) -> QTreeWidgetItem:
+        date = datetime.datetime.fromtimestamp(run.started).strftime("%Y-%m-%d %H:%M") \
+            if run.started else ""
+        losses = ", ".join(f"{v:.3f}" for v in run.val_loss.values() if v is not None)
+        item = QTreeWidgetItem([run.name, date, ", ".join(run.books), run.preset,
+                                run.state_text, losses, hms(run.duration),
+                                human_size(run.size)])
+        item.setData(0, Qt.UserRole, run.path)
+        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+        item.setCheckState(0, Qt.Checked if checked else Qt.Unchecked)
+        item.setToolTip(0, f"{run.path}\nCheck to compare its curves with other runs")
+        item.setToolTip(4, run.state_text)
+        item.setForeground(4, QBrush(QColor(STATE_COLORS.get(run.state, "#555"))))
+        return item
+
+    def _watch_running(self, runs: list[RunSummary]) -> None:
+        """Watch the logs of running runs (another process may write them), no others."""
+        if self.watcher.files():
+            self.watcher.removePaths(self.watcher.files())
+        logs = [str(Path(r.path) / "metrics.jsonl") for r in runs if r.state == "running"]
+        if logs:
+            self.watcher.addPaths(logs)
+
+    # --- what the window asks -----------------------------------------------
+
+    def _item(self, path: str) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            if self.tree.topLevelItem(i).data(0, Qt.UserRole) == path:
+                return self.tree.topLevelItem(i)
+        return None
+
+    def current(self) -> RunSummary | None:
+        item = self.tree.currentItem()
+        return None if item is None else self.summaries.get(item.data(0, Qt.UserRole))
+
+    def select(self, path: Path) -> None:
+        item = self._item(str(path))
+        if item is not None:
+            self.tree.setCurrentItem(item)
+
+    def checked(self) -> list[RunSummary]:
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.checkState(0) == Qt.Checked:
+                out.append(self.summaries[item.data(0, Qt.UserRole)])
+        return out
+
+    def set_checked(self, path: Path, checked: bool) -> None:
+        item = self._item(str(path))
+        if item is not None:
+            item.setCheckState(0, Qt.Checked if checked else Qt.Unchecked)
+
+    def _checks_changed(self, *_) -> None:
+        self.checked_changed.emit(self.checked())
+
+    def _update_buttons(self) -> None:
+        run = self.current()
+        for button in self.buttons.values():
+            button.setEnabled(run is not None)
+        if run is not None:
+            free = Path(run.path) not in self.busy and run.state != "running"
+            self.buttons["renameRunButton"].setEnabled(free)
+            self.buttons["deleteRunButton"].setEnabled(free)
+            self.buttons["newRunFromConfigButton"].setEnabled(run.config is not None)
+
+    def _open(self, item: QTreeWidgetItem | None) -> None:
+        if item is not None:
+            self.open_requested.emit(Path(item.data(0, Qt.UserRole)))
+
+    def _new_from_config(self) -> None:
+        run = self.current()
+        if run is not None and run.config is not None:
+            self.new_from_config.emit(run)
+
+    # --- tidying ------------------------------------------------------------
+
+    def ask_rename(self) -> None:
+        run = self.current()
+        if run is None:
+            return
+        name, ok = QInputDialog.getText(self, "Rename run", "New name:", text=run.name)
+        if ok and name.strip():
+            self.rename(Path(run.path), name.strip())
+
+    def rename(self, folder: Path, name: str) -> Path | None:
+        target = folder.with_name(safe_name(name))
+        if target == folder:
+            return folder
+        if target.exists():
+            self.problem.emit(f"Cannot rename to {target.name}: a run of that name exists; "
+                              f"pick another name")
+            return None
+        try:
+            folder.rename(target)
+        except OSError as exc:
+            self.problem.emit(f"Cannot rename {folder.name}: {exc.strerror or exc}")
+            return None
+        self.renamed.emit(folder, target)
+        self.refresh()
+        return target
+
+    def ask_delete(self) -> None:
+        run = self.current()
+        if run is None:
+            return
+        sure = QMessageBox.question(
+            self, "Delete run", f"Move the run {run.name} to the trash?\n{run.path}",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No) == QMessageBox.Yes
+        if sure:
+            self.delete(Path(run.path))
+
+    def delete(self, folder: Path) -> None:
+        """To the system trash; where there is none, deleted for good after a second yes."""
+        if not QFile.moveToTrash(str(folder)):
+            really = QMessageBox.warning(
+                self, "No trash here",
+                f"This system has no trash for {folder}. Delete the run for good?",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) == QMessageBox.Yes
+            if not really:
+                return
+            try:
+                shutil.rmtree(folder)
+            except OSError as exc:
+                self.problem.emit(f"Could not delete {folder}: {exc.strerror or exc}")
+        self.refresh()
+
+    def reveal(self) -> None:
+        run = self.current()
+        if run is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(run.path))

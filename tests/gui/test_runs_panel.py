@@ -1,0 +1,120 @@
+"""The Runs panel and Open run: what a run shows is its own, and nothing of the last one."""
+
+import shutil
+
+import pytest
+import torch
+from PySide6.QtCore import QFile
+from PySide6.QtWidgets import QMessageBox
+
+from bdh_studio.core import events as ev
+from bdh_studio.core.config import PRESETS
+from bdh_studio.core.control import TrainingControl
+from bdh_studio.core.trainer import train_run
+from textgen import make_text
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """Run A: two books, finished.  Run B: another book and lr, stopped at step 4."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    tmp = tmp_path_factory.mktemp("two-runs")
+    books = tmp / "books"
+    books.mkdir()
+    for name, seed in (("Alpha", 1), ("Beta", 2), ("Gamma", 3)):
+        (books / f"{name}.txt").write_text(make_text(6_000, seed))
+    config = PRESETS["tiny"].replace(max_iters=6, log_interval=2, eval_interval=2,
+                                     eval_batches=1)
+    train_run(config, [books / "Alpha.txt", books / "Beta.txt"], tmp / "runs" / "A")
+    control = TrainingControl()
+
+    def stop_at_4(event):
+        if isinstance(event, ev.StepLogged) and event.step >= 4:
+            control.stop()
+
+    train_run(config.replace(lr=2e-3), [books / "Gamma.txt"], tmp / "runs" / "B",
+              on_event=stop_at_4, control=control)
+    torch.set_num_threads(before)
+    return tmp / "runs"
+
+
+@pytest.fixture
+def runs_root(two_runs, tmp_path):
+    shutil.copytree(two_runs, tmp_path / "runs", dirs_exist_ok=True)  # the window's (conftest)
+    return tmp_path / "runs"
+
+
+def opened(window, qtbot, folder):
+    window.open_run(folder)
+    qtbot.waitUntil(lambda: not window.opener.running and window.run_dir == folder,
+                    timeout=30_000)
+
+
+def test_opening_run_b_after_run_a_leaves_nothing_of_a(window, qtbot, runs_root):
+    opened(window, qtbot, runs_root / "A")
+    assert sorted(window.books.infos) == ["Alpha", "Beta"]
+    assert window.books.state_of("Alpha").startswith("trained: val loss")
+    assert "finished" in window.status_label.text()
+    opened(window, qtbot, runs_root / "B")
+    assert sorted(window.books.infos) == ["Gamma"]
+    assert window.books.state_of("Gamma").startswith("partial: stopped at step 4, val loss")
+    assert sorted(window.plots.books) == ["Gamma"]
+    status = window.status_label.text()
+    assert "Gamma" in status and "stopped at step 4" in status and "Alpha" not in status
+    assert window.config_panel.config().lr == 2e-3
+    assert not window.config_panel.isEnabled() and window.read_only_bar.isVisible()
+    assert "B" in window.run_settings_label.text()
+
+
+def test_new_run_from_this_config_unlocks_the_settings(window, qtbot, runs_root):
+    opened(window, qtbot, runs_root / "B")
+    window.from_config_button.click()
+    assert window.run_dir is None and window.config_panel.isEnabled()
+    assert window.config_panel.config().lr == 2e-3
+    assert not window.read_only_bar.isVisible() and not window.plots.books
+    assert "new run" in window.train_action.toolTip()
+
+
+def listed(panel):
+    tree = panel.tree
+    return {tree.topLevelItem(i).text(0): tree.topLevelItem(i).text(4)
+            for i in range(tree.topLevelItemCount())}
+
+
+def test_the_panel_lists_runs_and_follows_the_folder(window, qtbot, runs_root):
+    panel = window.runs
+    qtbot.waitUntil(lambda: listed(panel) == {"A": "finished", "B": "stopped at step 4"},
+                    timeout=30_000)
+    damaged = runs_root / "C"
+    shutil.copytree(runs_root / "A", damaged)  # a new folder under the root: the watcher
+    (damaged / "config.json").write_text("{oops")
+    qtbot.waitUntil(lambda: "C" in listed(panel), timeout=30_000)
+    assert listed(panel)["C"].startswith("damaged: config.json is damaged")
+
+
+def test_rename_and_delete(window, qtbot, runs_root, monkeypatch):
+    panel = window.runs
+    qtbot.waitUntil(lambda: "A" in listed(panel), timeout=30_000)
+    opened(window, qtbot, runs_root / "A")
+    assert panel.rename(runs_root / "A", "Run: one") == runs_root / "Run_ one"
+    assert window.run_dir == runs_root / "Run_ one"
+    qtbot.waitUntil(lambda: "Run_ one" in listed(panel), timeout=30_000)
+    assert panel.rename(runs_root / "B", "Run_ one") is None  # taken: said, not done
+    assert "a run of that name exists" in window.banner.label.text()
+    monkeypatch.setattr(QFile, "moveToTrash", lambda path: False)  # a system without a trash
+    answers = iter([QMessageBox.No, QMessageBox.Yes])
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: next(answers))
+    panel.delete(runs_root / "B")
+    assert (runs_root / "B").is_dir()  # the second question said no
+    panel.delete(runs_root / "B")
+    assert not (runs_root / "B").exists()
+    qtbot.waitUntil(lambda: "B" not in listed(panel), timeout=30_000)
+
+
+def test_checked_runs_are_announced_for_comparison(window, qtbot, runs_root):
+    panel = window.runs
+    qtbot.waitUntil(lambda: len(listed(panel)) == 2, timeout=30_000)
+    with qtbot.waitSignal(panel.checked_changed) as blocker:
+        panel.set_checked(runs_root / "A", True)
+    assert [r.name for r in blocker.args[0]] == ["A"]
