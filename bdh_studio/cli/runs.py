@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
+import sys
 from pathlib import Path
 
 from ..core.errors import UserError
@@ -20,6 +22,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="runs root (default: the window's, in the app-data folder)")
     listing.add_argument("--json", action="store_true", help="a JSON array of objects")
     listing.set_defaults(run=run_list)
+    compare = commands.add_parser("compare", help="overlay runs' loss curves into a file",
+                                  description="Draw the runs' training loss curves overlaid, "
+                                              "as the window's Compare tab does, into PLOT "
+                                              "(.png or .svg), or write their points (.csv).")
+    compare.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    compare.add_argument("--out", required=True, metavar="PLOT.png|.svg|.csv")
+    compare.add_argument("--x", choices=("step", "training-time", "wall-clock"), default="step",
+                         help="x axis of a picture (default: step)")
+    compare.set_defaults(run=run_compare)
 
 
 def runs_root(given: str | None) -> Path:
@@ -40,6 +51,46 @@ def run_list(args: argparse.Namespace) -> int:
         for run in runs:
             print(line(run))
     return 0
+
+
+OUT_KINDS = (".png", ".svg", ".csv")
+X_CHOICES = {"step": 0, "training-time": 1, "wall-clock": 2}  # the plots' axis order
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in OUT_KINDS:
+        raise UserError(f"--out {args.out}: give a .png, .svg or .csv file")
+    if not out.parent.is_dir():
+        raise UserError(f"--out {args.out}: the folder {out.parent} does not exist")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a picture needs no display
+    from ..gui.compare_plots import load_run, write_csv  # Qt only for this command
+    runs = [load_run(Path(d)) for d in args.run_dirs]
+    if out.suffix.lower() == ".csv":
+        write_csv(out, runs)
+    else:
+        draw(runs, out, X_CHOICES[args.x])
+    print(f"wrote {out} ({len(runs)} run(s))", file=sys.stderr)
+    return 0
+
+
+def draw(runs: list, out: Path, x_axis: int) -> None:
+    """The window's comparison widget, drawn offscreen into ``out``."""
+    from ..gui.app import make_app
+    from ..gui.compare_plots import ComparePlots
+    make_app([])
+    plots = ComparePlots()
+    plots.resize(1200, 700)
+    plots.x_axis.setCurrentIndex(x_axis)
+    plots.set_runs(runs)
+    plots.show()
+    plots.canvas.grab()  # lay out and range the view before exporting
+    try:
+        plots.export_image(out)
+    except OSError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        plots.close()
 
 
 def line(run: RunSummary) -> str:

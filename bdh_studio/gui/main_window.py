@@ -34,6 +34,7 @@ from ..core.runs import METRICS, RunFolder, read_events
 from ..core.trainer import train_run
 from .background import Background
 from .books_panel import BooksPanel
+from .compare_plots import ComparePlots, load_run
 from .config_panel import ConfigPanel
 from .inspect.panel import InspectPanel
 from .paths import default_runs_root
@@ -136,6 +137,11 @@ class MainWindow(QMainWindow):
         self.opener.succeeded.connect(self._show_run)
         self.opener.failed.connect(self.banner_message)
         self.run_readonly = False  # the settings shown are an opened run's
+        self.compare = ComparePlots()
+        self.comparer = Background(self)  # reads the checked runs' curves
+        self.comparer.succeeded.connect(self._show_comparison)
+        self.comparer.idle.connect(self._compare_again)
+        self._compare_next: list | None = None
         self.banner = Banner()
         self._build_actions()
         self._build_layout()
@@ -148,6 +154,8 @@ class MainWindow(QMainWindow):
         self.runs.open_requested.connect(self.open_run)
         self.runs.new_from_config.connect(self.new_run_from)
         self.runs.renamed.connect(self._run_renamed)
+        self.runs.checked_changed.connect(self.compare_runs)
+        self.compare.problem.connect(self.banner.show_message)
         self.results.busy_changed.connect(self._update_controls)
         self.config_panel.changed.connect(self._update_controls)
         self._status_timer = QTimer(self, interval=STATUS_MS, timeout=self._refresh_status)
@@ -241,6 +249,7 @@ class MainWindow(QMainWindow):
         left.setSizes([260, 520])
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Training")
+        self.tabs.addTab(self.compare, "Compare")
         self.tabs.addTab(self.sample_box, "Sample")
         self.training_view = QSplitter(Qt.Horizontal)
         self.training_view.addWidget(left)
@@ -490,7 +499,7 @@ class MainWindow(QMainWindow):
         """Stop the run and join its thread: what closing and quitting need."""
         self.stop_training()
         trained, classified = self.worker.wait(msecs), self.results.stop_and_wait(msecs)
-        read = self.runs.wait(msecs) and self.opener.wait(msecs)
+        read = self.runs.wait(msecs) and self.opener.wait(msecs) and self.comparer.wait(msecs)
         return trained and classified and read
 
     def _refresh_status(self) -> None:
@@ -578,6 +587,26 @@ class MainWindow(QMainWindow):
         self.progress = Progress()
         self._refresh_status()
         self._update_controls()
+
+    def compare_runs(self, summaries: list) -> None:
+        """Overlay the checked runs in the Compare tab (their logs are read in the background)."""
+        if self.comparer.running:
+            self._compare_next = summaries  # only the latest choice matters
+            return
+        folders = [Path(s.path) for s in summaries]
+        self.comparer.start(lambda report: [load_run(f) for f in folders])
+
+    def _compare_again(self) -> None:
+        if self._compare_next is not None:
+            summaries, self._compare_next = self._compare_next, None
+            self.compare_runs(summaries)
+
+    def _show_comparison(self, runs: list) -> None:
+        self.compare.set_runs(runs)
+        if runs:
+            self.pages.setCurrentWidget(self.workspace)
+            self.workspace.setCurrentWidget(self.training_view)
+            self.tabs.setCurrentWidget(self.compare)
 
     def _run_renamed(self, old: Path, new: Path) -> None:
         if self.run_dir == old:
@@ -676,7 +705,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.stop_and_wait()
-        self.runs.wait()
-        self.opener.wait()
+        for reader in (self.runs, self.opener, self.comparer):
+            reader.wait()
         self.save_settings()
         event.accept()

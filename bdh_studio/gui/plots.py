@@ -26,13 +26,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem,
 
 from ..core import events as ev
 from ..core.run_index import hms
-from .curves import Series, Smoothed, index_at
+from .curves import RunSeries, Series, Smoothed, index_at
 from .exports import export_image, run_export
 
 # Tableau 10: distinct, colour-blind-friendly enough, readable on white.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
            "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
-KINDS = ("train", "val", "tokens", "x_sparsity", "y_sparsity")
 # Each drawn item and the series it shows: "raw" is the train loss unsmoothed, faded.
 SHOWS = {"raw": "train", "train": "train", "val": "val", "tokens": "tokens",
          "x_sparsity": "x_sparsity", "y_sparsity": "y_sparsity"}
@@ -52,8 +51,7 @@ X_AXES = {STEP: ("Step", "step"),
 @dataclass
 class BookCurves:
     color: str
-    offset: float = 0.0  # seconds of the run before this book started
-    series: dict[str, Series] = field(default_factory=lambda: {k: Series() for k in KINDS})
+    series: dict[str, Series]  # the run's, drawn by the items
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
     smoothed: Smoothed = field(default_factory=Smoothed)
     drawn: dict[str, tuple] = field(default_factory=dict)  # what each item was last set with
@@ -143,8 +141,7 @@ class TrainingPlots(QWidget):
         super().__init__(parent)
         pg.setConfigOptions(background="w", foreground="#333")
         self.books: dict[str, BookCurves] = {}
-        self._last_step = 0  # of the longest book started: where the x axis in steps ends
-        self._run_start = 0.0  # Unix time the shown run began: the wall clock's zero
+        self.data = RunSeries()
         self._dirty = False
         self._cost = 0.0  # CPU seconds of the last redraw that set something
         self._paint_pending = False  # its paint is yet to come, and to be paid
@@ -209,40 +206,15 @@ class TrainingPlots(QWidget):
     # --- events -----------------------------------------------------------
 
     def handle(self, event: ev.Event) -> None:
-        if isinstance(event, ev.RunStarted):
-            self._run_start = self._run_start or event.started
-        elif isinstance(event, ev.BookStarted):
-            curves = self._book(event.book)
-            if curves.series["train"].size == 0:
-                curves.offset = self._end_time()
-            else:
-                self._resumed(curves, event.start_step)
-            self._last_step = max(self._last_step, event.max_iters)
+        book = self.data.handle(event)
+        if book is None:
+            return
+        c = self._book(book)
+        if isinstance(event, ev.BookStarted):  # resumed, its points after the save redone
+            c.smoothed, c.drawn = Smoothed(), {}
             self._plan_x()
-        elif isinstance(event, ev.StepLogged):
-            c = self._book(event.book)
-            t, wall = c.offset + event.elapsed, self._wall(event.time)
-            c.series["train"].append(event.step, t, event.train_loss, wall)
-            c.series["tokens"].append(event.step, t, event.tokens_per_s, wall)
-            if event.x_sparsity is not None:
-                c.series["x_sparsity"].append(event.step, t, event.x_sparsity, wall)
-                c.series["y_sparsity"].append(event.step, t, event.y_sparsity, wall)
+        else:
             self._dirty = True
-        elif isinstance(event, ev.ValidationLogged):
-            c = self._book(event.book)
-            c.series["val"].append(event.step, c.offset + event.elapsed, event.val_loss,
-                                   self._wall(event.time))
-            self._dirty = True
-
-    def _wall(self, unix_time: float) -> float | None:
-        """Seconds since the run began; None for logs from before events kept the time."""
-        return unix_time - self._run_start if unix_time and self._run_start else None
-
-    def _resumed(self, c: BookCurves, start_step: int) -> None:
-        """A book resumed at ``start_step``: points logged after its checkpoint are redone."""
-        for series in c.series.values():
-            series.keep_through(start_step)
-        c.smoothed, c.drawn = Smoothed(), {}
 
     def load_events(self, events: Iterable[ev.Event]) -> None:
         for event in events:
@@ -255,20 +227,15 @@ class TrainingPlots(QWidget):
         self.loss_plot.addItem(self.cursor, ignoreBounds=True)
         self.legend.clear()
         self.books.clear()
-        self._last_step, self._run_start = 0, 0.0
+        self.data = RunSeries()
         self._plan_x()
         self.readout.setText(" ")
         self.redraw()
 
-    def _end_time(self) -> float:
-        ends = [c.series["train"].elapsed[-1] for c in self.books.values()
-                if c.series["train"].size]
-        return max(ends, default=0.0)
-
     def _book(self, name: str) -> BookCurves:
         if name not in self.books:
             color = PALETTE[len(self.books) % len(PALETTE)]
-            curves = BookCurves(color)
+            curves = BookCurves(color, self.data.book(name).series)
             solid, faded = pg.mkPen(color, width=2), pg.mkPen(color + "40", width=1)
             curves.items = {
                 "raw": curve(self.loss_plot, pen=faded),
@@ -355,7 +322,7 @@ class TrainingPlots(QWidget):
 
     def _plan_x(self) -> None:
         """In steps the x axis spans the books' planned steps; times are not known ahead."""
-        self.loss_plot.vb.planned_x = 0.0 if self.x_axis.currentIndex() else self._last_step
+        self.loss_plot.vb.planned_x = 0.0 if self.x_axis.currentIndex() else self.data.last_step
 
     def _moved(self, args) -> None:
         pos = args[0]
@@ -363,6 +330,7 @@ class TrainingPlots(QWidget):
             return
         x = self.loss_plot.vb.mapSceneToView(pos).x()
         self.cursor.setPos(x)
+        self.cursor.show()
         self.readout.setText(self.describe_at(x))
 
     def describe_at(self, x: float) -> str:
@@ -408,6 +376,7 @@ class TrainingPlots(QWidget):
                         writer.writerow([name, kind, int(step), f"{t:.3f}", repr(float(v))])
 
     def export_image(self, path: str | Path) -> None:
+        self.cursor.hide()  # the crosshair is for the screen, not for the file
         export_image(self.canvas, path, "BDH Studio training curves")
 
     def _ask_export_image(self) -> None:

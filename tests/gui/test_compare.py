@@ -1,0 +1,123 @@
+"""Runs overlaid: colours per run, styles per book, the hover table, the diff, the CLI."""
+
+import csv
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QImage
+
+from bdh_studio.cli import main
+from bdh_studio.core import events as ev
+from bdh_studio.gui.compare_plots import ComparedRun, ComparePlots
+from bdh_studio.gui.curves import run_series
+
+
+def events(books, lr, scale):
+    out = [ev.RunStarted("r", tuple(books), {}, "cpu", "fp32", started=100.0)]
+    for b, book in enumerate(books):
+        out.append(ev.BookStarted(book, b, len(books), 30))
+        for step in range(10, 31, 10):
+            out.append(ev.StepLogged(book, step, scale * (5 - step / 10) + b, lr, 1.0,
+                                     step / 10, time=100.0 + step))
+    return out
+
+
+def compared(name, books, lr, scale):
+    return ComparedRun(name, run_series(events(books, lr, scale)),
+                       {"lr": lr, "n_layer": 2, "device": "cpu"})
+
+
+@pytest.fixture
+def plots(qtbot):
+    widget = ComparePlots()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.smoothing.setValue(0)
+    widget.set_runs([compared("A", ["x", "y"], 1e-3, 1.0), compared("B", ["x"], 3e-3, 0.5)])
+    return widget
+
+
+def test_a_colour_family_per_run_a_line_style_per_book(plots):
+    pens = {(line.run, line.book): line.item.opts["pen"] for line in plots.lines}
+    assert pens["A", "x"].style() == pens["B", "x"].style() == Qt.SolidLine
+    assert pens["A", "y"].style() == Qt.DashLine
+    assert pens["A", "x"].color() != pens["B", "x"].color()
+    assert pens["A", "x"].color().hue() == pens["A", "y"].color().hue()  # one family
+    assert [label.text for _, label in plots.legend.items] == ["A · x", "A · y", "B · x"]
+
+
+def test_the_hover_table_shows_each_curve_at_the_step_never_a_later_one(plots):
+    rows = plots.rows_at(25)
+    assert [(r[0], r[1], r[2], r[4]) for r in rows] == [
+        ("A", "x", 20, 3.0), ("A", "y", 20, 4.0), ("B", "x", 20, 1.5)]
+    assert plots.rows_at(5) == []
+    plots.isolate.setCurrentText("B")
+    assert [r[0] for r in plots.rows_at(25)] == ["B"]
+    plots.isolate.setCurrentText("All runs")
+    html = plots.table_at(30)
+    assert "<td>B</td><td>x</td><td align=right>30</td>" in html
+
+
+def test_the_crosshair_follows_the_mouse_and_leaves_with_it_never_exported(plots, qtbot,
+                                                                          tmp_path):
+    inside = plots.plot.vb.mapViewToScene(QPointF(20, 3.0))
+    plots._moved(inside)
+    assert plots.crosshair.isVisible() and plots.hover.isVisible()
+    assert "<td>A</td>" in plots.hover.text()
+    plots.canvas.left.emit()
+    assert not plots.crosshair.isVisible() and not plots.hover.isVisible()
+    plots._moved(inside)
+    plots.export_image(tmp_path / "x.png")
+    assert not plots.crosshair.isVisible() and not plots.hover.isVisible()
+    assert not QImage(str(tmp_path / "x.png")).isNull()
+
+
+def test_the_config_diff_shows_only_what_differs(plots):
+    assert plots.diff_rows() == {"lr": ["0.001", "0.003"]}
+
+
+def test_wall_clock_axis_on_the_comparison(plots):
+    plots.x_axis.setCurrentIndex(2)
+    assert [r[2] for r in plots.rows_at(15)] == [10, 10, 10]  # 10 s after the start: step 10
+
+
+@pytest.fixture
+def two_run_dirs(tmp_path, books_dir, tiny_config):
+    from bdh_studio.core.corpus import find_books
+    from bdh_studio.core.trainer import train_run
+    config = tiny_config.replace(max_iters=4, log_interval=2, eval_interval=2, eval_batches=1)
+    books = find_books(books_dir)[:1]
+    train_run(config, books, tmp_path / "A")
+    train_run(config.replace(lr=3e-3), books, tmp_path / "B")
+    return tmp_path / "A", tmp_path / "B"
+
+
+def test_runs_compare_on_the_command_line(two_run_dirs, tmp_path, capsys):
+    a, b = two_run_dirs
+    assert main(["runs", "compare", str(a), str(b), "--out", str(tmp_path / "x.csv")]) == 0
+    rows = list(csv.DictReader(open(tmp_path / "x.csv", encoding="utf-8")))
+    assert {r["run"] for r in rows} == {"A", "B"}
+    assert {(r["run"], r["step"]) for r in rows if r["kind"] == "train"} == {
+        ("A", "2"), ("A", "4"), ("B", "2"), ("B", "4")}
+    assert main(["runs", "compare", str(a), str(b), "--out", str(tmp_path / "x.png")]) == 0
+    image = QImage(str(tmp_path / "x.png"))
+    assert image.width() >= 800 and image.height() >= 400
+    assert main(["runs", "compare", str(a), "--out", str(tmp_path / "x.txt")]) == 2
+    assert main(["runs", "compare", str(tmp_path), "--out", str(tmp_path / "y.csv")]) == 2
+    assert "not a run folder" in capsys.readouterr().err
+
+
+def test_checking_runs_in_the_panel_overlays_them(window, qtbot, two_run_dirs):
+    import shutil
+    for run in two_run_dirs:
+        shutil.copytree(run, window.runs_root / run.name)
+    qtbot.waitUntil(lambda: window.runs.tree.topLevelItemCount() == 2, timeout=30_000)
+    for run in two_run_dirs:
+        window.runs.set_checked(window.runs_root / run.name, True)
+    qtbot.waitUntil(lambda: sorted({line.run for line in window.compare.lines}) == ["A", "B"],
+                    timeout=30_000)
+    assert window.tabs.currentWidget() is window.compare
+    assert window.compare.diff_rows() == {"lr": ["0.001", "0.003"]} or \
+        window.compare.diff_rows() == {"lr": ["0.003", "0.001"]}
