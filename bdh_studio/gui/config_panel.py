@@ -94,6 +94,7 @@ class ConfigPanel(QWidget):
                 cell.addWidget(error)
                 label = QLabel(name)
                 label.setToolTip(f.metadata["help"])
+                label.setBuddy(editor)  # its name for screen readers and scripts
                 form.addRow(label, cell)
                 self.editors[name], self.errors[name] = editor, error
             layout.addWidget(box)

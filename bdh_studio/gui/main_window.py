@@ -32,6 +32,7 @@ from ..core.run_index import (RUNTIME_ONLY, changed_settings, config_of, default
                               new_run_folder, summarize)
 from ..core.runs import METRICS, RunFolder, read_events
 from ..core.trainer import train_run
+from .accessibility import name_controls
 from .background import Background
 from .books_panel import BooksPanel
 from .compare_plots import ComparePlots, load_run
@@ -162,11 +163,14 @@ class MainWindow(QMainWindow):
         self._status_timer.start()
         self.restore_settings()
         self._update_controls()
+        name_controls(self)
 
     # --- building ---------------------------------------------------------
 
-    def _action(self, text: str, slot, shortcut: str | QKeySequence | None, tip: str) -> QAction:
-        action = QAction(text, self, triggered=slot)
+    def _action(self, name: str, text: str, slot, shortcut: str | QKeySequence | None,
+                tip: str) -> QAction:
+        """An action called ``name`` for scripts and tests (and its toolbar button too)."""
+        action = QAction(text, self, triggered=slot, objectName=name)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
             tip += f" ({QKeySequence(shortcut).toString(QKeySequence.NativeText)})"
@@ -175,32 +179,33 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.open_action = self._action("Open folder…", self.books.ask_folder, QKeySequence.Open,
-                                        "Add a folder of .txt books")
-        self.demo_action = self._action("Try demo", self.load_demo, None,
-                                        "Load the bundled demo books and backstories")
-        self.train_action = self._action("Train", self.start_training, "Ctrl+R",
-                                         "Train every checked book with these settings")
-        self.new_run_action = self._action("New run…", self.ask_new_run, "Ctrl+Shift+N",
-                                           "Train the checked books into a new named run")
-        self.pause_action = self._action("Pause", self.toggle_pause, "Ctrl+P",
-                                         "Pause or resume after the current step")
-        self.stop_action = self._action("Stop", self.stop_training, "Ctrl+.",
-                                        "Stop after the current step; the book keeps a partial "
-                                        "checkpoint and Train resumes it")
-        self.open_run_action = self._action("Open run…", self.ask_open_run, "Ctrl+Shift+O",
-                                            "Draw the curves of a past run folder")
-        self.runs_root_action = self._action("Runs folder…", self.ask_runs_root, None,
-                                             "Choose the folder new runs are made in")
-        self.export_action = self._action("Export checkpoints…", self.ask_export, "Ctrl+E",
-                                          "Copy this run's book models to a folder")
-        self.folder_action = self._action("Show run folder", self.show_run_folder, None,
-                                          "Open the run folder in the file manager")
-        self.save_config_action = self._action("Save settings…", self.ask_save_config, None,
-                                               "Save these settings as JSON (bdh-studio train "
-                                               "--config reads it)")
-        self.load_config_action = self._action("Load settings…", self.ask_load_config, None,
-                                               "Load settings from a JSON file")
+        a = self._action
+        self.open_action = a("openFolder", "Open folder…", self.books.ask_folder,
+                             QKeySequence.Open, "Add a folder of .txt books")
+        self.demo_action = a("tryDemo", "Try demo", self.load_demo, None,
+                             "Load the bundled demo books and backstories")
+        self.train_action = a("train", "Train", self.start_training, "Ctrl+R",
+                              "Train every checked book with these settings")
+        self.new_run_action = a("newRun", "New run…", self.ask_new_run, "Ctrl+Shift+N",
+                                "Train the checked books into a new named run")
+        self.pause_action = a("pause", "Pause", self.toggle_pause, "Ctrl+P",
+                              "Pause or resume after the current step")
+        self.stop_action = a("stop", "Stop", self.stop_training, "Ctrl+.",
+                             "Stop after the current step; the book keeps a partial "
+                             "checkpoint and Train resumes it")
+        self.open_run_action = a("openRun", "Open run…", self.ask_open_run, "Ctrl+Shift+O",
+                                 "Show a run folder: its books, settings, curves and state")
+        self.runs_root_action = a("runsFolder", "Runs folder…", self.ask_runs_root, None,
+                                  "Choose the folder new runs are made in")
+        self.export_action = a("exportCheckpoints", "Export checkpoints…", self.ask_export,
+                               "Ctrl+E", "Copy this run's book models to a folder")
+        self.folder_action = a("showRunFolder", "Show run folder", self.show_run_folder, None,
+                               "Open the run folder in the file manager")
+        self.save_config_action = a("saveSettings", "Save settings…", self.ask_save_config,
+                                    None, "Save these settings as JSON (bdh-studio train "
+                                    "--config reads it)")
+        self.load_config_action = a("loadSettings", "Load settings…", self.ask_load_config,
+                                    None, "Load settings from a JSON file")
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
@@ -215,7 +220,7 @@ class MainWindow(QMainWindow):
                        self.export_action, self.folder_action):
             menu.addAction(action)
         menu.addSeparator()
-        menu.addAction(self._action("Quit", self.close, QKeySequence.Quit, "Quit BDH Studio"))
+        menu.addAction(a("quit", "Quit", self.close, QKeySequence.Quit, "Quit BDH Studio"))
         run_menu = self.menuBar().addMenu("&Run")
         for action in (self.train_action, self.new_run_action, self.pause_action,
                        self.stop_action):
