@@ -186,7 +186,8 @@ class ComparePlots(QWidget):
         for row, values in enumerate(diff.values()):
             for col, run in enumerate(self.runs):
                 value = values.get(run.name)
-                self.diff.setItem(row, col, QTableWidgetItem("—" if value is None else str(value)))
+                text = "—" if value is None else str(value)
+                self.diff.setItem(row, col, QTableWidgetItem(text))
 
     def diff_rows(self) -> dict[str, list[str]]:
         """The diff table as text: setting -> the runs' values, in column order."""

@@ -281,6 +281,7 @@ class MainWindow(QMainWindow):
         dock.setWidget(self.runs)
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(Qt.BottomDockWidgetArea, dock)
+        self.resizeDocks([dock], [160], Qt.Vertical)  # a few runs; the plots keep the room
 
     @staticmethod
     def _titled(title: str, widget: QWidget) -> QWidget:
