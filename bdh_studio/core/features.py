@@ -29,6 +29,8 @@ class BookModel:
     path: Path
     model: BDH
     block_size: int
+    step: int = 0  # how far it was trained, and whether it had finished
+    partial: bool = False
 
 
 def find_checkpoints(folder: str | Path) -> dict[str, Path]:
@@ -55,7 +57,9 @@ def load_book_models(folder: str | Path, device: str | torch.device = "cpu") -> 
             continue  # a bare export or a damaged file is not a book model: rows show it
         block = (ckpt.get("train_config") or {}).get("block_size", 512)
         models[key] = BookModel(ckpt["book"].get("name", path.stem), path,
-                                build_model(ckpt, device), block)
+                                build_model(ckpt, device), block,
+                                (ckpt.get("training") or {}).get("step", 0),
+                                bool(ckpt.get("partial")))
     if not models:
         raise UserError(f"{folder}: none of its .pt files is a readable BDH Studio book model")
     return models

@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFrame
 from ..core import backstories
 from ..core.backstories import LABELS, BackstorySet
 from ..core.classifier import MODES, Outcome, classify, write_predictions
+from ..core.classify_runs import checkpoints_used, load, partial_note, save, saved
 from ..core.errors import UserError
 from ..core.predictions import PredictionRow, out_of_fold, prediction_rows, write_table
+from ..core.run_index import is_run
 from ..core.surprise import char_surprise
 from .background import Background
 from .cv_report import FoldChart, ReportTables
@@ -55,7 +57,7 @@ class ResultsPanel(QWidget):
         self._build()
         self.worker = Background(self)
         self.worker.reported.connect(self._progress)
-        self.worker.succeeded.connect(self.show_outcome)
+        self.worker.succeeded.connect(self._classified)
         self.worker.failed.connect(self._failed)
         self.worker.idle.connect(self._update_controls)
         self.worker.idle.connect(self.busy_changed)
@@ -123,9 +125,22 @@ class ResultsPanel(QWidget):
                   self.stop_button, self.progress):
             options.addWidget(w)
         options.addWidget(self.message, 1)
+        self.kept = QComboBox(objectName="keptClassifierRuns")
+        self.kept.setAccessibleName("Classifier runs kept with this run")
+        self.kept.setPlaceholderText("none kept with these book models yet")
+        self.reopen_button = QPushButton("Reopen", objectName="reopenClassifierRun",
+                                         clicked=self.reopen)
+        self.reopen_button.setToolTip("Show a kept classifier run again, as it was, without "
+                                      "running it again")
+        self.models_path.textChanged.connect(self.refresh_kept)
+        kept = QHBoxLayout()
+        for w in (QLabel("Kept results"), self.kept, self.reopen_button):
+            kept.addWidget(w)
+        kept.addStretch(1)
         inputs = QVBoxLayout()
         inputs.addLayout(paths)
         inputs.addLayout(options)
+        inputs.addLayout(kept)
         return inputs
 
     def _build_results(self) -> QWidget:
@@ -254,6 +269,7 @@ class ResultsPanel(QWidget):
         self.run_button.setToolTip("Cross-validate, then predict the test rows (in the "
                                    "background)" if not reason else f"Cannot run: {reason}")
         self.stop_button.setEnabled(self.running)
+        self.reopen_button.setEnabled(self.kept.count() > 0 and not self.running)
         self.export_button.setEnabled(bool(self.outcome and self.outcome.predictions))
         self.export_table_button.setEnabled(self.outcome is not None)
 
@@ -270,8 +286,15 @@ class ResultsPanel(QWidget):
                 if stop.is_set():
                     raise Stopped("stopped")
                 report((fraction, message))
-            return classify(train, models, test, mode=mode, folds=folds, repeats=repeats,
-                            progress=progress)
+            outcome = classify(train, models, test, mode=mode, folds=folds, repeats=repeats,
+                               progress=progress)
+            note = partial_note(checkpoints_used(outcome))
+            if is_run(Path(models)):  # a run folder keeps the results made from it
+                settings = {"train": train, "test": test, "models": models, "mode": mode,
+                            "folds": folds, "repeats": repeats}
+                note = "; ".join(filter(None, [f"kept in {save(models, outcome, settings)}",
+                                               note]))
+            return outcome, note
 
         self.worker.start(task)
         self.progress.setValue(0)
@@ -279,6 +302,37 @@ class ResultsPanel(QWidget):
         self.message.setText(f"{mode}: starting…")
         self._update_controls()
         self.busy_changed.emit()
+
+    def refresh_kept(self) -> None:
+        """The classifier runs kept under the book-model run chosen, newest first."""
+        self.kept.clear()
+        for folder in saved(self.models_path.text().strip() or None):
+            self.kept.addItem(folder.name, str(folder))
+        self.kept.setCurrentIndex(0 if self.kept.count() else -1)  # the newest
+        self._update_controls()
+
+    def reopen(self) -> None:
+        folder = self.kept.currentData()
+        if folder is None or self.running:
+            return
+
+        def task(report):
+            outcome, kept = load(folder)
+            return outcome, "; ".join(filter(None, [f"reopened {Path(folder).name}",
+                                                    kept.get("partial", "")]))
+
+        self.worker.start(task)
+        self.message.setText(f"reopening {Path(folder).name}…")
+        self._update_controls()
+        self.busy_changed.emit()
+
+    @Slot(object)
+    def _classified(self, result: tuple[Outcome, str]) -> None:
+        outcome, note = result
+        self.show_outcome(outcome)
+        if note:
+            self.message.setText(f"{self.message.text()}; {note}")
+        self.refresh_kept()
 
     def stop(self) -> None:
         if self._stop is not None:

@@ -1,0 +1,119 @@
+"""A classifier run kept under the book-model run it used: ``RUN_DIR/classify/<stamp>/``.
+
+report.json (the cross-validation report, and which checkpoints it used with
+their step and partial flag), oof.csv and predictions.csv (the out-of-fold and
+test predictions, every digit kept) and settings.json.  ``load`` gives the
+Outcome back from these files and the CSVs they name, with nothing computed
+again, so the Backstories tab reopens a result as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .backstories import read
+from .classifier import Outcome, Prediction
+from .errors import UserError
+from .evaluation import Fold, Report
+from .features import load_book_models
+
+CLASSIFY = "classify"
+REPORT, SETTINGS, OOF, PREDICTIONS = "report.json", "settings.json", "oof.csv", \
+    "predictions.csv"
+
+
+def checkpoints_used(outcome: Outcome) -> list[dict]:
+    return [{"book": m.name, "path": str(m.path), "step": m.step, "partial": m.partial}
+            for m in outcome.models.values()]
+
+
+def partial_note(used: list[dict]) -> str:
+    """What the report says when a book model had not finished training ("" if all had)."""
+    partial = [f"{c['book']} (step {c['step']})" for c in used if c["partial"]]
+    return (f"made with partly trained book models: {', '.join(partial)}; train them to the "
+            f"end for results that stand") if partial else ""
+
+
+def save(run_dir: str | Path, outcome: Outcome, settings: dict) -> Path:
+    """Write ``outcome`` under ``run_dir/classify/<now>/``; returns that folder."""
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S-%f")
+    folder = Path(run_dir) / CLASSIFY / stamp
+    used = checkpoints_used(outcome)
+    report = {"mode": outcome.mode, "n_rows": outcome.report.n_rows,
+              "folds": [dataclasses.asdict(f) for f in outcome.report.folds],
+              "grouped": outcome.report.grouped,
+              "oof_probability": (None if outcome.report.oof_probability is None
+                                  else outcome.report.oof_probability.tolist()),
+              "checkpoints": used, "partial": partial_note(used),
+              "table": outcome.report.table()}
+    try:
+        folder.mkdir(parents=True)
+        (folder / REPORT).write_text(json.dumps(report, indent=2, default=_plain) + "\n",
+                                     encoding="utf-8")
+        (folder / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+        _write(folder / OOF, outcome.oof)
+        _write(folder / PREDICTIONS, outcome.predictions)
+    except OSError as exc:
+        raise UserError(f"cannot keep the classifier results in {folder}: "
+                        f"{exc.strerror or exc}") from None
+    return folder
+
+
+def _plain(value):
+    """numpy numbers as JSON numbers."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _write(path: Path, predictions: list[Prediction]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow([f.name for f in dataclasses.fields(Prediction)])
+        for p in predictions:
+            writer.writerow([p.id, p.label, repr(p.confidence), repr(p.probability_contradict)])
+
+
+def _read(path: Path) -> list[Prediction]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return [Prediction(r["id"], r["label"], float(r["confidence"]),
+                           float(r["probability_contradict"])) for r in csv.DictReader(f)]
+
+
+def saved(run_dir: str | Path | None) -> list[Path]:
+    """The classifier runs kept under ``run_dir``, newest first."""
+    root = Path(run_dir) / CLASSIFY if run_dir else None
+    if root is None or not root.is_dir():
+        return []
+    return sorted((p for p in root.iterdir() if (p / REPORT).is_file()), reverse=True)
+
+
+def load(folder: str | Path) -> tuple[Outcome, dict]:
+    """A kept classifier run as the Outcome it was, and its report (for the partial note).
+
+    The train and test CSVs and the book models are read from where the run
+    found them; a moved one is said, not guessed.
+    """
+    folder = Path(folder)
+    try:
+        report = json.loads((folder / REPORT).read_text(encoding="utf-8"))
+        settings = json.loads((folder / SETTINGS).read_text(encoding="utf-8"))
+        oof, predictions = _read(folder / OOF), _read(folder / PREDICTIONS)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UserError(f"{folder}: a damaged classifier run ({exc}); run the classifier "
+                        f"again") from None
+    models = load_book_models(settings["models"])
+    names = [m.name for m in models.values()]
+    train = read(settings["train"], labelled=True, books=names)
+    test = read(settings["test"], labelled=False, books=names) if settings.get("test") \
+        else None
+    probability = report.get("oof_probability")
+    cv = Report([Fold(**f) for f in report["folds"]], report.get("grouped", []),
+                None if probability is None else np.array(probability), report["n_rows"])
+    return Outcome(report["mode"], cv, train, test, oof, predictions, models), report
