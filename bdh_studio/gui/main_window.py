@@ -580,6 +580,9 @@ class MainWindow(QMainWindow):
 
     def new_run_from(self, summary) -> None:
         """Start editing a new run from a run's books and settings (the shown one if None)."""
+        if self.training:
+            self.banner.show_message("Wait for the current run to end before starting another.")
+            return
         if summary is not None:
             config = config_of(summary)
             if config is not None:
