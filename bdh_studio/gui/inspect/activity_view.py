@@ -7,8 +7,9 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
+                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from ...core.inspection.activity import KINDS, Activity, NeuronValue
 from ..exports import export_csv, export_image
@@ -61,6 +62,7 @@ class ActivityView(QWidget):
         self.neurons = named(QTableWidget(0, 3), "inspectByteNeurons",
                              "Top neurons at the clicked byte")
         self.neurons.setHorizontalHeaderLabels(["head", "index", "value"])
+        self.neurons.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.neurons.setEditTriggers(QTableWidget.NoEditTriggers)
         self.neurons.setSelectionBehavior(QTableWidget.SelectRows)
         self.neurons.cellDoubleClicked.connect(self._open_neuron)
@@ -114,7 +116,9 @@ class ActivityView(QWidget):
         step = max(1, len(a.data) // MAX_TICKS)
         self.heatmap.getAxis("bottom").setTicks(
             [[(t + 0.5, byte_label(b)) for t, b in enumerate(a.data) if t % step == 0]])
-        self.heatmap.getAxis("left").setTicks([[(i + 0.5, str(i)) for i in range(a.n_layer)]])
+        layers = [[(i + 0.5, str(i)) for i in range(a.n_layer)]]
+        self.heatmap.getAxis("left").setTicks(layers)
+        self.means.getAxis("left").setTicks(layers)
         self.heatmap.setXRange(0, min(len(a.data), MAX_TICKS), padding=0)
         self.means.clear()
         means = a.mean_per_layer(kind)

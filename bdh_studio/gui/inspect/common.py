@@ -20,7 +20,7 @@ def named(widget: W, name: str, accessible: str) -> W:
 
 
 class ExportBar(QWidget):
-    """"Export image…" (PNG or SVG) and "Export CSV…" for one view; failures go to ``problem``."""
+    """Export image… (PNG or SVG) and Export CSV… for one view; failures go to ``problem``."""
 
     problem = Signal(str)
 

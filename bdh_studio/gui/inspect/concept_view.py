@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.inspection.concepts import ConceptResult
 from ..exports import export_csv, export_image
@@ -35,6 +35,7 @@ class ConceptView(QWidget):
         self.table.setHorizontalHeaderLabels(["neuron", "head", "index", "AUC", "mean diff",
                                               "control AUC at rank"])
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.setSelectionBehavior(QTableWidget.SelectRows)
         self.table.cellDoubleClicked.connect(
             lambda row, _c: self.neuron_chosen.emit(int(self.table.item(row, 0).text())))

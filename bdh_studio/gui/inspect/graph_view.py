@@ -5,15 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from ...core.inspection.graph import GRAPHS, Degrees, ccdf
 from ..exports import export_csv, export_image
 from .common import ExportBar, named
 
-STYLES = {("trained", "out"): ("#d84315", Qt.SolidLine), ("trained", "in"): ("#1565c0", Qt.SolidLine),
-          ("init", "out"): ("#d84315", Qt.DashLine), ("init", "in"): ("#1565c0", Qt.DashLine)}
+STYLES = {("trained", "out"): ("#d84315", Qt.SolidLine),
+          ("trained", "in"): ("#1565c0", Qt.SolidLine),
+          ("init", "out"): ("#d84315", Qt.DashLine),
+          ("init", "in"): ("#1565c0", Qt.DashLine)}
 
 
 def describe(d: Degrees) -> str:
@@ -34,7 +37,8 @@ class GraphView(QWidget):
         self.report: dict[str, dict[str, Degrees]] | None = None
         self.n_sparse = 1
         self.q = named(QDoubleSpinBox(decimals=4, minimum=0.0001, maximum=0.5, singleStep=0.005,
-                                      value=0.01), "inspectGraphQ", "Share of entries that are edges")
+                                      value=0.01),
+                       "inspectGraphQ", "Share of entries that are edges")
         self.which = named(QComboBox(), "inspectGraphWhich", "Graph shown")
         for name in GRAPHS:
             self.which.addItem(name, name)
@@ -53,6 +57,7 @@ class GraphView(QWidget):
         self.hubs = named(QTableWidget(0, 5), "inspectGraphHubs", "Hub neurons")
         self.hubs.setHorizontalHeaderLabels(["neuron", "head", "index", "out", "in"])
         self.hubs.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.hubs.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.hubs.setSelectionBehavior(QTableWidget.SelectRows)
         self.hubs.cellDoubleClicked.connect(
             lambda row, _c: self.neuron_chosen.emit(int(self.hubs.item(row, 0).text())))
