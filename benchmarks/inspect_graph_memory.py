@@ -1,4 +1,4 @@
-"""Benchmark 10: extra memory of the neuron graph of the paper preset (n = 32,768).
+"""Benchmark 11: extra memory of the neuron graph of the paper preset (n = 32,768).
 
 A paper-preset BDH at random initialisation (the graph's cost does not
 depend on training) has its G_x degree-counted blockwise, or with --all the
@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--q", type=float, default=0.01)
     parser.add_argument("--all", action="store_true", help="G_x and G_y, trained and init")
     args = parser.parse_args()
-    header("Benchmark 10: neuron graph of the paper preset, extra peak memory")
+    header("Benchmark 11: neuron graph of the paper preset, extra peak memory")
     config = PRESETS["paper"].model_config()
     model = initial_model(config, 1)
     control = initial_model(config, PRESETS["paper"].seed)

@@ -1,4 +1,4 @@
-"""Benchmark 9: the neuron scan of a book sample against a bare forward over the same bytes.
+"""Benchmark 10: the neuron scan of a book sample against a bare forward over the same bytes.
 
 Both read the same chunks of a KDSH novel (cpu preset, 200 KB, the preset's
 block, 16 chunks a batch, no_grad): the bare forward only runs the model;
@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--bytes", type=int, default=200_000)
     args = parser.parse_args()
-    header("Benchmark 9: neuron scan vs bare no_grad forward, cpu preset")
+    header("Benchmark 10: neuron scan vs bare no_grad forward, cpu preset")
     config = PRESETS["cpu"]
     torch.manual_seed(config.seed)
     model = BDH(config.model_config()).eval()
