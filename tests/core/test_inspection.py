@@ -214,3 +214,10 @@ def test_bad_input_gives_one_line_and_exit_2(argv, message, demo_models, tmp_pat
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("bdh-studio inspect: ") and message in err[-1]
     assert not (tmp_path / "o.json").exists()
+
+
+def test_histogram_buckets_are_bucketize_on_the_log_spaced_edges():
+    values = torch.cat([torch.zeros(3), torch.logspace(-6, 3, 5000), torch.rand(5000) * 10])
+    inner = (values - neurons.EDGES[1:, None]).abs().min(0).values > 1e-6 * values  # off edges
+    np.testing.assert_array_equal(neurons.buckets(values)[inner],
+                                  torch.bucketize(values, neurons.EDGES)[inner])
