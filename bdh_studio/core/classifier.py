@@ -120,7 +120,8 @@ class FineTuner:
 
     def logits(self, backbone, head, i: int, block: int) -> torch.Tensor:
         """Chunk logits averaged: every chunk of the text in one batch."""
-        x, mask = self.chunks_of(i, block)
+        device = backbone.lm_head.device
+        x, mask = (t.to(device) for t in self.chunks_of(i, block))
         h = backbone.hidden(x)
         pooled = (h * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
         return head(pooled).mean(0)
@@ -132,16 +133,19 @@ class FineTuner:
         for key, bm in self.models.items():
             idx = [i for i in train if self.rows[i].book_key == key]
             backbone = copy.deepcopy(bm.model).train()
-            head = torch.nn.Linear(bm.model.config.n_embd, 2)
+            device = backbone.lm_head.device
+            head = torch.nn.Linear(bm.model.config.n_embd, 2, device=device)
             if idx:
                 counts = np.bincount(self.y[idx], minlength=2).astype(float)
-                weight = torch.tensor(len(idx) / (2 * np.maximum(counts, 1)), dtype=torch.float32)
+                weight = torch.tensor(len(idx) / (2 * np.maximum(counts, 1)), dtype=torch.float32,
+                                      device=device)
                 opt = torch.optim.AdamW(list(backbone.parameters()) + list(head.parameters()),
                                         lr=self.lr, weight_decay=0.01)
                 for _ in range(self.epochs):
                     for i in np.random.default_rng(self.seed).permutation(idx):
                         loss = F.cross_entropy(self.logits(backbone, head, i, bm.block_size)[None],
-                                               torch.tensor([self.y[i]]), weight=weight)
+                                               torch.tensor([self.y[i]], device=device),
+                                               weight=weight)
                         opt.zero_grad()
                         loss.backward()
                         opt.step()

@@ -281,7 +281,7 @@ class BDH(nn.Module):
              states: list[torch.Tensor]) -> torch.Tensor:
         """Logits for one new byte (B,) at ``position``; updates ``states`` in place."""
         x = self.ln(self.embed(byte).view(-1, 1, 1, self.config.n_embd))
-        phases = self.attn.phases(torch.tensor([position], device=byte.device))
+        phases = position * self.attn.freqs  # no tensor built, nor copied to the GPU, per byte
         for layer in range(self.config.n_layer):
             x_sparse = F.relu(x @ self.encoder)
             QR = rope(phases, x_sparse)

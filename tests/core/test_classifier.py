@@ -1,16 +1,22 @@
 """The backstory classifier: the CV harness and its baselines, both modes, the command line."""
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from bdh_studio import resources
 from bdh_studio.cli import main
 from bdh_studio.core import features
-from bdh_studio.core.classifier import classify
+from bdh_studio.core.backstories import LABELS, Backstory
+from bdh_studio.core.classifier import FineTuner, classify
+from bdh_studio.core.config import PRESETS
+from bdh_studio.core.model import BDH
 from bdh_studio.core.errors import UserError
 from bdh_studio.core.evaluation import cross_validate, encode_labels
+from devices import CUDA
 
 def read_csv(path):
     with open(path, newline="", encoding="utf-8") as f:
@@ -89,6 +95,21 @@ def test_finetune_reports_every_step_so_a_stop_ends_it_within_a_fold(demo_models
     steps = [m for m in messages if m.startswith("fine-tuning step")]
     assert steps[:3] == [f"fine-tuning step {i}/{4 * 18} of this fit" for i in (1, 2, 3)]
     assert not any(m.startswith("fold") for m in messages)  # stopped inside the first fold
+
+
+@pytest.mark.parametrize("device", ["meta", CUDA])
+def test_finetune_builds_inputs_targets_and_head_on_the_models_device(device):
+    """On "meta" (shapes only, and no tensor of another device accepted) as on a GPU."""
+    torch.manual_seed(0)
+    model = BDH(PRESETS["tiny"].model_config()).to(device)
+    rows = [Backstory(str(i), "Book", "Ann", "caption", "a backstory " * 8, label)
+            for i, label in enumerate(LABELS * 2)]
+    y = np.array([0, 1, 0, 1])
+    fit = FineTuner({rows[0].book_key: features.BookModel("Book", Path("Book.pt"), model, 32)},
+                    rows, y, epochs=1)
+    predict = fit(np.arange(4))
+    if device != "meta":  # meta tensors hold no numbers to read
+        assert predict(np.arange(4)).shape == (4,)
 
 
 def test_classify_refuses_what_it_cannot_do(demo_models, tmp_path):

@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from torch.overrides import TorchFunctionMode
 
 from bdh_studio.core.model import BDH, BDHConfig, CausalLinearAttention, rope_freqs
 
@@ -49,6 +50,30 @@ def test_recurrent_step_gives_the_full_pass_logits_at_every_position():
         steps = [model.step(idx[:, t], t, states) for t in range(7, 50)]
     torch.testing.assert_close(prompt_logits, full[:, :7], atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(torch.stack(steps, 1), full[:, 7:], atol=1e-5, rtol=1e-4)
+
+
+class TensorsFromPythonData(TorchFunctionMode):
+    """Records every tensor made from Python values: on a GPU, a blocking copy each."""
+
+    def __init__(self):
+        super().__init__()
+        self.made = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func in (torch.tensor, torch.as_tensor):
+            self.made.append(args)
+        return func(*args, **(kwargs or {}))
+
+
+def test_a_generated_byte_makes_no_tensor_from_python_values():
+    torch.manual_seed(0)
+    model = BDH(BDHConfig(n_layer=2, n_embd=32, n_head=2, mlp_internal_dim_multiplier=8,
+                          dropout=0.0)).eval()
+    _, states = model.prefill(torch.randint(0, 256, (1, 5)))
+    with TensorsFromPythonData() as mode:
+        for position in range(5, 9):
+            model.step(torch.randint(0, 256, (1,)), position, states)
+    assert mode.made == []
 
 
 def test_generate_matches_the_rerun_reference_sample_for_sample():
