@@ -1,9 +1,10 @@
 """Device and precision: the one place that decides, so the trainer only asks.
 
 auto picks cuda, then mps, then cpu; on CUDA, bf16 autocast where the GPU
-supports it and fp16 with a GradScaler where it does not; fp32 on a CPU,
-bf16 there on request.  TF32 matmuls are allowed on CUDA; on a Linux CPU
-glibc keeps freed activations for the next step (keep_freed_memory).
+runs it natively and fp16 with a GradScaler where it does not; on MPS bf16
+where macOS has it (14 on), else fp32; fp32 on a CPU, bf16 there on
+request.  TF32 matmuls are allowed on CUDA; on a Linux CPU glibc keeps
+freed activations for the next step (keep_freed_memory).
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def mps_available() -> bool:
     return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
 
 
+def mps_has_bf16() -> bool:
+    """Whether Metal runs bfloat16 here: from macOS 14 (Sonoma) on."""
+    return torch.backends.mps.is_macos_or_newer(14, 0)
+
+
 def pick_device(device: str = "auto") -> torch.device:
     if device == "auto":
         if torch.cuda.is_available():
@@ -85,6 +91,8 @@ def pick_precision(device: torch.device, precision: str = "auto") -> str:
         if device.type == "cuda":
             # Emulated bf16 (T4, V100, RTX 20xx) has no tensor cores: fp16 is much faster there.
             return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp16"
+        if device.type == "mps" and mps_has_bf16():
+            return "bf16"  # half the paper preset's ~75 GiB of fp32 activations
         return "fp32"
     if precision not in DTYPES:
         raise ConfigError(f"precision {precision!r}: use auto, fp32, bf16 or fp16")
@@ -92,6 +100,8 @@ def pick_precision(device: torch.device, precision: str = "auto") -> str:
         raise ConfigError("precision fp16 needs a GPU; on the CPU use bf16 or fp32")
     if precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         raise ConfigError("precision bf16: this GPU does not support bfloat16; use fp16 or auto")
+    if precision == "bf16" and device.type == "mps" and not mps_has_bf16():
+        raise ConfigError("precision bf16: Metal has bfloat16 from macOS 14 on; use fp16 or auto")
     return precision
 
 
@@ -137,9 +147,11 @@ def keep_freed_memory() -> None:
 
 
 def free_memory(device: torch.device) -> int | None:
-    """Bytes this device can still give, where the platform tells (Linux RAM, CUDA)."""
+    """Bytes this device can still give, where the platform tells (Linux RAM, CUDA, Metal)."""
     if device.type == "cuda":
         return torch.cuda.mem_get_info(device)[0]
+    if device.type == "mps":  # Metal's working-set budget for this process, less what it holds
+        return torch.mps.recommended_max_memory() - torch.mps.driver_allocated_memory()
     if device.type == "cpu":
         try:
             with open("/proc/meminfo", encoding="ascii") as f:

@@ -126,6 +126,9 @@ class BookTrainer:
         self.raw.load_state_dict(ckpt["state_dict"])
         if ckpt.get("optimizer"):
             self.optimizer.load_state_dict(ckpt["optimizer"])
+            for group in self.optimizer.param_groups:  # how this device steps, not the saver's
+                group["fused"] = self.optimizer.defaults["fused"]
+                group["foreach"] = self.optimizer.defaults["foreach"]
         if ckpt.get("scaler") and self.scaler.is_enabled():
             self.scaler.load_state_dict(ckpt["scaler"])
         t = ckpt["training"]

@@ -10,10 +10,12 @@ import torch
 from bdh_studio.core import checkpoints
 from bdh_studio.core import events as ev
 from bdh_studio.core.control import TrainingControl
-from bdh_studio.core.corpus import CorpusError, find_books
-from bdh_studio.core.runs import RunFolderError, read_events
+from bdh_studio.core.corpus import Book, CorpusError, find_books
+from bdh_studio.core.distributed import Distributed
+from bdh_studio.core.runs import RunFolder, RunFolderError, read_events
 from bdh_studio.core.runtime import Runtime
-from bdh_studio.core.trainer import divergence_advice, lr_at, make_optimizer, train_run
+from bdh_studio.core.trainer import (BookTrainer, divergence_advice, lr_at, make_optimizer,
+                                     train_run)
 from pausewatch import WAIT, Timeline, WatchedControl, wait_until
 from textgen import make_text
 
@@ -203,6 +205,23 @@ def test_no_books_and_bad_config_are_refused_before_starting(tiny_config, tmp_pa
     from bdh_studio.core.config import ConfigError
     with pytest.raises(ConfigError, match="n_head: n_embd 32 is not divisible by n_head 3"):
         train_run(tiny_config.replace(n_head=3), [tmp_path / "x.txt"], tmp_path / "run")
+
+
+def test_a_checkpoint_from_another_device_resumes_under_the_fp16_scaler(tiny_config, books_dir,
+                                                                       tmp_path):
+    """A checkpoint saved where AdamW is not fused (MPS) resumed where it is, in fp16:
+    GradScaler hands a fused AdamW its scale, which the saved groups' fused=False refuse.
+    fp16 on the CPU, which the settings refuse, is CUDA's path at a size the CPU runs."""
+    run(tiny_config.replace(max_iters=5), books_dir, tmp_path / "run")
+    ckpt = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")
+    for group in ckpt["optimizer"]["param_groups"]:
+        group.update(fused=False, foreach=None)  # as AdamW saves it on MPS
+    config = tiny_config.replace(max_iters=10)
+    trainer = BookTrainer(Book(books_dir / "Alpha Book.txt", config.val_fraction), config,
+                          Runtime(torch.device("cpu"), "fp16"), RunFolder(tmp_path / "run"),
+                          lambda event: None, None, Distributed.single())
+    trainer.resume_from(ckpt)
+    assert trainer.scaler.is_enabled() and trainer.run() == "finished" and trainer.step == 10
 
 
 def test_no_step_happens_while_paused_and_steps_go_on_after_resume(tiny_config, books_dir,
