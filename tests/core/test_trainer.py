@@ -16,6 +16,7 @@ from bdh_studio.core.runs import RunFolder, RunFolderError, read_events
 from bdh_studio.core.runtime import Runtime
 from bdh_studio.core.trainer import (BookTrainer, divergence_advice, lr_at, make_optimizer,
                                      train_run)
+from devices import DEVICES
 from pausewatch import WAIT, Timeline, WatchedControl, wait_until
 from textgen import make_text
 
@@ -207,8 +208,9 @@ def test_no_books_and_bad_config_are_refused_before_starting(tiny_config, tmp_pa
         train_run(tiny_config.replace(n_head=3), [tmp_path / "x.txt"], tmp_path / "run")
 
 
+@pytest.mark.parametrize("device", DEVICES)
 def test_a_checkpoint_from_another_device_resumes_under_the_fp16_scaler(tiny_config, books_dir,
-                                                                       tmp_path):
+                                                                       tmp_path, device):
     """A checkpoint saved where AdamW is not fused (MPS) resumed where it is, in fp16:
     GradScaler hands a fused AdamW its scale, which the saved groups' fused=False refuse.
     fp16 on the CPU, which the settings refuse, is CUDA's path at a size the CPU runs."""
@@ -218,7 +220,7 @@ def test_a_checkpoint_from_another_device_resumes_under_the_fp16_scaler(tiny_con
         group.update(fused=False, foreach=None)  # as AdamW saves it on MPS
     config = tiny_config.replace(max_iters=10)
     trainer = BookTrainer(Book(books_dir / "Alpha Book.txt", config.val_fraction), config,
-                          Runtime(torch.device("cpu"), "fp16"), RunFolder(tmp_path / "run"),
+                          Runtime(torch.device(device), "fp16"), RunFolder(tmp_path / "run"),
                           lambda event: None, None, Distributed.single())
     trainer.resume_from(ckpt)
     assert trainer.scaler.is_enabled() and trainer.run() == "finished" and trainer.step == 10
