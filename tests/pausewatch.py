@@ -1,6 +1,6 @@
 """What pause tests need to fail when pause does nothing: a timeline of steps and waits.
 
-A trainer that honours a pause blocks in ``TrainingControl.wait_while_paused``
+A trainer that honours a pause blocks in ``TaskControl.wait_while_paused``
 and wakes up now and then to look again.  ``WatchedControl`` writes each of
 those wake-ups into a ``Timeline`` next to the step events, in the order they
 happen; a pause held through several of the trainer's own wake-ups is a window
@@ -14,7 +14,7 @@ import time
 from typing import Callable
 
 from bdh_studio.core import events as ev
-from bdh_studio.core.control import TrainingControl
+from bdh_studio.core.control import TaskControl
 
 WAIT, MARK = "wait", "mark"
 
@@ -59,8 +59,8 @@ class Timeline:
         return [v for k, v in entries[entries.index((MARK, name)):] if k == "step"]
 
 
-class WatchedControl(TrainingControl):
-    """A TrainingControl that notes in the timeline each time the trainer waits, and resumes."""
+class WatchedControl(TaskControl):
+    """A TaskControl that notes in the timeline each time the trainer waits, and resumes."""
 
     def __init__(self, timeline: Timeline) -> None:
         super().__init__()

@@ -12,7 +12,7 @@ from tqdm import tqdm
 from .. import resources
 from ..core import config as cfg
 from ..core import events as ev
-from ..core.control import TrainingControl
+from ..core.control import TaskControl
 from ..core.corpus import CorpusError, find_books
 from ..core.distributed import Distributed
 from ..core.trainer import RunResult, train_run
@@ -121,7 +121,7 @@ def failures(dist: Distributed) -> ev.EventCallback:
     return report
 
 
-def stop_on_interrupt(control: TrainingControl, announce: bool = True) -> None:
+def stop_on_interrupt(control: TaskControl, announce: bool = True) -> None:
     """First Ctrl-C or SIGTERM: stop after this step and save; a second Ctrl-C aborts at once.
 
     A second SIGTERM does not: launchers and schedulers send it to every
@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
     config = build_config(args)
     books = book_paths(args)
     dist = Distributed.from_environment(config, spread_books=args.spread_books)
-    control = TrainingControl()
+    control = TaskControl()
     stop_on_interrupt(control, announce=dist.is_main)
     bars = ProgressBars() if dist.is_main else None
     if dist.is_main and dist.spread_books and dist.world_size > 1:

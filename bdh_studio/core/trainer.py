@@ -1,7 +1,7 @@
 """The per-book training loop, nanoGPT-plain: a fresh BDH per book, a fresh batch per step.
 
 The loop knows nothing of who listens: it reports through a callback of
-events (events.py) and obeys a TrainingControl between steps.  On a GPU it
+events (events.py) and obeys a TaskControl between steps.  On a GPU it
 never waits for the device inside a step: losses add up on the device and
 are read once per logging interval.
 """
@@ -21,7 +21,7 @@ import torch
 from . import checkpoints
 from . import events as ev
 from .config import ConfigError, TrainConfig, check
-from .control import TrainingControl
+from .control import TaskControl
 from .corpus import BatchSampler, Book, CorpusError
 from .distributed import Distributed, JobFailure
 from .errors import UserError
@@ -96,7 +96,7 @@ class _Clock:
         self.start = time.perf_counter() - already
         self.paused = 0.0
 
-    def wait_if_paused(self, control: TrainingControl | None) -> None:
+    def wait_if_paused(self, control: TaskControl | None) -> None:
         if control is not None and control.paused:
             t0 = time.perf_counter()
             while control.paused and not control.stop_requested:
@@ -111,7 +111,7 @@ class BookTrainer:
     """Trains one book from scratch or from its checkpoint, reporting as it goes."""
 
     def __init__(self, book: Book, config: TrainConfig, runtime: Runtime, folder: RunFolder,
-                 emit: ev.EventCallback, control: TrainingControl | None, dist: Distributed):
+                 emit: ev.EventCallback, control: TaskControl | None, dist: Distributed):
         self.book, self.config, self.runtime = book, config, runtime
         self.folder, self.emit, self.control, self.dist = folder, emit, control, dist
         self.path = folder.checkpoint_path(book.name)
@@ -287,7 +287,7 @@ def _previous(folder: RunFolder, book: Book, config: TrainConfig, retrain: bool)
 
 
 def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
-              on_event: ev.EventCallback | None = None, control: TrainingControl | None = None,
+              on_event: ev.EventCallback | None = None, control: TaskControl | None = None,
               retrain: bool = False, dist: Distributed | None = None) -> RunResult:
     """Train every book in turn into the run folder ``out``.
 
@@ -371,7 +371,7 @@ def _agreed_previous(folder: RunFolder, book: Book, config: TrainConfig, retrain
 
 
 def _train_one(path: Path, index: int, total: int, config: TrainConfig, runtime: Runtime,
-               folder: RunFolder, emit: ev.EventCallback, control: TrainingControl | None,
+               folder: RunFolder, emit: ev.EventCallback, control: TaskControl | None,
                retrain: bool, dist: Distributed, result: RunResult) -> str:
     """Train one book; a book that cannot train fails alone, running out of memory ends the run."""
     name = path.stem
@@ -393,7 +393,7 @@ def _train_one(path: Path, index: int, total: int, config: TrainConfig, runtime:
 
 
 def _train_book(path: Path, index: int, total: int, config: TrainConfig, runtime: Runtime,
-                folder: RunFolder, emit: ev.EventCallback, control: TrainingControl | None,
+                folder: RunFolder, emit: ev.EventCallback, control: TaskControl | None,
                 retrain: bool, dist: Distributed, result: RunResult) -> str:
     name = path.stem
     book, problem = _open_book(path, config)

@@ -9,7 +9,7 @@ import torch
 
 from bdh_studio.core import checkpoints
 from bdh_studio.core import events as ev
-from bdh_studio.core.control import TrainingControl
+from bdh_studio.core.control import TaskControl
 from bdh_studio.core.corpus import Book, CorpusError, find_books
 from bdh_studio.core.distributed import Distributed
 from bdh_studio.core.runs import RunFolder, RunFolderError, read_events
@@ -74,7 +74,7 @@ def test_fresh_batches_beat_one_batch_at_equal_compute(kdsh, tmp_path):
 
 
 def test_stop_keeps_a_partial_checkpoint_and_resume_continues(tiny_config, books_dir, tmp_path):
-    control = TrainingControl()
+    control = TaskControl()
 
     def stop_at_ten(event):
         if isinstance(event, ev.StepLogged) and event.step == 10:
