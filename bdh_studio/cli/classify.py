@@ -9,8 +9,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..core import config as cfg
 from ..core.classifier import MODES, Outcome, classify, write_predictions
+from ..core.control import TaskControl
 from ..core.errors import UserError
+from ..core.runtime import resolve
 
 CV_PREDICTIONS = "predictions-cv.csv"
 
@@ -37,12 +40,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--repeats", type=int, default=1, metavar="R",
                    help="repeat the k folds with other splits, for the spread (default 1)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="fold and model seed")
+    p.add_argument("--device", choices=cfg.DEVICES, default="auto",
+                   help="where the book models run (default: auto)")
+    p.add_argument("--precision", choices=cfg.PRECISIONS, default="auto", help="default: auto")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     writable_folder(out.parent)  # before minutes of work, not after
+    runtime = resolve(args.device, args.precision)
     bar = tqdm(total=100, file=sys.stderr, dynamic_ncols=True,
                bar_format="{percentage:3.0f}%|{bar:24}| {elapsed} {desc}")
 
@@ -52,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         outcome = classify(args.train, args.models, args.test, mode=args.mode, folds=args.folds,
-                           repeats=args.repeats, seed=args.seed, progress=progress)
+                           repeats=args.repeats, seed=args.seed,
+                           control=TaskControl(on_progress=progress), runtime=runtime)
     finally:
         bar.close()
     report(outcome)

@@ -15,7 +15,6 @@ import copy
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -27,12 +26,13 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from . import features as feats
+from .control import TaskControl
 from .backstories import LABELS, Backstory, BackstorySet, read
 from .errors import UserError
 from .evaluation import Report, cross_validate, encode_labels
+from .runtime import Runtime
 
 MODES = ("features", "finetune")
-Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -94,17 +94,17 @@ def _features_fitter(x: np.ndarray, y: np.ndarray, seed: int):
 class FineTuner:
     """Per fold: a copy of each book's model plus a linear head, trained on that book's rows.
 
-    A fold takes minutes with cpu-preset models, so ``on_step(done, total)`` is
-    called after every optimizer step: the caller shows it, and stops the fold
-    by raising from it.
+    A fold takes minutes with cpu-preset models, so every optimizer step is a
+    unit of work: ``control`` hears of it and may end the fold there.  One
+    generator, seeded once, orders the rows: each epoch sees another order.
     """
 
     def __init__(self, models: dict[str, feats.BookModel], rows: list[Backstory], y: np.ndarray,
                  epochs: int = 4, lr: float = 3e-4, seed: int = 0,
-                 on_step: Callable[[int, int], None] = lambda done, total: None):
+                 control: TaskControl | None = None):
         self.models, self.rows, self.y = models, rows, y
         self.epochs, self.lr, self.seed = epochs, lr, seed
-        self.on_step = on_step
+        self.control = control or TaskControl()
 
     def chunks_of(self, i: int, block: int) -> torch.Tensor:
         row = self.rows[i]
@@ -128,6 +128,7 @@ class FineTuner:
 
     def __call__(self, train: np.ndarray):
         torch.manual_seed(self.seed)
+        order = np.random.default_rng(self.seed)
         trained = {}
         done, total = 0, self.epochs * len(train)
         for key, bm in self.models.items():
@@ -142,40 +143,51 @@ class FineTuner:
                 opt = torch.optim.AdamW(list(backbone.parameters()) + list(head.parameters()),
                                         lr=self.lr, weight_decay=0.01)
                 for _ in range(self.epochs):
-                    for i in np.random.default_rng(self.seed).permutation(idx):
-                        loss = F.cross_entropy(self.logits(backbone, head, i, bm.block_size)[None],
+                    for i in order.permutation(idx):
+                        self.control.check()
+                        with bm.runtime.autocast():
+                            logits = self.logits(backbone, head, i, bm.block_size)
+                        loss = F.cross_entropy(logits[None].float(),
                                                torch.tensor([self.y[i]], device=device),
                                                weight=weight)
                         opt.zero_grad()
                         loss.backward()
                         opt.step()
                         done += 1
-                        self.on_step(done, total)
-            trained[key] = (backbone.eval(), head.eval(), bm.block_size)
+                        self.control.progress(done / total,
+                                              f"fine-tuning step {done}/{total} of this fit")
+            trained[key] = (backbone.eval(), head.eval(), bm)
 
         @torch.no_grad()
         def predict(rows: np.ndarray) -> np.ndarray:
             out = []
             for i in rows:
-                backbone, head, block = trained[self.rows[i].book_key]
-                out.append(F.softmax(self.logits(backbone, head, i, block), -1)[1].item())
+                backbone, head, bm = trained[self.rows[i].book_key]
+                with bm.runtime.autocast():
+                    logits = self.logits(backbone, head, i, bm.block_size)
+                out.append(F.softmax(logits.float(), -1)[1].item())
             return np.array(out)
         return predict
 
 
 def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path | None = None,
              mode: str = "features", folds: int = 5, repeats: int = 1, seed: int = 0,
-             progress: Progress | None = None) -> Outcome:
-    """Cross-validate on the train rows, fit on all of them, predict the test rows."""
+             control: TaskControl | None = None, runtime: Runtime = feats.CPU) -> Outcome:
+    """Cross-validate on the train rows, fit on all of them, predict the test rows.
+
+    ``control`` hears the progress and may pause or cancel between two chunk
+    batches (features) or two optimizer steps (finetune).  The book models run
+    on ``runtime``'s device and in its precision.
+    """
     if mode not in MODES:
         raise UserError(f"mode {mode!r}: use features or finetune")
     if folds < 2:
         raise UserError(f"folds {folds}: cross-validation needs at least 2 folds")
     if repeats < 1:
         raise UserError(f"repeats {repeats}: repeat the folds at least once")
-    report = progress or (lambda fraction, message: None)
+    control = control or TaskControl()
     reached = [0.3]  # the fraction the folds have reached, for the steps within one
-    models = feats.load_book_models(models_dir)
+    models = feats.load_book_models(models_dir, runtime)
     names = [bm.name for bm in models.values()]
     train = read(train_csv, labelled=True, books=names)
     test = read(test_csv, labelled=False, books=names) if test_csv else None
@@ -184,26 +196,26 @@ def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path
     n = len(train.rows)
     if mode == "features":
         x, _ = feats.featurize([r.text() for r in rows], [r.book_key for r in rows], models,
-                               progress=lambda f, m: report(0.3 * f, m))
+                               control=control.within(0.0, 0.3))
         fit = _features_fitter(x, np.concatenate([y, np.zeros(len(rows) - n, dtype=int)]), seed)
     else:
         fit = FineTuner(models, rows, np.concatenate([y, np.zeros(len(rows) - n, dtype=int)]),
-                        seed=seed, on_step=lambda done, total: report(
-                            reached[0], f"fine-tuning step {done}/{total} of this fit"))
+                        seed=seed, control=control.relay(
+                            lambda fraction, message: control.progress(reached[0], message)))
 
     def fold_done(fraction: float, message: str) -> None:
         reached[0] = 0.3 + 0.6 * fraction
-        report(reached[0], message)
+        control.progress(reached[0], message)
 
     cv = cross_validate(fit, train.labels, [r.book_key for r in train.rows],
                         [r.char for r in train.rows], folds, repeats, seed, progress=fold_done)
     predictions = []
     if test:
         reached[0] = 0.9
-        report(0.9, "fitting on every train row")
+        control.progress(0.9, "fitting on every train row")
         predict = fit(np.arange(n))
         predictions = to_predictions(test.rows, predict(np.arange(n, len(rows))))
-    report(1.0, "done")
+    control.progress(1.0, "done")
     return Outcome(mode, cv, train, test, to_predictions(train.rows, cv.oof_probability),
                    predictions, models)
 

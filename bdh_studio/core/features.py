@@ -16,21 +16,27 @@ import torch.nn.functional as F
 
 from .backstories import normalise
 from .checkpoints import CheckpointError, load, build_model
+from .control import TaskControl
 from .errors import UserError
 from .model import BDH
 from .runs import CHECKPOINTS
+from .runtime import Runtime
+
+CPU = Runtime(torch.device("cpu"), "fp32")
 
 PREFIX = b"\n"  # so the first byte of a text is predicted too, as at a paragraph start
 
 
 @dataclass
 class BookModel:
+    """A book's model, on the device and in the precision it is to be run with."""
     name: str
     path: Path
     model: BDH
     block_size: int
     step: int = 0  # how far it was trained, and whether it had finished
     partial: bool = False
+    runtime: Runtime = CPU
 
 
 def find_checkpoints(folder: str | Path) -> dict[str, Path]:
@@ -48,7 +54,7 @@ def find_checkpoints(folder: str | Path) -> dict[str, Path]:
     return found
 
 
-def load_book_models(folder: str | Path, device: str | torch.device = "cpu") -> dict[str, BookModel]:
+def load_book_models(folder: str | Path, runtime: Runtime = CPU) -> dict[str, BookModel]:
     models = {}
     for key, path in find_checkpoints(folder).items():
         try:
@@ -57,9 +63,9 @@ def load_book_models(folder: str | Path, device: str | torch.device = "cpu") -> 
             continue  # a bare export or a damaged file is not a book model: rows show it
         block = (ckpt.get("train_config") or {}).get("block_size", 512)
         models[key] = BookModel(ckpt["book"].get("name", path.stem), path,
-                                build_model(ckpt, device), block,
+                                build_model(ckpt, runtime.device), block,
                                 (ckpt.get("training") or {}).get("step", 0),
-                                bool(ckpt.get("partial")))
+                                bool(ckpt.get("partial")), runtime)
     if not models:
         raise UserError(f"{folder}: none of its .pt files is a readable BDH Studio book model")
     return models
@@ -78,14 +84,14 @@ def chunks(n_inputs: int, block: int) -> list[tuple[int, int, int]]:
 
 
 @torch.no_grad()
-def score(model: BDH, texts: list[str], block: int,
-          batch_size: int = 32) -> tuple[list[np.ndarray], np.ndarray]:
+def score(model: BDH, texts: list[str], block: int, batch_size: int = 32,
+          control: TaskControl | None = None) -> tuple[list[np.ndarray], np.ndarray]:
     """Per-byte loss (nats) of every byte of each text, and each text's mean hidden state.
 
     Chunks are batched longest first, so a batch pads little
     (benchmarks/classifier_batching.py measures the batch sizes).
     ``batch_size`` 1 is the original's one-chunk-at-a-time way, kept for
-    that benchmark.
+    that benchmark.  A cancel ends it between two batches.
     """
     device = next(model.parameters()).device
     data = [PREFIX + t.encode("utf-8") for t in texts]
@@ -94,6 +100,8 @@ def score(model: BDH, texts: list[str], block: int,
     losses = [np.zeros(len(d) - 1, dtype=np.float32) for d in data]
     hidden_sum = np.zeros((len(data), model.config.n_embd), dtype=np.float64)
     for b in range(0, len(jobs), batch_size):
+        if control is not None:
+            control.check()
         batch = jobs[b: b + batch_size]
         width = max(e - s for _, s, e, _ in batch)
         x = torch.zeros(len(batch), width, dtype=torch.long)
@@ -117,15 +125,17 @@ SURPRISE = ("own_mean", "own_p90", "own_max", "other_mean", "other_p90", "diff_m
 
 
 def featurize(texts: list[str], book_keys: list[str], models: dict[str, BookModel],
-              batch_size: int = 32, progress=None) -> tuple[np.ndarray, list[str]]:
+              batch_size: int = 32,
+              control: TaskControl | None = None) -> tuple[np.ndarray, list[str]]:
     """One row per text: its own book's surprise, the other books', their difference, and
     its own book model's mean hidden state."""
     n = len(texts)
     per_model = {}
     for done, (key, bm) in enumerate(models.items()):
-        per_model[key] = score(bm.model, texts, bm.block_size, batch_size)
-        if progress is not None:
-            progress((done + 1) / len(models), f"scored the texts with {bm.name}")
+        with bm.runtime.autocast():
+            per_model[key] = score(bm.model, texts, bm.block_size, batch_size, control)
+        if control is not None:
+            control.progress((done + 1) / len(models), f"scored the texts with {bm.name}")
     dim = max(bm.model.config.n_embd for bm in models.values())
     out = np.zeros((n, len(SURPRISE) + dim), dtype=np.float32)
     for i, key in enumerate(book_keys):
@@ -141,6 +151,7 @@ def featurize(texts: list[str], book_keys: list[str], models: dict[str, BookMode
     return out, names
 
 
-def byte_surprise(model: BDH, text: str, block: int) -> np.ndarray:
+def byte_surprise(model: BDH, text: str, block: int,
+                  control: TaskControl | None = None) -> np.ndarray:
     """Each byte's loss under the model: what the results panel shades."""
-    return score(model, [text], block)[0][0]
+    return score(model, [text], block, control=control)[0][0]

@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 
+from .control import TaskControl
 from .features import BookModel, byte_surprise
 
 
@@ -26,9 +27,10 @@ def per_character(text: str, byte_losses: np.ndarray) -> np.ndarray:
     return np.add.reduceat(np.asarray(byte_losses, dtype=np.float32), starts)
 
 
-def char_surprise(book: BookModel, text: str) -> np.ndarray:
-    """Each character's loss in nats under the book's model."""
-    return per_character(text, byte_surprise(book.model, text, book.block_size))
+def char_surprise(book: BookModel, text: str, control: TaskControl | None = None) -> np.ndarray:
+    """Each character's loss in nats under the book's model; a cancel ends it between batches."""
+    with book.runtime.autocast():
+        return per_character(text, byte_surprise(book.model, text, book.block_size, control))
 
 
 def surprising_words(text: str, char_nats: np.ndarray, n: int = 5) -> list[tuple[str, float]]:

@@ -10,7 +10,6 @@ two-core machine), too long for the GUI thread.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +23,13 @@ from ..core import backstories
 from ..core.backstories import LABELS, BackstorySet
 from ..core.classifier import MODES, Outcome, classify, write_predictions
 from ..core.classify_runs import checkpoints_used, load, partial_note, save, saved
+from ..core.control import TaskControl
 from ..core.errors import UserError
 from ..core.predictions import PredictionRow, out_of_fold, prediction_rows, write_table
 from ..core.run_index import is_run
+from ..core.runtime import resolve
 from ..core.surprise import char_surprise
-from .background import Background
+from .background import BackgroundTask
 from .cv_report import FoldChart, ReportTables
 from .predictions_table import (CONFIDENCE, TEXT, ConfidenceDelegate, PredictionsFilter,
                                 PredictionsModel, PredictionsView)
@@ -38,10 +39,6 @@ from .surprise_view import SurpriseView
 SETTINGS = "backstories"
 
 
-class Stopped(UserError):
-    """Raised from the progress callback when the person pressed Stop."""
-
-
 class ResultsPanel(QWidget):
     problem = Signal(str)
     busy_changed = Signal()
@@ -49,22 +46,22 @@ class ResultsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.outcome: Outcome | None = None
-        self._stop: threading.Event | None = None
         self._training = False
-        self._wanted: PredictionRow | None = None
+        self.device, self.precision = "auto", "auto"
         self._surprise: dict[tuple[str, str], np.ndarray] = {}
         self._loaded: dict[bool, BackstorySet] = {}  # by labelled: what the CSVs hold
         self._build()
-        self.worker = Background(self)
-        self.worker.reported.connect(self._progress)
+        self.worker = BackgroundTask("the classifier", self)
+        self.worker.progressed.connect(self._progress)
         self.worker.succeeded.connect(self._classified)
+        self.worker.cancelled.connect(self._stopped)
         self.worker.failed.connect(self._failed)
         self.worker.idle.connect(self._update_controls)
         self.worker.idle.connect(self.busy_changed)
-        self.scorer = Background(self)
+        self.scorer = BackgroundTask("surprise scoring", self, replace=True,
+                                     ask_on_close=False)
         self.scorer.succeeded.connect(self._show_surprise)
         self.scorer.failed.connect(self.surprise.show_message)
-        self.scorer.idle.connect(self._score_next)
         self._update_controls()
 
     # --- building ---------------------------------------------------------
@@ -256,6 +253,10 @@ class ResultsPanel(QWidget):
     def running(self) -> bool:
         return self.worker.running
 
+    def set_runtime(self, device: str, precision: str) -> None:
+        """The window's device and precision, for the next run (its rows are scored alike)."""
+        self.device, self.precision = device, precision
+
     def set_training(self, training: bool) -> None:
         """While books train, their models change under the classifier: Run waits."""
         self._training = training
@@ -279,15 +280,11 @@ class ResultsPanel(QWidget):
         train, test = self.train_path.text().strip(), self.test_path.text().strip() or None
         models, mode = self.models_path.text().strip(), self.mode.currentText()
         folds, repeats = self.folds.value(), self.repeats.value()
-        self._stop = stop = threading.Event()
+        device, precision = self.device, self.precision
 
-        def task(report):
-            def progress(fraction: float, message: str) -> None:
-                if stop.is_set():
-                    raise Stopped("stopped")
-                report((fraction, message))
+        def task(control: TaskControl) -> tuple[Outcome, str]:
             outcome = classify(train, models, test, mode=mode, folds=folds, repeats=repeats,
-                               progress=progress)
+                               control=control, runtime=resolve(device, precision))
             note = partial_note(checkpoints_used(outcome))
             if is_run(Path(models)):  # a run folder keeps the results made from it
                 settings = {"train": train, "test": test, "models": models, "mode": mode,
@@ -316,7 +313,7 @@ class ResultsPanel(QWidget):
         if folder is None or self.running:
             return
 
-        def task(report):
+        def task(control: TaskControl) -> tuple[Outcome, str]:
             outcome, kept = load(folder)
             return outcome, "; ".join(filter(None, [f"reopened {Path(folder).name}",
                                                     kept.get("partial", "")]))
@@ -335,26 +332,21 @@ class ResultsPanel(QWidget):
         self.refresh_kept()
 
     def stop(self) -> None:
-        if self._stop is not None:
-            self._stop.set()
+        if self.running:
+            self.worker.cancel()
             self.message.setText("stopping after the current step…")
 
-    def stop_and_wait(self, msecs: int = 60_000) -> bool:
-        self.stop()
-        classified, scored = self.worker.wait(msecs), self.scorer.wait(msecs)
-        return classified and scored
-
-    @Slot(object)
-    def _progress(self, update: tuple[float, str]) -> None:
-        fraction, message = update
+    @Slot(float, str)
+    def _progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(round(1000 * fraction))
         self.message.setText(message)
 
+    @Slot()
+    def _stopped(self) -> None:
+        self.message.setText("stopped; the last results are kept")
+
     @Slot(str)
     def _failed(self, message: str) -> None:
-        if self._stop is not None and self._stop.is_set():
-            self.message.setText("stopped; the last results are kept")
-            return  # asked for, not a problem
         self.message.setText("failed: see the message at the top")
         self.problem.emit(message)
 
@@ -400,28 +392,19 @@ class ResultsPanel(QWidget):
 
     @Slot(QModelIndex, QModelIndex)
     def _row_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
-            return
+        if not current.isValid() or self.outcome is None:
+            return  # rows without a classifier run have no book models to score with
         row = self.model.rows[self.proxy.mapToSource(current).row()]
         cached = self._surprise.get((row.split, row.story.id))
         if cached is not None:
             self._show_surprise((row, cached))
             return
-        self._wanted = row
         self.surprise.show_message(f"Scoring row {row.story.id} with the model of "
                                    f"{row.story.book_name}…")
-        if not self.scorer.running:
-            self._score_next()
-
-    @Slot()
-    def _score_next(self) -> None:
-        """Score the last row asked for; clicks made meanwhile only replace the wish."""
-        row, self._wanted = self._wanted, None
-        if row is None or self.outcome is None:
-            return
         book = self.outcome.models[row.story.book_key]
         text = row.story.text()
-        self.scorer.start(lambda report: (row, char_surprise(book, text)))
+        # The scorer replaces: a click made meanwhile cancels the row before it.
+        self.scorer.start(lambda control: (row, char_surprise(book, text, control)))
 
     @Slot(object)
     def _show_surprise(self, result: tuple[PredictionRow, np.ndarray]) -> None:

@@ -9,13 +9,14 @@ import torch
 
 from bdh_studio import resources
 from bdh_studio.cli import main
-from bdh_studio.core import features
+from bdh_studio.core import backstories, features
 from bdh_studio.core.backstories import LABELS, Backstory
 from bdh_studio.core.classifier import FineTuner, classify
 from bdh_studio.core.config import PRESETS
-from bdh_studio.core.model import BDH
+from bdh_studio.core.control import TaskControl, run_task
 from bdh_studio.core.errors import UserError
 from bdh_studio.core.evaluation import cross_validate, encode_labels
+from bdh_studio.core.model import BDH
 from devices import CUDA
 
 def read_csv(path):
@@ -67,7 +68,8 @@ def test_batched_scoring_equals_one_chunk_at_a_time(demo_models):
 def test_both_modes_cross_validate_and_predict_every_test_row(demo_models, mode, folds):
     seen = []
     outcome = classify(resources.demo_train_csv(), demo_models, resources.demo_test_csv(),
-                       mode=mode, folds=folds, progress=lambda f, m: seen.append(f))
+                       mode=mode, folds=folds,
+                       control=TaskControl(on_progress=lambda f, m: seen.append(f)))
     n_train, n_test = len(outcome.train.rows), len(outcome.test.rows)
     assert [p.id for p in outcome.oof] == [r.id for r in outcome.train.rows]
     assert [p.id for p in outcome.predictions] == [r.id for r in outcome.test.rows]
@@ -78,23 +80,56 @@ def test_both_modes_cross_validate_and_predict_every_test_row(demo_models, mode,
     assert seen == sorted(seen) and seen[-1] == 1.0
 
 
-def test_finetune_reports_every_step_so_a_stop_ends_it_within_a_fold(demo_models):
+def test_a_finetune_cancel_ends_it_within_one_optimizer_step(demo_models):
     messages = []
-
-    class Stop(Exception):
-        """What the window's Stop raises from the progress callback."""
 
     def progress(fraction, message):
         messages.append(message)
         if message.startswith("fine-tuning step 3/"):
-            raise Stop
+            control.stop()
 
-    with pytest.raises(Stop):
-        classify(resources.demo_train_csv(), demo_models, mode="finetune", folds=2,
-                 progress=progress)
+    control = TaskControl(on_progress=progress)
+    ending = run_task(lambda c: classify(resources.demo_train_csv(), demo_models,
+                                         mode="finetune", folds=2, control=c), control)
+    assert ending.status == "cancelled"
     steps = [m for m in messages if m.startswith("fine-tuning step")]
-    assert steps[:3] == [f"fine-tuning step {i}/{4 * 18} of this fit" for i in (1, 2, 3)]
-    assert not any(m.startswith("fold") for m in messages)  # stopped inside the first fold
+    assert steps == [f"fine-tuning step {i}/{4 * 18} of this fit" for i in (1, 2, 3)]
+
+
+def test_a_features_cancel_ends_it_within_one_chunk_batch(demo_models, monkeypatch):
+    batches, control = [], TaskControl()
+    hidden = BDH.hidden
+
+    def counted(model, x):
+        batches.append(len(x))
+        control.stop()
+        return hidden(model, x)
+
+    monkeypatch.setattr(BDH, "hidden", counted)
+    ending = run_task(lambda c: classify(resources.demo_train_csv(), demo_models, control=c),
+                      control)
+    assert ending.status == "cancelled" and len(batches) == 1  # three book models to score
+
+
+def test_finetuning_sees_the_rows_in_another_order_each_epoch(demo_models, monkeypatch):
+    models = features.load_book_models(demo_models)
+    key = next(iter(models))
+    rows = [r for r in backstories.read(resources.demo_train_csv(), labelled=True).rows
+            if r.book_key == key]
+    seen = []
+
+    def logits(tuner, backbone, head, i, block):
+        seen.append(i)
+        return head(torch.zeros(head.in_features))
+
+    monkeypatch.setattr(FineTuner, "logits", logits)
+    tuner = FineTuner({key: models[key]}, rows, np.zeros(len(rows), dtype=int), epochs=3)
+    tuner(np.arange(len(rows)))
+    epochs = [seen[e * len(rows): (e + 1) * len(rows)] for e in range(3)]
+    assert all(sorted(e) == list(range(len(rows))) for e in epochs)
+    assert epochs[0] != epochs[1] != epochs[2] != epochs[0]
+    tuner(np.arange(len(rows)))
+    assert seen[3 * len(rows):] == seen[: 3 * len(rows)]  # seeded: the same run again
 
 
 @pytest.mark.parametrize("device", ["meta", CUDA])

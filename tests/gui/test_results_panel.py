@@ -1,7 +1,9 @@
 """The Backstories tab as a person uses it: load the CSVs, run, read, filter, select, export."""
 
 import csv
+import time
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -29,7 +31,8 @@ def visible(panel, column):
     return [panel.proxy.index(r, column).data() for r in range(panel.proxy.rowCount())]
 
 
-def test_a_run_shows_folds_report_confusion_and_predictions(window, qtbot, demo_models, tmp_path):
+def test_a_run_shows_folds_report_confusion_and_predictions(window, qtbot, demo_models, tmp_path,
+                                                            monkeypatch):
     window.load_demo()
     panel = run(window, qtbot, demo_models)
     assert not window.banner.isVisible()
@@ -68,6 +71,24 @@ def test_a_run_shows_folds_report_confusion_and_predictions(window, qtbot, demo_
     shaded = panel.surprise.browser.toHtml()
     assert shaded.count("background-color") > len(row.story.text()) / 2  # alike ones merge
 
+    scored, cancelled = [], []
+
+    def scoring(book, text, control):
+        scored.append(text)
+        while len(scored) == 1:  # the first row scores until it is cancelled
+            control.check()
+            time.sleep(0.001)
+        return np.zeros(len(text))
+
+    monkeypatch.setattr("bdh_studio.gui.results_panel.char_surprise", scoring)
+    panel.scorer.cancelled.connect(lambda: cancelled.append(True))
+    panel.select_row(1)
+    qtbot.waitUntil(lambda: len(scored) == 1, timeout=10_000)
+    panel.select_row(2)  # a new request: the scoring of row 1 is cancelled
+    qtbot.waitUntil(lambda: "mean 0.00 bits" in panel.surprise.title.text(), timeout=10_000)
+    assert cancelled == [True] and len(scored) == 2
+    assert panel.surprise.browser.toPlainText() == panel.selected_row().story.text() == scored[1]
+
     panel.export_predictions(tmp_path / "predictions.csv")
     with open(tmp_path / "predictions.csv", newline="", encoding="utf-8") as f:
         lines = list(csv.reader(f))
@@ -98,9 +119,10 @@ def test_a_csv_missing_a_column_says_so_and_the_panel_keeps_working(window, qtbo
 def test_stop_ends_a_run_and_the_panel_keeps_working(window, qtbot, monkeypatch):
     import time
 
-    def slow_classify(*args, progress, **kwargs):
+    def slow_classify(*args, control, **kwargs):
         while True:
-            progress(0.5, "fold 1 of 5")
+            control.check()
+            control.progress(0.5, "fold 1 of 5")
             time.sleep(0.01)
 
     monkeypatch.setattr("bdh_studio.gui.results_panel.classify", slow_classify)
