@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 import torch.nn.functional as F
@@ -294,16 +294,23 @@ class BDH(nn.Module):
     def generate(self, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
                  top_k: int | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
         """Sample ``max_new_tokens`` bytes after the prompt ``idx`` (B, T >= 1)."""
+        return torch.cat([idx, *self.stream(idx, max_new_tokens, temperature, top_k,
+                                            generator)], dim=1)
+
+    @torch.no_grad()
+    def stream(self, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
+               top_k: int | None = None,
+               generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
+        """Each sampled byte (B, 1) as soon as it is drawn, so a reader can show it."""
         logits, states = self.prefill(idx)
         logits = logits[:, -1]
-        out = [idx]
         position = idx.size(1)
-        for _ in range(max_new_tokens):
+        for n in range(max_new_tokens):
             nxt = sample_next(logits, temperature, top_k, generator)
-            out.append(nxt)
-            logits = self.step(nxt.view(-1), position, states)
-            position += 1
-        return torch.cat(out, dim=1)
+            yield nxt
+            if n + 1 < max_new_tokens:
+                logits = self.step(nxt.view(-1), position, states)
+                position += 1
 
     @torch.no_grad()
     def generate_by_rerun(self, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
