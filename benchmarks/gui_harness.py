@@ -33,7 +33,7 @@ class Window:
         self.folder = folder
         self.window = MainWindow(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
         self.window.show()
-        self.window.add_paths([book])
+        self.add_book(book)
         self.redraws = 0
         plots = self.window.plots
         redraw = plots.redraw
@@ -42,6 +42,19 @@ class Window:
             self.redraws += 1
             redraw()
         plots.redraw = counted  # the plots' timer calls it through the instance
+
+    def add_book(self, book: Path) -> None:
+        """Add a book as a drop does, and run the event loop until its check is done."""
+        self.window.add_paths([book])
+        self.wait_for_books()
+
+    def wait_for_books(self) -> None:
+        books = self.window.books
+        if books.checking:
+            loop = QEventLoop()
+            books.checker.idle.connect(loop.quit)
+            loop.exec()
+            books.checker.idle.disconnect(loop.quit)
 
     def train(self, config: TrainConfig, run_dir: Path) -> float:
         """Seconds from pressing Train to the worker thread's end, the event loop running."""

@@ -3,6 +3,8 @@
 A book is never read into memory whole: one streaming pass checks it is
 UTF-8 text and hashes it, then training gathers each batch's few kilobytes
 straight from the memory map, so a 1 GB book costs what a 1 MB one does.
+That pass is remembered by the file's path, size and modification time: the
+window's check of a dropped book is the trainer's too, so a book is read once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Iterable
 import numpy as np
 import torch
 
+from .control import TaskControl
 from .errors import UserError
 
 BOM = codecs.BOM_UTF8
@@ -66,7 +69,31 @@ def find_books(folder: str | Path) -> list[Path]:
     return books
 
 
-def _scan(path: Path) -> tuple[str, int]:
+_checked: dict[tuple[str, int, int], tuple[str, int]] = {}  # identity -> (sha256, size)
+
+
+def _identity(path: Path) -> tuple[str, int, int]:
+    """What tells a file's contents apart without reading them: path, size, mtime."""
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns
+
+
+def _scan(path: Path, control: TaskControl | None = None) -> tuple[str, int]:
+    """sha256 and size of a UTF-8 text file, read once per version of it; raises CorpusError.
+
+    ``control`` may pause or cancel between two 4 MiB chunks.
+    """
+    try:
+        identity = _identity(path)
+    except OSError as exc:
+        raise CorpusError(f"{path.name}: cannot read it ({exc.strerror or exc}); "
+                          f"check that it exists and is readable") from None
+    if identity not in _checked:
+        _checked[identity] = _read(path, control)
+    return _checked[identity]
+
+
+def _read(path: Path, control: TaskControl | None) -> tuple[str, int]:
     """One pass over the file: sha256 and whether it is UTF-8 text; raises CorpusError."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -74,6 +101,8 @@ def _scan(path: Path) -> tuple[str, int]:
     try:
         with open(path, "rb") as f:
             while chunk := f.read(_CHUNK):
+                if control is not None:
+                    control.check()
                 digest.update(chunk)
                 nul = chunk.find(b"\0")
                 if nul >= 0:
@@ -98,29 +127,36 @@ def _scan(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), offset
 
 
-def inspect(path: str | Path) -> BookInfo:
-    """A book's size and, if it cannot be used, the reason; never raises."""
+def inspect(path: str | Path, control: TaskControl | None = None) -> BookInfo:
+    """A book's size and, if it cannot be used, the reason; raises only Cancelled."""
     path = Path(path)
     try:
-        _scan(path)
+        _scan(path, control)
     except CorpusError as exc:
         size = path.stat().st_size if path.is_file() else 0
         return BookInfo(path, size, str(exc).removeprefix(f"{path.name}: "))
     return BookInfo(path, path.stat().st_size)
 
 
-def scan(paths: Iterable[str | Path]) -> list[BookInfo]:
-    """Books from any mix of folders and files (as dropped on the window), each inspected once."""
+def listed(paths: Iterable[str | Path]) -> list[BookInfo]:
+    """The files of any mix of folders and files (as dropped on the window), each once, with
+    their sizes; nothing is read yet, so a book listed here may still prove unusable.
+    """
     seen: dict[Path, BookInfo] = {}
     for path in map(Path, paths):
         files = find_books(path) if path.is_dir() else [path]
         for file in files:
             key = file.resolve()
             if key not in seen:
-                seen[key] = inspect(file) if is_book_file(file) else BookInfo(
-                    file, file.stat().st_size if file.is_file() else 0,
-                    "not a .txt file; books are plain UTF-8 .txt files")
+                size = file.stat().st_size if file.is_file() else 0
+                seen[key] = BookInfo(file, size) if is_book_file(file) else BookInfo(
+                    file, size, "not a .txt file; books are plain UTF-8 .txt files")
     return list(seen.values())
+
+
+def scan(paths: Iterable[str | Path]) -> list[BookInfo]:
+    """The books of ``listed(paths)``, each inspected."""
+    return [inspect(info.path) if info.usable else info for info in listed(paths)]
 
 
 class Book:

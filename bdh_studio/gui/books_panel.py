@@ -1,4 +1,8 @@
-"""The books list: what will be trained, how big, and how each one is doing."""
+"""The books list: what will be trained, how big, and how each one is doing.
+
+Dropped books are listed at once as "checking…" and read in the background
+(a 1 GB book takes seconds to check); only books found usable can be trained.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
                                QPushButton, QStyledItemDelegate, QStyleOptionViewItem,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from ..core.corpus import BookInfo, scan
+from ..core.control import TaskControl
+from ..core.corpus import BookInfo, inspect, listed
 from ..core.errors import UserError
+from .background import BackgroundTask
 
 STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "trained": "#2e7d32",
                 "partial": "#b26a00", "failed": "#c62828", "unusable": "#c62828",
-                "skipped": "#2e7d32"}
+                "skipped": "#2e7d32", "checking…": "#777"}
 
 HELD = "The running training uses this book: stop the run to uncheck or remove it"
 STATE_LABELS = {"skipped": "finished, skipped"}  # a book a run had finished already
@@ -48,6 +54,11 @@ class BooksPanel(QWidget):
         super().__init__(parent)
         self.infos: dict[str, BookInfo] = {}
         self.in_run: set[str] = set()  # the books a running training uses: kept and checked
+        self.unchecked: dict[str, BookInfo] = {}  # listed, waiting for their check, by name
+        self.checker = BackgroundTask("checking books", self, ask_on_close=False)
+        self.checker.partial.connect(self._checked)
+        self.checker.cancelled.connect(self._check_stopped)
+        self.checker.idle.connect(self._check_next)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Book", "Size", "State"])
         self.tree.setRootIsDecorated(False)
@@ -99,11 +110,12 @@ class BooksPanel(QWidget):
             self.add_paths([Path(f) for f in files])
 
     def add_paths(self, paths: Iterable[Path]) -> int:
-        """Add books from folders and files; returns how many were added."""
+        """List books from folders and files at once and check them in the background;
+        returns how many were added."""
         added = 0
         for path in paths:
             try:
-                infos = scan([path])
+                infos = listed([path])
             except UserError as exc:
                 self.problem.emit(str(exc))
                 continue
@@ -111,8 +123,53 @@ class BooksPanel(QWidget):
                 added += self._add(info)
         if added:
             self._fit_names()
+            self._check_next()
             self.changed.emit()
         return added
+
+    @property
+    def checking(self) -> bool:
+        return bool(self.unchecked) or self.checker.running
+
+    def _check_next(self) -> None:
+        """Check the books listed since the last check began (one check at a time)."""
+        if self.checker.running or not self.unchecked:
+            return
+        batch = list(self.unchecked.items())
+
+        def task(control: TaskControl) -> None:
+            for name, info in batch:
+                control.partial((name, inspect(info.path, control)))
+
+        self.checker.start(task)
+
+    def _checked(self, result: tuple[str, BookInfo]) -> None:
+        name, info = result
+        if self.unchecked.get(name) is None or self.unchecked[name].path != info.path:
+            return  # removed (or replaced) while it was being checked
+        del self.unchecked[name]
+        self.infos[name] = info
+        if info.usable:
+            self.set_state(name, "new")
+        else:
+            self._unusable(name, info.problem or "")
+        self.changed.emit()
+
+    def _check_stopped(self) -> None:
+        """The check was cancelled (the window closes): what it did not reach stays unusable."""
+        for name, info in self.unchecked.items():
+            self.infos[name] = BookInfo(info.path, info.size, "not checked; add it again")
+            self._unusable(name, "not checked; add it again")
+        self.unchecked.clear()
+        self.changed.emit()
+
+    def _unusable(self, name: str, problem: str) -> None:
+        item = self._item(name)
+        self.tree.blockSignals(True)
+        item.setFlags(item.flags() & ~Qt.ItemIsUserCheckable)
+        item.setCheckState(0, Qt.Unchecked)
+        self.tree.blockSignals(False)
+        self.set_state(name, "unusable", problem)
 
     def _add(self, info: BookInfo) -> bool:
         known = self.infos.get(info.name)
@@ -139,7 +196,8 @@ class BooksPanel(QWidget):
         self.tree.addTopLevelItem(item)
         self.tree.blockSignals(False)
         if info.usable:
-            self.set_state(name, "new")
+            self.unchecked[name] = info
+            self.set_state(name, "checking…")
         else:
             self.set_state(name, "unusable", info.problem or "")
         return True
@@ -161,6 +219,7 @@ class BooksPanel(QWidget):
                 kept.append(name)
                 continue
             del self.infos[name]
+            self.unchecked.pop(name, None)
             self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
         if kept:
             self.problem.emit(f"Not removed: {', '.join(map(repr, kept))} "
@@ -180,6 +239,7 @@ class BooksPanel(QWidget):
     def clear(self) -> None:
         self.tree.clear()
         self.infos.clear()
+        self.unchecked.clear()
         self.changed.emit()
 
     # --- reading ------------------------------------------------------------
@@ -194,6 +254,7 @@ class BooksPanel(QWidget):
     def _included_items(self) -> list[QTreeWidgetItem]:
         items = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
         return [item for item in items if self.infos[item.data(0, Qt.UserRole)].usable
+                and item.data(0, Qt.UserRole) not in self.unchecked
                 and item.checkState(0) == Qt.Checked]
 
     def included(self) -> list[Path]:
@@ -239,7 +300,8 @@ class BooksPanel(QWidget):
     # --- state --------------------------------------------------------------
 
     def set_state(self, name: str, state: str, detail: str = "") -> None:
-        """Show a book's state: new, training, trained, partial, failed, skipped or unusable."""
+        """Show a book's state: checking…, new, training, trained, partial, failed, skipped or
+        unusable."""
         item = self._item(name)
         if item is None:
             return

@@ -1,10 +1,13 @@
 """Books on disk: discovery, the bad files a user will have, and batches."""
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bdh_studio.core import corpus
+from bdh_studio.core.control import TaskControl, run_task
 from bdh_studio.core.corpus import BatchSampler, Book, CorpusError, find_books, inspect, scan
 from textgen import make_text
 
@@ -145,3 +148,36 @@ def test_batches_from_a_big_book_do_not_keep_it_resident(tmp_path):
     for _ in range(50):
         sampler.sample()
     assert _resident_file_bytes() - before < 16 << 20
+
+
+def test_a_book_is_read_once_for_its_check_and_its_training(books_dir, monkeypatch):
+    reads = []
+    read = corpus._read
+    monkeypatch.setattr(corpus, "_read", lambda path, control: reads.append(path.name)
+                        or read(path, control))
+    path = books_dir / "Alpha Book.txt"
+    assert inspect(path).usable
+    book = Book(path)
+    assert reads == ["Alpha Book.txt"]
+    assert book.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    path.write_text(make_text(25_000, 7), encoding="utf-8")  # another version of the book
+    assert Book(path).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert reads == ["Alpha Book.txt"] * 2
+
+
+def test_a_cancel_ends_a_check_within_one_chunk(tmp_path):
+    class Counting(TaskControl):
+        checks = 0
+
+        def check(self):
+            self.checks += 1
+            if self.checks == 2:
+                self.stop()
+            super().check()
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"words " * (3 * corpus._CHUNK // 6 + 1))  # four chunks
+    control = Counting()
+    assert run_task(lambda c: inspect(big, c), control).status == "cancelled"
+    assert control.checks == 2
+    assert inspect(big).usable  # nothing half-checked was remembered
