@@ -62,8 +62,8 @@ class Timeline:
 class WatchedControl(TaskControl):
     """A TaskControl that notes in the timeline each time the trainer waits, and resumes."""
 
-    def __init__(self, timeline: Timeline) -> None:
-        super().__init__()
+    def __init__(self, timeline: Timeline, *listeners) -> None:
+        super().__init__(*listeners)  # what the window's task reports through
         self.timeline = timeline
 
     def wait_while_paused(self, timeout: float | None = None) -> None:

@@ -26,14 +26,14 @@ from .. import resources
 from ..core import checkpoints
 from ..core import config as cfg
 from ..core import events as ev
-from ..core.control import TrainingControl
+from ..core.control import TaskControl
 from ..core.errors import UserError
 from ..core.run_index import (RUNTIME_ONLY, changed_settings, config_of, default_run_name,
                               new_run_folder, summarize)
 from ..core.runs import METRICS, RunFolder, read_events
 from ..core.trainer import train_run
 from .accessibility import name_controls
-from .background import Background
+from .background import BackgroundTask
 from .books_panel import BooksPanel
 from .compare_plots import ComparePlots, load_run
 from .config_panel import ConfigPanel
@@ -46,6 +46,7 @@ from .sample_box import SampleBox
 from .status import Progress, memory_in_use
 
 STATUS_MS = 250
+JOIN_SECONDS = 30.0  # closing waits this long, in all, for the tasks to end
 CONTINUE, NEW_RUN, CANCEL = "continue", "new run", "cancel"  # a settings conflict's answers
 
 
@@ -119,11 +120,10 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1280, 820)
 
-        self.worker = Background(self)
-        self.worker.reported.connect(self.on_event)
+        self.worker = BackgroundTask("training", self)
+        self.worker.partial.connect(self.on_event)
         self.worker.failed.connect(self.on_failed)
         self.worker.idle.connect(self.on_finished)
-        self.control: TrainingControl | None = None
         self.run_dir: Path | None = None
         self.progress = Progress()
         self.demo = False
@@ -134,13 +134,20 @@ class MainWindow(QMainWindow):
         self.sample_box = SampleBox()
         self.results = ResultsPanel()
         self.runs = RunsPanel(self.runs_root)
-        self.opener = Background(self)  # reads a run's files off the GUI thread
+        self.opener = BackgroundTask("opening a run", self, ask_on_close=False)  # off the GUI thread
         self.opener.succeeded.connect(self._show_run)
         self.opener.failed.connect(self.banner_message)
         self.run_readonly = False  # the settings shown are an opened run's
         self.compare = ComparePlots()
-        self.comparer = Background(self)  # reads the checked runs' curves
+        self.comparer = BackgroundTask("comparing runs", self, ask_on_close=False)
         self.comparer.succeeded.connect(self._show_comparison)
+        self.exporter = BackgroundTask("exporting checkpoints", self)
+        self.exporter.progressed.connect(lambda f, message: self.statusBar().showMessage(message))
+        self.exporter.succeeded.connect(self._exported)
+        self.exporter.failed.connect(self.on_failed)
+        self.exporter.cancelled.connect(lambda: self.statusBar().showMessage("Export stopped",
+                                                                            8000))
+        self.exporter.idle.connect(self._update_controls)
         self.comparer.idle.connect(self._compare_again)
         self._compare_next: list | None = None
         self.banner = Banner()
@@ -159,6 +166,7 @@ class MainWindow(QMainWindow):
         self.compare.problem.connect(self.banner.show_message)
         self.results.busy_changed.connect(self._update_controls)
         self.config_panel.changed.connect(self._update_controls)
+        self.config_panel.changed.connect(self._runtime_changed)
         self._status_timer = QTimer(self, interval=STATUS_MS, timeout=self._refresh_status)
         self._status_timer.start()
         self.restore_settings()
@@ -343,6 +351,17 @@ class MainWindow(QMainWindow):
     def training(self) -> bool:
         return self.worker.running
 
+    @property
+    def control(self) -> TaskControl | None:
+        """The running training's pause and stop switches."""
+        return self.worker.control
+
+    def _runtime_changed(self) -> None:
+        """The settings' device and precision serve sampling and the classifier too."""
+        values = self.config_panel.raw_values()
+        for panel in (self.sample_box, self.results):
+            panel.set_runtime(values["device"], values["precision"])
+
     def _update_controls(self) -> None:
         valid = self.config_panel.config() is not None
         has_books = bool(self.books.included())
@@ -361,7 +380,8 @@ class MainWindow(QMainWindow):
         self.stop_action.setEnabled(self.training)
         self.config_panel.setEnabled(not self.training and not self.run_readonly)
         has_run = self.run_dir is not None
-        self.export_action.setEnabled(has_run and not self.training)
+        self.export_action.setEnabled(has_run and not self.training
+                                      and not self.exporter.running)
         self.folder_action.setEnabled(has_run)
 
     def default_run_name(self) -> str:
@@ -400,14 +420,13 @@ class MainWindow(QMainWindow):
         self.run_dir = out
         self.runs.busy = {out}
         self.results.set_models_folder(out)
-        self.control = control = TrainingControl()
         self.plots.clear()
         self.progress = Progress()
 
-        def task(report):
+        def task(control: TaskControl):
             if (out / METRICS).is_file():  # the curves so far, so the new points continue them
-                report(PastEvents(list(read_events(out))))
-            return train_run(config, books, out, on_event=report, control=control)
+                control.partial(PastEvents(list(read_events(out))))
+            return train_run(config, books, out, on_event=control.partial, control=control)
 
         self.worker.start(task)
         self.books.hold_for_run()
@@ -475,7 +494,6 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_finished(self) -> None:
-        self.control = None
         self.books.release()
         self.runs.busy = set()
         self.pause_action.setText("Pause")
@@ -497,16 +515,27 @@ class MainWindow(QMainWindow):
             self.progress.state = "paused"
 
     def stop_training(self) -> None:
-        if self.control is not None:
-            self.control.stop()
+        if self.training:
+            self.worker.cancel()
             self.progress.state = "stopping…"
 
-    def stop_and_wait(self, msecs: int = 60_000) -> bool:
-        """Stop the run and join its thread: what closing and quitting need."""
-        self.stop_training()
-        trained, classified = self.worker.wait(msecs), self.results.stop_and_wait(msecs)
-        read = self.runs.wait(msecs) and self.opener.wait(msecs) and self.comparer.wait(msecs)
-        return trained and classified and read
+    def running_tasks(self) -> list[BackgroundTask]:
+        """Every background task of the window and its panels that is running now."""
+        return [task for task in self.findChildren(BackgroundTask) if task.running]
+
+    def stop_and_wait(self, seconds: float = JOIN_SECONDS) -> list[str]:
+        """Cancel every task, then join them all within one deadline: what closing needs.
+
+        Returns what could not be joined in time (empty when all ended).
+        """
+        tasks = self.running_tasks()
+        self.stop_training()  # says "stopping…" in the status bar
+        for task in tasks:
+            task.cancel()
+        deadline = time.monotonic() + seconds
+        return [task.what for task in tasks
+                if not task.wait(max(0, round(1000 * (deadline - time.monotonic()))))]
+
 
     def _refresh_status(self) -> None:
         self.status_label.setText(self.progress.text())
@@ -527,7 +556,7 @@ class MainWindow(QMainWindow):
             self.banner.show_message("Wait for the current run to end before opening another.")
             return
         folder = Path(folder)
-        self.opener.start(lambda report: (folder, list(read_events(folder)), summarize(folder)))
+        self.opener.start(lambda control: (folder, list(read_events(folder)), summarize(folder)))
 
     def banner_message(self, text: str) -> None:
         self.banner.show_message(text)
@@ -603,7 +632,7 @@ class MainWindow(QMainWindow):
             self._compare_next = summaries  # only the latest choice matters
             return
         folders = [Path(s.path) for s in summaries]
-        self.comparer.start(lambda report: [load_run(f) for f in folders])
+        self.comparer.start(lambda control: [load_run(f) for f in folders])
 
     def _compare_again(self) -> None:
         if self._compare_next is not None:
@@ -635,22 +664,34 @@ class MainWindow(QMainWindow):
             QMessageBox.Yes | QMessageBox.No, QMessageBox.No) == QMessageBox.Yes
         self.export_checkpoints(Path(target), bare)
 
-    def export_checkpoints(self, target: Path, bare: bool = False) -> list[Path]:
-        written = []
-        try:
-            target.mkdir(parents=True, exist_ok=True)
-            for path in RunFolder(self.run_dir).checkpoints():
-                out = target / path.name
-                if bare:
-                    checkpoints.export_state_dict(path, out)
-                else:
-                    shutil.copy2(path, out)
-                written.append(out)
-        except (UserError, OSError) as exc:
-            self.banner.show_message(f"Export stopped: {exc}")
-        else:
-            self.statusBar().showMessage(f"Exported {len(written)} model(s) to {target}", 8000)
-        return written
+    def export_checkpoints(self, target: Path, bare: bool = False) -> None:
+        """Copy (or strip to bare state_dicts) this run's book models in the background."""
+        sources = RunFolder(self.run_dir).checkpoints()
+
+        def task(control: TaskControl) -> list[Path]:
+            written = []
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+                for done, path in enumerate(sources):
+                    control.check()
+                    control.progress(done / len(sources), f"exporting {path.stem}…")
+                    out = target / path.name
+                    if bare:
+                        checkpoints.export_state_dict(path, out)
+                    else:
+                        shutil.copy2(path, out)
+                    written.append(out)
+            except OSError as exc:
+                raise UserError(f"Export stopped after {len(written)} model(s): {exc}") from None
+            return written
+
+        self.exporter.start(task)
+        self._update_controls()
+
+    @Slot(object)
+    def _exported(self, written: list[Path]) -> None:
+        where = written[0].parent if written else ""
+        self.statusBar().showMessage(f"Exported {len(written)} model(s) to {where}", 8000)
 
     def show_run_folder(self) -> None:
         if self.run_dir is not None:
@@ -705,16 +746,22 @@ class MainWindow(QMainWindow):
         self._books_changed()  # CSVs alone are reason enough to leave the empty state
 
     def closeEvent(self, event) -> None:
-        if self.training:
+        running = [task.what for task in self.running_tasks() if task.ask_on_close]
+        if running:
+            kept = " The book in training keeps a partial checkpoint." if self.training else ""
             answer = QMessageBox.question(
-                self, "Training is running",
-                "Stop training and quit? The current book keeps a partial checkpoint.",
+                self, "Work is running", f"Stop {', '.join(running)} and quit?{kept}",
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
             if answer != QMessageBox.Yes:
                 event.ignore()
                 return
-            self.stop_and_wait()
-        for reader in (self.runs, self.opener, self.comparer):
-            reader.wait()
+        stuck = self.stop_and_wait()
+        if stuck:
+            QMessageBox.warning(
+                self, "Still running",
+                f"{', '.join(stuck)} did not stop within {JOIN_SECONDS:.0f} s. The window "
+                f"stays open so no work is cut off mid-write; close it again to wait longer.")
+            event.ignore()
+            return
         self.save_settings()
         event.accept()

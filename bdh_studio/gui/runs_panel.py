@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInp
                                QVBoxLayout, QWidget)
 
 from ..core.run_index import RunSummary, hms, list_runs, safe_name
-from .background import Background
+from .background import BackgroundTask
 from .books_panel import human_size
 
 COLUMNS = ("Run", "Date", "Books", "Preset", "State", "Last val loss", "Duration", "Size")
@@ -43,7 +43,7 @@ class RunsPanel(QWidget):
         self.busy: set[Path] = set()  # runs the window is training: not renamed or deleted
         self.summaries: dict[str, RunSummary] = {}
         self._again = False
-        self.reader = Background(self)
+        self.reader = BackgroundTask("listing runs", self, ask_on_close=False)
         self.reader.succeeded.connect(self._show)
         self.reader.failed.connect(self.problem)
         self.reader.idle.connect(self._read_again)
@@ -109,7 +109,7 @@ class RunsPanel(QWidget):
             self._again = True
             return
         root = self.root
-        self.reader.start(lambda report: list_runs(root))
+        self.reader.start(lambda control: list_runs(root))
 
     def _read_again(self) -> None:
         if self._again:

@@ -7,7 +7,7 @@ import pytest
 
 from bdh_studio.cli import main
 from bdh_studio.core import events as ev
-from bdh_studio.core.control import TrainingControl
+from bdh_studio.core.control import TaskControl
 from bdh_studio.core.corpus import find_books
 from bdh_studio.core.run_index import list_runs, preset_name, summarize
 from bdh_studio.core.trainer import train_run
@@ -27,7 +27,7 @@ def trained_runs(tmp_path_factory):
     (tmp_path / "books" / "beta book.txt").write_text(make_text(20_000, 2))
     books = find_books(tmp_path / "books")
     train_run(tiny_config, books, root / "finished")
-    control = TrainingControl()
+    control = TaskControl()
 
     def stop_at_10(event):
         if isinstance(event, ev.StepLogged) and event.step >= 10:

@@ -1,10 +1,12 @@
 """The window as a person uses it: drop books, fix settings, train, pause, stop, close."""
 
+import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from bdh_studio.core import checkpoints
@@ -14,7 +16,16 @@ from textgen import make_text
 FAST = {"max_iters": 400, "log_interval": 2, "eval_interval": 10, "eval_batches": 1}
 
 
+def checked(window):
+    """Wait, as a person does, until the dropped books are no longer "checking…"."""
+    deadline = time.monotonic() + 60
+    while window.books.checking and time.monotonic() < deadline:
+        QTest.qWait(10)
+    assert not window.books.checking
+
+
 def drop(window, paths):
+    """Drop files on the window and wait for their check."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     enter = QDragEnterEvent(QPointF(20, 20).toPoint(), Qt.CopyAction, mime, Qt.LeftButton,
@@ -23,6 +34,7 @@ def drop(window, paths):
     assert enter.isAccepted()
     QApplication.sendEvent(window, QDropEvent(QPointF(20, 20), Qt.CopyAction, mime,
                                               Qt.LeftButton, Qt.NoModifier))
+    checked(window)
 
 
 def use_tiny(window, **changes):
@@ -90,12 +102,12 @@ def test_an_invalid_field_disables_train_and_says_why(window, books_dir):
 def test_train_pause_resume_stop_keeps_a_partial_checkpoint(window, qtbot, books_dir, tmp_path,
                                                            monkeypatch):
     timeline = Timeline()
-    monkeypatch.setattr("bdh_studio.gui.main_window.TrainingControl",
-                        lambda: WatchedControl(timeline))
     drop(window, [books_dir])
     use_tiny(window, **FAST)
+    monkeypatch.setattr("bdh_studio.gui.background.TaskControl",
+                        lambda *listeners: WatchedControl(timeline, *listeners))
     window.start_training(tmp_path / "run")
-    window.worker.reported.connect(timeline.record)  # steps as the window receives them
+    window.worker.partial.connect(timeline.record)  # steps as the window receives them
     assert window.training and window.stop_action.isEnabled()
     qtbot.waitUntil(lambda: "Alpha Book" in window.plots.books
                     and len(window.plots.curve_points("Alpha Book", "train")[0]) >= 3,
@@ -134,10 +146,14 @@ def test_a_full_run_reports_each_book_and_samples(window, qtbot, books_dir, tmp_
     window.sample_box.prompt.setText("The sea")
     window.sample_box.length.setValue(30)
     window.sample_box.generate()
-    qtbot.waitUntil(lambda: window.sample_box.output.toPlainText().startswith("The sea"),
+    qtbot.waitUntil(lambda: window.sample_box.speed.text().startswith("done: 30 of 30 bytes"),
                     timeout=30_000)
-    exported = window.export_checkpoints(tmp_path / "exported", bare=True)
-    assert sorted(p.name for p in exported) == ["Alpha Book.pt", "beta book.pt"]
+    assert window.sample_box.generated().startswith("The sea")
+    with qtbot.waitSignal(window.exporter.succeeded, timeout=30_000) as exported:
+        window.export_checkpoints(tmp_path / "exported", bare=True)
+    assert sorted(p.name for p in exported.args[0]) == ["Alpha Book.pt", "beta book.pt"]
+    assert sorted(p.name for p in (tmp_path / "exported").iterdir()) == ["Alpha Book.pt",
+                                                                        "beta book.pt"]
 
 
 def test_errors_show_in_the_window_and_it_keeps_working(window, qtbot, books_dir, tmp_path,
@@ -198,6 +214,7 @@ def test_settings_are_restored_on_the_next_launch(qtbot, settings, books_dir):
     first.close()
     shiboken6.delete(first)
     second = MainWindow(settings)
+    checked(second)
     config = second.config_panel.config()
     assert (config.n_layer, config.lr) == (3, 0.0005)
     assert sorted(second.books.infos) == ["Alpha Book", "beta book"]
@@ -276,3 +293,61 @@ def test_books_in_a_run_cannot_be_removed_or_unchecked_until_it_ends(window, qtb
     assert press_space_on("Alpha Book") == Qt.Unchecked
     books.remove_button.click()
     assert "Alpha Book" not in books.infos
+
+
+def demo_checkpoints(models):
+    return sorted((models / "checkpoints").glob("*.pt"))
+
+
+def test_sampling_streams_with_its_speed_and_stops_within_a_byte(window, qtbot, demo_models):
+    box = window.sample_box
+    box.set_checkpoints(demo_checkpoints(demo_models))
+    box.prompt.setText("The sea")
+    box.length.setValue(100_000)
+    pieces = []
+    box.worker.partial.connect(pieces.append)
+    box.generate_button.click()
+    assert box.generated() == "The sea"  # the prompt at once, apart from what follows
+    qtbot.waitUntil(lambda: len(pieces) >= 3, timeout=30_000)
+    assert "bytes/s" in box.speed.text() and box.stop_button.isEnabled()
+    box.stop_button.click()
+    qtbot.waitUntil(lambda: not box.worker.running, timeout=10_000)
+    assert box.speed.text().startswith("stopped: ") and pieces[-1].bytes_done < 100_000
+    assert box.generated() == "The sea" + "".join(p.text for p in pieces)
+    assert box.generate_button.isEnabled() and not box.stop_button.isEnabled()
+
+
+def test_closing_asks_once_then_joins_sampling_classifying_and_training(
+        qtbot, settings, books_dir, tmp_path, demo_models, monkeypatch):
+    import shiboken6
+    from PySide6.QtWidgets import QMessageBox
+
+    from bdh_studio import resources
+    from bdh_studio.gui.main_window import MainWindow
+    window = MainWindow(settings)
+    window.show()
+    drop(window, [books_dir])
+    use_tiny(window, **FAST)
+    panel, box = window.results, window.sample_box
+    panel.add_csvs([resources.demo_train_csv()])
+    panel.set_models_folder(demo_models)
+    panel.mode.setCurrentText("finetune")
+    panel.run()
+    box.set_checkpoints(demo_checkpoints(demo_models))
+    box.length.setValue(100_000)
+    box.generate()
+    window.start_training(tmp_path / "run")
+    qtbot.waitUntil(lambda: panel.message.text().startswith("fine-tuning step")
+                    and "bytes/s" in box.speed.text() and len(window.plots.books) > 0,
+                    timeout=60_000)
+    asked, cancelled = [], []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda parent, title, text, *a: asked.append(text) or QMessageBox.Yes)
+    for task in (window.worker, panel.worker, box.worker):
+        task.cancelled.connect(lambda what=task.what: cancelled.append(what))
+    assert window.close()
+    assert len(asked) == 1 and all(what in asked[0] for what in
+                                   ("training", "the classifier", "sampling"))
+    assert sorted(cancelled) == ["sampling", "the classifier", "training"]
+    assert not window.running_tasks()
+    shiboken6.delete(window)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from bdh_studio.core import events as ev
 from bdh_studio.core.config import PRESETS
-from bdh_studio.core.control import TrainingControl
+from bdh_studio.core.control import TaskControl
 from bdh_studio.core.trainer import train_run
 from textgen import make_text
 
@@ -27,7 +27,7 @@ def two_runs(tmp_path_factory):
     config = PRESETS["tiny"].replace(max_iters=6, log_interval=2, eval_interval=2,
                                      eval_batches=1)
     train_run(config, [books / "Alpha.txt", books / "Beta.txt"], tmp / "runs" / "A")
-    control = TrainingControl()
+    control = TaskControl()
 
     def stop_at_4(event):
         if isinstance(event, ev.StepLogged) and event.step >= 4:

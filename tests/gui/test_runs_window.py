@@ -40,10 +40,10 @@ def test_train_after_stop_continues_the_same_run(window, qtbot):
         if isinstance(event, ev.StepLogged) and event.book == second:
             window.stop_action.trigger()
 
-    window.worker.reported.connect(stop_in_second_book)  # the moment the window hears of it
+    window.worker.partial.connect(stop_in_second_book)  # the moment the window hears of it
     window.train_action.trigger()
     qtbot.waitUntil(lambda: not window.training, timeout=120_000)
-    window.worker.reported.disconnect(stop_in_second_book)
+    window.worker.partial.disconnect(stop_in_second_book)
     run_dir = window.run_dir
     assert run_dir.parent == window.runs_root
     stopped = [e for e in sessions(run_dir)[0] if isinstance(e, ev.BookFinished)
