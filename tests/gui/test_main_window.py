@@ -109,9 +109,10 @@ def test_train_pause_resume_stop_keeps_a_partial_checkpoint(window, qtbot, books
     window.start_training(tmp_path / "run")
     window.worker.partial.connect(timeline.record)  # steps as the window receives them
     assert window.training and window.stop_action.isEnabled()
+    # The first optimizer of the process imports torch._dynamo: a minute on a loaded machine.
     qtbot.waitUntil(lambda: "Alpha Book" in window.plots.books
                     and len(window.plots.curve_points("Alpha Book", "train")[0]) >= 3,
-                    timeout=30_000)
+                    timeout=120_000)
     window.pause_action.trigger()
     assert window.pause_action.text() == "Resume"
     qtbot.waitUntil(lambda: timeline.count(WAIT) >= 1, timeout=10_000)
