@@ -7,7 +7,6 @@ Cancel; what was chosen is remembered in QSettings.
 from __future__ import annotations
 
 import random
-import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,12 +15,13 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLin
                                QProgressBar, QPushButton, QSpinBox, QTabWidget, QVBoxLayout,
                                QWidget)
 
+from ...core.control import TaskControl
 from ...core.errors import UserError
 from ...core.inspection import activity, cache, concepts, graph, neurons
 from ...core.inspection.activity import KINDS
 from ...core.inspection.reading import DEFAULT_SAMPLE_BYTES
 from ...core.inspection.subject import Subject
-from ..background import Background
+from ..background import BackgroundTask
 from .activity_view import ActivityView
 from .common import named
 from .concept_view import ConceptView
@@ -32,10 +32,6 @@ PASSAGE_BYTES = 600
 LAST_LAYER = -1
 
 
-class Cancelled(UserError):
-    """Raised from a task's progress report once Cancel was pressed."""
-
-
 class InspectPanel(QWidget):
     problem = Signal(str)
 
@@ -43,12 +39,12 @@ class InspectPanel(QWidget):
                  settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.run_checkpoints, self.settings = run_checkpoints, settings or QSettings()
-        self.worker = Background(self)
-        self.worker.reported.connect(self._progress)
+        self.worker = BackgroundTask("inspecting a model", self)
+        self.worker.progressed.connect(self._progress)
         self.worker.succeeded.connect(self._succeeded)
+        self.worker.cancelled.connect(lambda: self.status.setText("Cancelled."))
         self.worker.failed.connect(self._failed)
         self.worker.idle.connect(self._idle)
-        self._cancel = threading.Event()
         self._on_result: Callable[[Any], None] = lambda result: None
         self.subject: Subject | None = None
         self.scan: neurons.NeuronScan | None = None
@@ -158,19 +154,16 @@ class InspectPanel(QWidget):
             self.problem.emit("Choose a book model first: train a book, open a run, or open "
                               "a checkpoint.")
             return False
-        self._cancel.clear()
         self._on_result = on_result
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
         self.status.setText(f"{title}…")
         self.save_settings()
-        cancel = self._cancel
 
-        def run(report):
+        def run(control: TaskControl) -> Any:
             def progress(fraction: float, message: str) -> None:
-                if cancel.is_set():
-                    raise Cancelled("cancelled")
-                report((fraction, message))
+                control.check()  # each report ends a unit of the inspector's work
+                control.progress(fraction, message)
             return task(progress)
 
         self.worker.start(run)
@@ -193,11 +186,10 @@ class InspectPanel(QWidget):
         return book
 
     def cancel(self) -> None:
-        self._cancel.set()
+        self.worker.cancel()
         self.status.setText("Cancelling…")
 
-    def _progress(self, report: tuple[float, str]) -> None:
-        fraction, message = report
+    def _progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(round(1000 * fraction))
         self.status.setText(message)
 
@@ -207,11 +199,8 @@ class InspectPanel(QWidget):
         self._on_result(result)
 
     def _failed(self, message: str) -> None:
-        if self._cancel.is_set():
-            self.status.setText("Cancelled.")
-        else:
-            self.status.setText("")
-            self.problem.emit(message)
+        self.status.setText("")
+        self.problem.emit(message)
 
     def _idle(self) -> None:
         self.cancel_button.setEnabled(False)
