@@ -13,7 +13,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil  # noqa: E402
 import time  # noqa: E402
+from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Callable  # noqa: E402
 
 import torch  # noqa: E402,F401  (before PySide6, as bdh_studio.gui.app does)
 from PySide6.QtCore import QEventLoop, QSettings  # noqa: E402
@@ -35,13 +37,32 @@ class Window:
         self.window.show()
         self.add_book(book)
         self.redraws = 0
+        self.gui_cpu: Counter[str] = Counter()  # CPU seconds of the GUI thread, by handler
         plots = self.window.plots
         redraw = plots.redraw
 
         def counted() -> None:
             self.redraws += 1
             redraw()
-        plots.redraw = counted  # the plots' timer calls it through the instance
+        plots.redraw = self._timed("plot redraws", counted)  # its timer calls it so
+        self._retime(self.window.worker.partial, self.window.on_event, "training events")
+        self._retime(self.window._status_timer.timeout, self.window._refresh_status, "status bar")
+        painted = plots.canvas._on_paint
+        plots.canvas._on_paint = lambda seconds: (self.gui_cpu.update({"plot paints": seconds}),
+                                                  painted(seconds))
+
+    def _timed(self, name: str, handler: Callable) -> Callable:
+        def timed(*args):
+            start = time.thread_time()
+            try:
+                return handler(*args)
+            finally:
+                self.gui_cpu[name] += time.thread_time() - start
+        return timed
+
+    def _retime(self, signal, handler: Callable, name: str) -> None:
+        signal.disconnect(handler)
+        signal.connect(self._timed(name, handler))
 
     def add_book(self, book: Path) -> None:
         """Add a book as a drop does, and run the event loop until its check is done."""
@@ -64,10 +85,12 @@ class Window:
         shutil.rmtree(run_dir, ignore_errors=True)
         loop = QEventLoop()
         self.window.worker.idle.connect(loop.quit)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         self.window.start_training(run_dir)
         loop.exec()
         seconds = time.perf_counter() - start
+        self.gui_cpu["(all, while training)"] += time.thread_time() - cpu
+        self.gui_cpu["(wall seconds training)"] += seconds
         self.window.worker.idle.disconnect(loop.quit)
         return seconds
 

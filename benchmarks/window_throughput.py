@@ -46,6 +46,7 @@ def compare(window: gui_harness.Window, preset: str, book: Path, rounds: int,
         seconds, models["bare"] = in_fresh_thread(lambda: bare_loop(config, book, out))
         return tokens / seconds
 
+    window.gui_cpu.clear()
     figures = alternate({"window": through_window, "bare loop": bare}, rounds, label=preset)
     same = same_weights(next((out / "run").rglob("*.pt")), models["bare"])
     for name, values in figures.items():
@@ -54,7 +55,18 @@ def compare(window: gui_harness.Window, preset: str, book: Path, rounds: int,
     print(f"  window / bare loop = {ratio:.3f}  target >= {TARGET}  {verdict(ratio, TARGET)}  "
           f"({paired(figures['window'], figures['bare loop'])}; plot redraws per window run: "
           f"{redraws}; final weights {'identical' if same else 'DIFFERENT'})")
+    print("  " + where_the_gui_thread_went(window.gui_cpu))
     return ratio
+
+
+def where_the_gui_thread_went(cpu: dict[str, float]) -> str:
+    """The GUI thread's CPU seconds while training, by handler, and as a share of a core."""
+    total, wall = cpu["(all, while training)"], cpu["(wall seconds training)"]
+    handlers = {k: v for k, v in cpu.items() if not k.startswith("(")}
+    parts = ", ".join(f"{k} {v:.2f} s" for k, v in sorted(handlers.items(), key=lambda kv: -kv[1]))
+    return (f"GUI thread CPU while training: {total:.2f} s in {wall:.1f} s of runs "
+            f"({100 * total / max(wall, 1e-9):.1f}% of a core): {parts}, the rest (Qt's own "
+            f"event handling, timers, signals) {total - sum(handlers.values()):.2f} s")
 
 
 def main() -> None:
