@@ -755,7 +755,7 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.Yes:
                 event.ignore()
                 return
-        stuck = self.stop_and_wait()
+        stuck = self.stop_and_wait(JOIN_SECONDS)
         if stuck:
             QMessageBox.warning(
                 self, "Still running",

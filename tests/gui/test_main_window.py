@@ -352,3 +352,23 @@ def test_closing_asks_once_then_joins_sampling_classifying_and_training(
     assert sorted(cancelled) == ["sampling", "the classifier", "training"]
     assert not window.running_tasks()
     shiboken6.delete(window)
+
+
+def test_a_task_that_cannot_be_joined_keeps_the_window_open_and_says_so(window, monkeypatch):
+    import threading
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from bdh_studio.gui.background import BackgroundTask
+    release, started = threading.Event(), threading.Event()
+    stubborn = BackgroundTask("a stubborn task", window)
+    stubborn.start(lambda control: started.set() or release.wait(60))  # never checks
+    assert started.wait(30)
+    monkeypatch.setattr("bdh_studio.gui.main_window.JOIN_SECONDS", 0.2)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.Yes)
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    assert not window.close()
+    assert len(warned) == 1 and warned[0].startswith("a stubborn task did not stop within")
+    release.set()
+    assert stubborn.wait(30_000)
