@@ -58,6 +58,7 @@ class SelfTest:
                                            QSettings.IniFormat))
         self.window.load_demo()
         self.window.show()
+        self._wait(lambda: not self.window.books.checking)  # books are checked in the background
         books = len(self.window.books.included())
         if books == 0:
             raise StepFailed("no usable demo book was found")
@@ -99,14 +100,16 @@ class SelfTest:
         self._wait(box.generate_button.isEnabled)
         text = box.output.toPlainText()
         generated = len(text.encode()) - len(box.prompt.text().encode())
-        if generated < SAMPLE_BYTES // 2:  # invalid bytes decode to U+FFFD: 1 byte, 3 in UTF-8
+        if generated < SAMPLE_BYTES // 2:  # bytes that are not UTF-8 show as \x.. escapes
             raise StepFailed(f"the sample box shows {text!r}")
         return f"{text[:30]!r}…"
 
     def export(self) -> str:
         target = self.folder / "export"
-        written = self.window.export_checkpoints(target, bare=True)
+        self.window.export_checkpoints(target, bare=True)
+        self._wait(lambda: not self.window.exporter.running)
         self._no_banner()
+        written = sorted(target.glob("*.pt")) if target.is_dir() else []
         if not written:
             raise StepFailed(f"nothing was exported to {target}")
         for path in written:
