@@ -149,10 +149,10 @@ class BooksPanel(QWidget):
             return  # removed (or replaced) while it was being checked
         del self.unchecked[name]
         self.infos[name] = info
-        if info.usable:
-            self.set_state(name, "new")
-        else:
+        if not info.usable:
             self._unusable(name, info.problem or "")
+        elif self.state_of(name) == "checking…":  # an opened run may have said more meanwhile
+            self.set_state(name, "new")
         self.changed.emit()
 
     def _check_stopped(self) -> None:

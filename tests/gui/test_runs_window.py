@@ -7,6 +7,7 @@ from bdh_studio.core import events as ev
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.runs import read_events
 from bdh_studio.gui import main_window as mw
+from test_main_window import checked
 
 SHORT = {"max_iters": 12, "log_interval": 1, "eval_interval": 6, "eval_batches": 1}
 
@@ -32,6 +33,7 @@ def sessions(run_dir):
 
 def test_train_after_stop_continues_the_same_run(window, qtbot):
     window.load_demo()
+    checked(window)
     window.config_panel.set_config(PRESETS["tiny"].replace(**SHORT))
     first, second, third = [p.stem for p in window.books.included()]
     window.books.set_included(third, False)
@@ -71,6 +73,7 @@ def test_train_after_stop_continues_the_same_run(window, qtbot):
 def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, tmp_path,
                                                      monkeypatch, answer):
     window.add_paths([books_dir])
+    checked(window)
     window.config_panel.set_config(PRESETS["tiny"].replace(max_iters=2, log_interval=1,
                                                            eval_interval=2, eval_batches=1))
     window.start_training()
@@ -100,6 +103,7 @@ def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, t
 def test_new_run_asks_a_name_prefilled_from_books_and_preset(window, qtbot, books_dir,
                                                              monkeypatch):
     window.add_paths([books_dir])
+    checked(window)
     window.config_panel.set_config(PRESETS["tiny"])
     offered = []
 
