@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,38 @@ def demo_models(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo-run")
     assert train_run(config, sorted(resources.demo_books().glob("*.txt")), out).ok
     return out
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    """``read_only(name, populate=None)``: a folder that cannot be written, as on a read-only disk.
+
+    ``populate(folder)`` fills it first.  Permissions do it for a normal user;
+    root ignores them, so there a read-only bind mount does (skipped if that
+    is not allowed either).
+    """
+    mounted = []
+
+    def make(name: str, populate=None) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        if populate is not None:
+            populate(folder)
+        if os.geteuid() != 0:
+            for path in [folder, *folder.rglob("*")]:
+                if path.is_dir():
+                    path.chmod(0o555)
+            return folder
+        for args in (["--bind", folder, folder], ["-o", "remount,bind,ro", folder]):
+            if subprocess.run(["mount", *map(str, args)], capture_output=True).returncode:
+                pytest.skip("as root, a read-only folder needs a read-only bind mount, "
+                            "and mount is not allowed here")
+            mounted.append(folder)
+        return folder
+
+    yield make
+    for folder in dict.fromkeys(mounted):
+        subprocess.run(["umount", str(folder)], check=True)
+    for path in tmp_path.rglob("*"):
+        if path.is_dir() and not os.access(path, os.W_OK):
+            path.chmod(0o755)

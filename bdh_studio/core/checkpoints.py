@@ -9,6 +9,7 @@ Pathway's ``BDH`` loads with strict=True.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import platform
 import tempfile
@@ -22,6 +23,7 @@ from .. import __version__
 from .config import TrainConfig, from_dict
 from .errors import UserError
 from .model import BDH, BDHConfig
+from .runs import CHECKPOINTS, CONFIG, METRICS
 from .runtime import unwrap
 
 FORMAT = "bdh-studio.book-model.v1"
@@ -29,6 +31,14 @@ FORMAT = "bdh-studio.book-model.v1"
 
 class CheckpointError(UserError):
     """A checkpoint that cannot be written or read; the message says what to do."""
+
+
+class DamagedCheckpoint(CheckpointError):
+    """A file that was a checkpoint and is no longer whole (truncated, bytes changed).
+
+    Told apart from a foreign or bare file, which is merely not a book model:
+    a damaged one is reported wherever it is met, never passed over.
+    """
 
 
 def versions() -> dict[str, str]:
@@ -43,8 +53,12 @@ def atomic_save(obj: Any, path: str | Path) -> None:
     it was; the temporary file is removed.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise CheckpointError(f"cannot write in {path.parent}: {exc.strerror or exc}; "
+                              f"choose a folder you can write to") from None
     try:
         with os.fdopen(fd, "wb") as f:
             torch.save(obj, f)
@@ -73,15 +87,31 @@ def cpu_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu", copy=True) for k, v in unwrap(model).state_dict().items()}
 
 
+def state_digest(state_dict: dict[str, torch.Tensor]) -> str:
+    """sha256 over every weight's name, dtype, shape and bytes, in key order.
+
+    torch.load does not notice bytes changed inside tensor data (a bad disk, a
+    careless copy); this digest, stored at save and checked at load, does.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(state_dict):
+        tensor = state_dict[name].detach().to("cpu").contiguous()
+        digest.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
+        digest.update(tensor.reshape(-1).view(torch.uint8).numpy())
+    return digest.hexdigest()
+
+
 def save(path: str | Path, *, model: nn.Module, config: TrainConfig, book: dict,
          training: dict, partial: bool, optimizer: torch.optim.Optimizer | None = None,
          scaler: torch.amp.GradScaler | None = None) -> None:
     """Save one book model with what it takes to resume it and to know where it came from."""
+    weights = cpu_state_dict(model)
     atomic_save({
         "format": FORMAT,
         "model_config": unwrap(model).config.to_dict(),
         "train_config": config.to_dict(),
-        "state_dict": cpu_state_dict(model),
+        "state_dict": weights,
+        "state_sha256": state_digest(weights),
         "book": book,
         "training": training,
         "partial": partial,
@@ -92,7 +122,7 @@ def save(path: str | Path, *, model: nn.Module, config: TrainConfig, book: dict,
 
 
 def load(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
-    """Read a checkpoint safely, or say why it cannot be used."""
+    """Read a checkpoint safely and verify its weights, or say why it cannot be used."""
     path = Path(path)
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
@@ -101,16 +131,28 @@ def load(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
     except OSError as exc:
         raise CheckpointError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except Exception as exc:  # torch raises many kinds for a damaged or foreign file
-        raise CheckpointError(f"{path}: not a readable checkpoint ({type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0] if str(exc) else ''}); "
-                              f"it may be truncated or not a BDH Studio file") from None
+        raise DamagedCheckpoint(f"{path}: not a readable checkpoint ({type(exc).__name__}: "
+                                f"{str(exc).splitlines()[0] if str(exc) else ''}); "
+                                f"it may be truncated or not a BDH Studio file") from None
     if isinstance(ckpt, dict) and ckpt.get("format") == FORMAT:
+        verify(ckpt, path)
         return ckpt
     if isinstance(ckpt, dict) and "encoder" in ckpt and "decoder" in ckpt:
         raise CheckpointError(f"{path}: a bare state_dict (as exported for Pathway's BDH); it does "
                               f"not record n_layer, so use the full checkpoint it was exported from")
     raise CheckpointError(f"{path}: not a BDH Studio checkpoint (format "
                           f"{ckpt.get('format') if isinstance(ckpt, dict) else type(ckpt).__name__!r})")
+
+
+def verify(ckpt: dict, path: str | Path) -> None:
+    """Raise DamagedCheckpoint if the weights differ from those saved.
+
+    Checkpoints written before digests were stored have none and pass as they are.
+    """
+    stored = ckpt.get("state_sha256")
+    if stored is not None and state_digest(ckpt["state_dict"]) != stored:
+        raise DamagedCheckpoint(f"{path}: damaged: its weights are not the ones saved (their "
+                                f"sha256 differs); train that book again or use a backup copy")
 
 
 def build_model(ckpt: dict, device: str | torch.device = "cpu") -> BDH:
@@ -135,7 +177,50 @@ def train_config(ckpt: dict) -> TrainConfig | None:
 
 def export_state_dict(path: str | Path, out: str | Path) -> None:
     """Write the bare state_dict alone: what Pathway's reference ``BDH`` loads."""
+    check_export_target(out, [path])
     atomic_save(load(path)["state_dict"], out)
+
+
+def export_models(sources: list[Path], folder: str | Path, bare: bool = False) -> list[Path]:
+    """Write each book model into ``folder`` under its own name: whole, or as a bare state_dict.
+
+    Every target is checked before the first is written, so a refused export
+    writes nothing; each source is verified as it is read.
+    """
+    folder = Path(folder).expanduser()
+    targets = [folder / source.name for source in sources]
+    for out in targets:
+        check_export_target(out, sources)
+    for source, out in zip(sources, targets):
+        ckpt = load(source)
+        atomic_save(ckpt["state_dict"] if bare else ckpt, out)
+    return targets
+
+
+def check_export_target(out: str | Path, sources: list[str | Path]) -> None:
+    """Refuse an export that would overwrite a source or a file of a run's checkpoints.
+
+    A bare state_dict written over a checkpoint loses what sample, classify and
+    resume need, so nothing is written there; the message says where to write instead.
+    """
+    out = Path(out).expanduser()
+    if out.is_dir():
+        raise CheckpointError(f"{out}: is a folder; give the file to write, e.g. {out / 'model.pt'}")
+    for source in map(Path, sources):
+        if out.resolve() == source.resolve() or (out.exists() and out.samefile(source)):
+            raise CheckpointError(f"{out}: is the checkpoint being exported, and an export "
+                                  f"never overwrites its source; write it elsewhere")
+    if in_run_checkpoints(out):
+        raise CheckpointError(f"{out}: is inside a run's {out.parent.name}/ folder; an export "
+                              f"never writes there (it would replace a book model), so choose "
+                              f"a folder outside the run")
+
+
+def in_run_checkpoints(path: Path) -> bool:
+    """Whether ``path`` is a file in a run folder's checkpoints/ (config.json or metrics.jsonl beside it)."""
+    folder = path.resolve().parent
+    return folder.name == CHECKPOINTS and any(
+        (folder.parent / name).is_file() for name in (CONFIG, METRICS))
 
 
 def describe(ckpt: dict) -> str:

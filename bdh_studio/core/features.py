@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from .backstories import normalise
-from .checkpoints import CheckpointError, load, build_model
+from .checkpoints import CheckpointError, DamagedCheckpoint, build_model, load
 from .control import TaskControl
 from .errors import UserError
 from .model import BDH
@@ -59,8 +59,10 @@ def load_book_models(folder: str | Path, runtime: Runtime = CPU) -> dict[str, Bo
     for key, path in find_checkpoints(folder).items():
         try:
             ckpt = load(path)
+        except DamagedCheckpoint:
+            raise
         except CheckpointError:
-            continue  # a bare export or a damaged file is not a book model: rows show it
+            continue  # a bare export or a foreign file is not a book model: rows show it
         block = (ckpt.get("train_config") or {}).get("block_size", 512)
         models[key] = BookModel(ckpt["book"].get("name", path.stem), path,
                                 build_model(ckpt, runtime.device), block,
