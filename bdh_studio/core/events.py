@@ -101,6 +101,15 @@ class BookFailed(Event):
 
 
 @dataclass(frozen=True)
+class BookWarning(Event):
+    """Something a person should know about a book that does not stop the run:
+    a damaged checkpoint set aside, a book left out."""
+    kind: ClassVar[str] = "book_warning"
+    book: str
+    message: str
+
+
+@dataclass(frozen=True)
 class RunFinished(Event):
     kind: ClassVar[str] = "run_finished"
     stopped: bool
@@ -118,14 +127,20 @@ class RunFailed(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls for cls in (RunStarted, BookStarted, StepLogged, ValidationLogged,
-                              CheckpointSaved, BookFinished, BookFailed, RunFinished, RunFailed)
+                              CheckpointSaved, BookFinished, BookFailed, BookWarning, RunFinished,
+                              RunFailed)
 }
 
 EventCallback = Callable[[Event], None]
 
 
-def from_dict(data: dict) -> Event | None:
-    """The event a metrics.jsonl line holds, or None for a line of an unknown kind."""
+def from_dict(data: object) -> Event | None:
+    """The event a metrics.jsonl line holds, or None for a line that is no event of ours.
+
+    A line of a known kind missing a field raises TypeError, as a constructor does.
+    """
+    if not isinstance(data, dict):
+        return None
     cls = EVENT_TYPES.get(data.get("event", ""))
     if cls is None:
         return None

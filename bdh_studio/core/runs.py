@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -93,10 +96,14 @@ class RunFolder:
                        for k in IDENTITY if identity(old)[k] != identity(config)[k]]
             raise RunFolderError(
                 f"{self.path} holds a run with other settings ({', '.join(changed)}); "
-                f"choose a new output folder, or retrain to replace its models")
+                f"choose a new output folder, or pass --retrain to replace its models")
         self.start_log()
-        self.config_path.write_text(json.dumps(config.to_dict(), indent=2) + "\n",
-                                    encoding="utf-8")
+        try:
+            self.config_path.write_text(json.dumps(config.to_dict(), indent=2) + "\n",
+                                        encoding="utf-8")
+        except OSError as exc:
+            self.close()
+            raise self._unwritable(exc) from None
 
     def start_log(self, rank: int = 0) -> None:
         """Append this process's events from now on; rank 0's go to metrics.jsonl.
@@ -108,7 +115,19 @@ class RunFolder:
         except OSError as exc:
             raise RunFolderError(f"cannot create the run folder {self.path}: "
                                  f"{exc.strerror or exc}; choose another --out") from None
-        self._metrics = open(self.path / metrics_name(rank), "a", encoding="utf-8")
+        log = self.path / metrics_name(rank)
+        try:
+            end_torn_line(log)
+            self._metrics = open(log, "a", encoding="utf-8")
+            probe = tempfile.TemporaryFile(dir=self.checkpoint_dir)  # where the models go
+        except OSError as exc:
+            self.close()
+            raise self._unwritable(exc) from None
+        probe.close()
+
+    def _unwritable(self, exc: OSError) -> RunFolderError:
+        return RunFolderError(f"cannot write in the run folder {self.path}: "
+                              f"{exc.strerror or exc}; make it writable or choose another --out")
 
     def append(self, event: ev.Event) -> None:
         if self._metrics is None:
@@ -122,6 +141,16 @@ class RunFolder:
             self._metrics = None
 
 
+def end_torn_line(log: Path) -> None:
+    """End a last line a crash left half-written, so the next event starts a line of its own."""
+    if not log.is_file() or log.stat().st_size == 0:
+        return
+    with open(log, "rb+") as f:
+        f.seek(-1, os.SEEK_END)
+        if f.read(1) != b"\n":
+            f.write(b"\n")
+
+
 def _rank_logs(folder: Path) -> list[Path]:
     """The other ranks' logs of a run that spread its books, in rank order."""
     found = {int(m.group(1)): p for p in folder.glob("metrics.rank*.jsonl")
@@ -129,25 +158,50 @@ def _rank_logs(folder: Path) -> list[Path]:
     return [found[rank] for rank in sorted(found)]
 
 
-def read_events(path: str | Path) -> Iterator[ev.Event]:
-    """The events of a run folder (every rank's log) or of one metrics file.
+@dataclass
+class RunLog:
+    """A run's events, and how many lines of its logs could not be used (torn or foreign)."""
+    events: list[ev.Event] = field(default_factory=list)
+    skipped: int = 0
 
-    A torn last line is skipped.
-    """
+    def note(self) -> str:
+        """What a reader should be told about the skipped lines, or nothing."""
+        if not self.skipped:
+            return ""
+        return (f"{self.skipped} line(s) of the run's {METRICS} could not be read (torn by a "
+                f"crash, or not an event) and were left out")
+
+
+def read_run(path: str | Path) -> RunLog:
+    """The events of a run folder (every rank's log) or of one metrics file."""
     path = Path(path)
     logs = [path / METRICS, *_rank_logs(path)] if path.is_dir() else [path]
     if not logs[0].is_file():
         raise RunFolderError(f"{logs[0].parent}: not a run folder (no {METRICS} in it)")
+    run = RunLog()
     for log in logs:
-        yield from _read_log(log)
+        _read_log(log, run)
+    return run
 
 
-def _read_log(path: Path) -> Iterator[ev.Event]:
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            try:
-                event = ev.from_dict(json.loads(line))
-            except (ValueError, TypeError):
-                continue
-            if event is not None:
-                yield event
+def read_events(path: str | Path) -> Iterator[ev.Event]:
+    """The events of a run folder or metrics file; the lines that cannot be used are skipped."""
+    yield from read_run(path).events
+
+
+def _read_log(path: Path, run: RunLog) -> None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                try:
+                    event = ev.from_dict(json.loads(line))
+                except (ValueError, TypeError):
+                    event = None
+                if event is None:
+                    run.skipped += 1
+                else:
+                    run.events.append(event)
+    except OSError as exc:
+        raise RunFolderError(f"{path}: cannot read it ({exc.strerror or exc})") from None
