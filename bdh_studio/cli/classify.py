@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+import tempfile
 from pathlib import Path
 
 from tqdm import tqdm
@@ -15,8 +15,6 @@ from ..core.control import TaskControl
 from ..core.errors import UserError
 from ..core.runtime import resolve
 
-CV_PREDICTIONS = "predictions-cv.csv"
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -24,8 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Decide for each backstory whether it is consistent with its novel or "
                     "contradicts it, using the book models of a training run. Prints the "
                     "cross-validated report beside the majority baselines, writes the test "
-                    f"predictions to PREDICTIONS.csv and the out-of-fold prediction of every "
-                    f"train row to {CV_PREDICTIONS} beside it.")
+                    "predictions to PREDICTIONS.csv and the out-of-fold prediction of every "
+                    "train row to PREDICTIONS.cv.csv beside it.")
     p.add_argument("--train", required=True, metavar="TRAIN.csv",
                    help="labelled rows: id,book_name,char,caption,content,label")
     p.add_argument("--test", metavar="TEST.csv", help="rows to predict (no label column needed)")
@@ -40,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--repeats", type=int, default=1, metavar="R",
                    help="repeat the k folds with other splits, for the spread (default 1)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="fold and model seed")
-    p.add_argument("--device", choices=cfg.DEVICES, default="auto",
+    p.add_argument("--device", default="auto", metavar="auto|cpu|cuda|mps",
                    help="where the book models run (default: auto)")
     p.add_argument("--precision", choices=cfg.PRECISIONS, default="auto", help="default: auto")
     p.set_defaults(run=run)
@@ -48,23 +46,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    writable_folder(out.parent)  # before minutes of work, not after
     runtime = resolve(args.device, args.precision)
-    bar = tqdm(total=100, file=sys.stderr, dynamic_ncols=True,
-               bar_format="{percentage:3.0f}%|{bar:24}| {elapsed} {desc}")
+    cv_path = cv_predictions_path(out)
+    check_outputs([out, cv_path], inputs=[args.train, args.test])  # before minutes of work
+    bars: list[tqdm] = []  # made at the first report: a refused input stays one line
 
     def progress(fraction: float, message: str) -> None:
-        bar.update(round(100 * fraction) - bar.n)
-        bar.set_description_str(f"{args.mode}: {message}")
+        if not bars:
+            bars.append(tqdm(total=100, file=sys.stderr, dynamic_ncols=True,
+                             bar_format="{percentage:3.0f}%|{bar:24}| {elapsed} {desc}"))
+        bars[0].update(round(100 * fraction) - bars[0].n)
+        bars[0].set_description_str(f"{args.mode}: {message}")
 
     try:
         outcome = classify(args.train, args.models, args.test, mode=args.mode, folds=args.folds,
                            repeats=args.repeats, seed=args.seed,
                            control=TaskControl(on_progress=progress), runtime=runtime)
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
     report(outcome)
-    cv_path = out.with_name(CV_PREDICTIONS)
     write_predictions(cv_path, outcome.oof, truth={r.id: r.label for r in outcome.train.rows})
     print(f"wrote {cv_path} (out-of-fold predictions of the {len(outcome.oof)} train rows)",
           file=sys.stderr)
@@ -76,14 +77,30 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cv_predictions_path(out: Path) -> Path:
+    """PRED.cv.csv beside PRED.csv: two runs into one folder keep their own."""
+    return out.with_name(f"{out.stem}.cv{out.suffix or '.csv'}")
+
+
+def check_outputs(outputs: list[Path], inputs: list[str | None]) -> None:
+    """Every file to write can be written, and none is a folder or an input."""
+    given = [Path(i).resolve() for i in inputs if i]
+    for path in outputs:
+        if path.is_dir():
+            raise UserError(f"{path}: is a folder; --out names the file to write, "
+                            f"e.g. {path / 'predictions.csv'}")
+        if path.resolve() in given:
+            raise UserError(f"{path}: is an input of this command; choose another --out")
+        writable_folder(path.parent)
+
+
 def writable_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
     except OSError as exc:
-        raise UserError(f"cannot create {folder}: {exc.strerror or exc}; choose another --out"
+        raise UserError(f"cannot write in {folder}: {exc.strerror or exc}; choose another --out"
                         ) from None
-    if not os.access(folder, os.W_OK):
-        raise UserError(f"cannot write in {folder}; choose another --out")
 
 
 def report(outcome: Outcome) -> None:
@@ -91,5 +108,7 @@ def report(outcome: Outcome) -> None:
     for table in (outcome.train, outcome.test):
         if table is not None and table.problems:
             print(table.summary(), file=sys.stderr)
+    for note in outcome.report.notes:
+        print(f"note: {note}", file=sys.stderr)
     print(f"{outcome.mode} mode, cross-validated on {outcome.train.path.name}:")
     print(outcome.report.table())

@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--temperature", type=float, default=0.8, metavar="T")
     p.add_argument("--top-k", type=int, default=None, metavar="K")
     p.add_argument("--seed", type=int, default=None, help="for a repeatable sample")
-    p.add_argument("--device", choices=cfg.DEVICES, default="auto", help="default: auto")
+    p.add_argument("--device", default="auto", metavar="auto|cpu|cuda|mps", help="default: auto")
     p.add_argument("--precision", choices=cfg.PRECISIONS, default="auto", help="default: auto")
     p.set_defaults(run=run)
 

@@ -60,6 +60,7 @@ class Report:
     grouped: list[dict] = field(default_factory=list)
     oof_probability: np.ndarray | None = None
     n_rows: int = 0
+    notes: list[str] = field(default_factory=list)  # what was done otherwise than asked
 
     def mean_std(self, key: str, metric: str = "accuracy") -> tuple[float, float]:
         values = [f.model[metric] if key == "model" else f.baselines[key][metric]
@@ -105,9 +106,12 @@ def cross_validate(fit: Fitter, labels: list[str], books: list[str], chars: list
     y = encode_labels(labels)
     books_a, chars_a = np.array(books), np.array(chars)
     strata = np.array([f"{label}|{book}" for label, book in zip(y, books)])
-    folds = _feasible_folds(strata, y, folds)
+    asked, folds = folds, _feasible_folds(strata, y, folds)
     splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
     report, total = Report(n_rows=len(y)), folds * repeats
+    if folds < asked:
+        report.notes.append(f"{asked} folds asked, {folds} used: every fold needs a row of each "
+                            f"label, and the rarer label has {folds} rows")
     oof_sum, oof_count = np.zeros(len(y)), np.zeros(len(y))
     for k, (train, test) in enumerate(splitter.split(np.zeros(len(y)), _stratify_on(strata, y, folds))):
         probability = fit(train)(test)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import math
 import time
 from dataclasses import dataclass
 from typing import Iterator
@@ -38,8 +39,8 @@ def check_settings(model: BDH, length: int, temperature: float, top_k: int | Non
     """Raise ValueError, with what is allowed, for settings sampling cannot use."""
     if length < 0:
         raise ValueError(f"length must be 0 or more, not {length}")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be above 0, not {temperature}")
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"temperature must be a finite number above 0, not {temperature}")
     if top_k is not None and not 1 <= top_k <= model.config.vocab_size:
         raise ValueError(f"top-k must be between 1 and {model.config.vocab_size}, not {top_k}")
 

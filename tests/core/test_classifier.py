@@ -172,7 +172,7 @@ def test_the_command_line_on_the_kdsh_data(kdsh, tmp_path, capsys):
     assert [r["id"] for r in rows] == test_ids
     assert all(r["label"] in ("consistent", "contradict") for r in rows)
     assert all(0 <= float(r["confidence"]) <= 1 for r in rows)
-    cv = read_csv(out.parent / "predictions-cv.csv")
+    cv = read_csv(out.parent / "predictions.cv.csv")
     assert len(cv) == len(read_csv(kdsh / "train.csv"))
     assert {r["true_label"] for r in cv} == {"consistent", "contradict"}
 

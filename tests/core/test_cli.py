@@ -75,7 +75,7 @@ def test_sample_rejects_impossible_settings(books_dir, tmp_path, capsys):
     ckpt = str(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")
     capsys.readouterr()
     assert main(["sample", ckpt, "--temperature", "0"]) == 2
-    assert "temperature must be above 0" in capsys.readouterr().err
+    assert "temperature must be a finite number above 0" in capsys.readouterr().err
     assert main(["sample", ckpt, "--top-k", "0"]) == 2
     assert "top-k must be between 1 and 256" in capsys.readouterr().err
 
