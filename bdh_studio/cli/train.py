@@ -97,6 +97,8 @@ class ProgressBars:
         elif isinstance(event, (ev.BookFailed, ev.RunFailed)):
             self.close()
             tqdm.write(f"error: {event.message}", file=sys.stderr)
+        elif isinstance(event, ev.BookWarning):
+            tqdm.write(f"warning: {event.message}", file=sys.stderr)
 
     def _postfix(self, event: ev.StepLogged) -> dict:
         post = {"loss": f"{event.train_loss:.3f}", "tok/s": f"{event.tokens_per_s:,.0f}"}

@@ -270,20 +270,32 @@ def check_memory(config: TrainConfig, runtime: Runtime) -> None:
             f"(cpu), or train on a GPU")
 
 
-def _previous(folder: RunFolder, book: Book, config: TrainConfig, retrain: bool) -> dict | None:
-    """The checkpoint to resume this book from, if it is of this very book and setup."""
+def _previous(folder: RunFolder, book: Book, retrain: bool,
+              emit: ev.EventCallback) -> dict | None:
+    """The checkpoint to resume this book from, if it is of this very book and setup.
+
+    One that cannot be used is renamed aside, never deleted, and a warning says so.
+    """
     path = folder.checkpoint_path(book.name)
     if retrain or not path.is_file():
         return None
     try:
         ckpt = checkpoints.load(path)
-    except checkpoints.CheckpointError:
-        path.replace(path.with_name(path.name + ".unreadable"))
+    except checkpoints.CheckpointError as exc:
+        _set_aside(path, ".unreadable", str(exc), book.name, emit)
         return None
     if ckpt.get("book", {}).get("sha256") != book.sha256:
-        path.replace(path.with_name(path.name + ".book-changed"))
+        _set_aside(path, ".book-changed", f"{book.path.name} changed since its model was trained",
+                   book.name, emit)
         return None
     return ckpt
+
+
+def _set_aside(path: Path, suffix: str, reason: str, book: str, emit: ev.EventCallback) -> None:
+    aside = path.with_name(path.name + suffix)
+    path.replace(aside)
+    emit(ev.BookWarning(book, f"{reason}; kept it as {aside.name} and training {book} "
+                              f"from the start"))
 
 
 def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
@@ -355,14 +367,14 @@ def _open_folder(out: str | Path, config: TrainConfig, retrain: bool,
     return folder
 
 
-def _agreed_previous(folder: RunFolder, book: Book, config: TrainConfig, retrain: bool,
+def _agreed_previous(folder: RunFolder, book: Book, emit: ev.EventCallback, retrain: bool,
                      dist: Distributed) -> dict | None:
     """The checkpoint to resume from, as the rank that writes it sees it, on every rank.
 
     Its book's sha256 comes along: ranks whose books differ (or that failed to
     read a book the others read) would otherwise train different books as one.
     """
-    mine = _previous(folder, book, config, retrain) if dist.writes_results else None
+    mine = _previous(folder, book, retrain, emit) if dist.writes_results else None
     name, sha256, previous = dist.broadcast((book.name, book.sha256, mine))
     if sha256 != book.sha256:
         raise JobFailure(f"rank 0 is training {name} and rank {dist.rank} {book.name}, or "
@@ -400,7 +412,7 @@ def _train_book(path: Path, index: int, total: int, config: TrainConfig, runtime
     problem = dist.any_problem(problem)  # ranks sharing the book fail it together
     if problem is not None:
         raise CorpusError(problem)
-    previous = _agreed_previous(folder, book, config, retrain, dist)
+    previous = _agreed_previous(folder, book, emit, retrain, dist)
     if previous and not previous["partial"] and previous["training"]["step"] >= config.max_iters:
         emit(ev.BookFinished(name, "skipped", previous["training"]["step"],
                              previous["training"].get("val_loss"),

@@ -481,7 +481,7 @@ class MainWindow(QMainWindow):
             elif event.status == "partial":
                 detail = f"stopped at step {event.step}" + (f", {detail}" if detail else "")
             self.books.set_state(event.book, state, detail)
-        elif isinstance(event, (ev.BookFailed, ev.RunFailed)):
+        elif isinstance(event, (ev.BookFailed, ev.BookWarning, ev.RunFailed)):
             self.banner.show_message(event.message)
         if isinstance(event, (ev.RunStarted, ev.BookFinished, ev.RunFinished)):
             self.runs.schedule()  # its state, losses and size moved on
