@@ -670,6 +670,8 @@ class MainWindow(QMainWindow):
 
         def task(control: TaskControl) -> list[Path]:
             written = []
+            for path in sources:  # every target first: a refused export writes nothing
+                checkpoints.check_export_target(target / path.name, sources)
             try:
                 target.mkdir(parents=True, exist_ok=True)
                 for done, path in enumerate(sources):

@@ -1,0 +1,21 @@
+"""The window's export keeps core's rule: never over its own source, never into a run's checkpoints."""
+
+import shutil
+
+import pytest
+
+from damage import digests
+
+
+@pytest.mark.parametrize("bare", [True, False])
+def test_export_into_the_runs_own_checkpoints_is_refused(window, qtbot, demo_models, tmp_path,
+                                                         bare):
+    run_dir = shutil.copytree(demo_models, tmp_path / "run")
+    window.open_run(run_dir)
+    qtbot.waitUntil(lambda: window.run_dir == run_dir, timeout=30_000)
+    before = digests(run_dir)
+    window.export_checkpoints(run_dir / "checkpoints", bare)
+    qtbot.waitUntil(lambda: "never overwrites its source" in window.banner.label.text(),
+                    timeout=30_000)
+    assert "PosixPath" not in window.banner.label.text()
+    assert digests(run_dir) == before
