@@ -30,7 +30,7 @@ from ..core.control import TaskControl
 from ..core.errors import UserError
 from ..core.run_index import (RUNTIME_ONLY, changed_settings, config_of, default_run_name,
                               new_run_folder, summarize)
-from ..core.runs import METRICS, RunFolder, read_events
+from ..core.runs import METRICS, RunFolder, read_events, read_run
 from ..core.trainer import train_run
 from .accessibility import name_controls
 from .background import BackgroundTask
@@ -556,15 +556,18 @@ class MainWindow(QMainWindow):
             self.banner.show_message("Wait for the current run to end before opening another.")
             return
         folder = Path(folder)
-        self.opener.start(lambda control: (folder, list(read_events(folder)), summarize(folder)))
+        self.opener.start(lambda control: (folder, read_run(folder), summarize(folder)))
 
     def banner_message(self, text: str) -> None:
         self.banner.show_message(text)
 
     def _show_run(self, opened: tuple) -> None:
         """Replace everything the last run left on screen with this run's own state."""
-        folder, events, summary = opened
+        folder, log, summary = opened
+        events = log.events
         self.banner.hide()
+        if log.skipped:
+            self.banner.show_message(log.note())
         self.run_dir = folder
         self.plots.clear()
         self.plots.load_events(events)
