@@ -13,7 +13,7 @@ from .. import resources
 from ..core import config as cfg
 from ..core import events as ev
 from ..core.control import TaskControl
-from ..core.corpus import CorpusError, find_books
+from ..core.corpus import BadBooks, CorpusError, find_books
 from ..core.distributed import Distributed
 from ..core.trainer import RunResult, train_run
 
@@ -37,6 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--compile", action="store_true", help="torch.compile the model")
     p.add_argument("--retrain", action="store_true",
                    help="train every book again, replacing finished checkpoints")
+    p.add_argument("--skip-bad-books", action="store_true",
+                   help="leave out the books that cannot be trained (a warning line each) and "
+                        "train the others; without it any such book stops the run before it "
+                        "starts, all of them listed")
     p.add_argument("--spread-books", action="store_true",
                    help="under torchrun: each rank trains its share of whole books "
                         "instead of sharing every book's batches")
@@ -159,7 +163,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = train_run(config, books, args.out,
                            on_event=bars if bars is not None else failures(dist),
-                           control=control, retrain=args.retrain, dist=dist)
+                           control=control, retrain=args.retrain, dist=dist,
+                           skip_bad_books=args.skip_bad_books)
+    except BadBooks as exc:  # the same list, with this command's way to leave them out
+        raise BadBooks(exc.problems, exc.total, skip="pass --skip-bad-books") from None
     finally:
         if bars is not None:
             bars.close()

@@ -162,11 +162,34 @@ def parse_assignments(pairs: list[str], base: TrainConfig) -> TrainConfig:
     return from_dict(data, base)
 
 
-def problems(config: TrainConfig, shortest_book: int | None = None) -> dict[str, str]:
+def split_sizes(n_bytes: int, val_fraction: float) -> tuple[int, int]:
+    """The bytes a book of ``n_bytes`` trains on, and those of its tail held out for validation."""
+    n_val = int(n_bytes * val_fraction)
+    return n_bytes - n_val, n_val
+
+
+def block_misfit(n_bytes: int, block_size: int, val_fraction: float) -> str | None:
+    """Why a block and its next byte do not fit in both splits of a book, or None if they do.
+
+    The advice never proposes a block_size below the smallest one allowed: a
+    book too short even for that is to be left out.
+    """
+    train, val = split_sizes(n_bytes, val_fraction)
+    most = min(train, val) - 1
+    if block_size <= most:
+        return None
+    advice = (f"lower block_size to at most {most} or leave the book out"
+              if most >= FIELDS["block_size"].metadata["low"]
+              else "leave the book out, it is too short for any block")
+    return f"{n_bytes:,} bytes, {val:,} of them held out for validation; {advice}"
+
+
+def problems(config: TrainConfig, shortest_book: tuple[str, int] | None = None
+             ) -> dict[str, str]:
     """Every reason this configuration cannot train, keyed by the field to fix.
 
-    ``shortest_book`` is the training length in bytes of the shortest book that
-    will be trained; a block must fit in it (and in its validation tail).
+    ``shortest_book`` is the name and text length in bytes of the shortest book
+    that will be trained; a block must fit in it (and in its validation tail).
     """
     found: dict[str, str] = {}
     for name, f in FIELDS.items():
@@ -186,16 +209,15 @@ def problems(config: TrainConfig, shortest_book: int | None = None) -> dict[str,
         found["min_lr"] = f"{config.min_lr:g} is above the peak lr {config.lr:g}"
     if config.warmup_iters > config.max_iters:
         found["warmup_iters"] = f"{config.warmup_iters} is more than max_iters {config.max_iters}"
-    if shortest_book is not None and "block_size" not in found:
-        val_len = int(shortest_book * config.val_fraction)
-        limit = min(shortest_book - val_len, val_len) - 1
-        if config.block_size > limit:
-            found["block_size"] = (f"{config.block_size} is longer than the shortest book allows "
-                                   f"({max(limit, 0)} bytes in its smaller split)")
+    if shortest_book is not None and not found.keys() & {"block_size", "val_fraction"}:
+        name, size = shortest_book
+        misfit = block_misfit(size, config.block_size, config.val_fraction)
+        if misfit:
+            found["block_size"] = f"{config.block_size} is too long for {name!r}: {misfit}"
     return found
 
 
-def check(config: TrainConfig, shortest_book: int | None = None) -> None:
+def check(config: TrainConfig, shortest_book: tuple[str, int] | None = None) -> None:
     """Raise one ConfigError listing every problem, or return."""
     found = problems(config, shortest_book)
     if found:

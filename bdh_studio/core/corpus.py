@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import mmap
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Iterable
 import numpy as np
 import torch
 
+from .config import FIELDS, block_misfit, split_sizes
 from .control import TaskControl
 from .errors import UserError
 
@@ -30,6 +32,23 @@ _RELEASE_ABOVE = 64 << 20
 
 class CorpusError(UserError):
     """A folder or book that cannot be trained on; the message names it and says why."""
+
+
+class BadBooks(CorpusError):
+    """Books that cannot be trained, found before a run starts: all of them, one a line.
+
+    ``skip`` says how to leave them out where the message is read (the command
+    line has a flag for it).
+    """
+
+    def __init__(self, problems: dict[Path, str], total: int, skip: str | None = None):
+        self.problems, self.total = problems, total
+        them, others = "it" if len(problems) == 1 else "them", total - len(problems)
+        remedy = (f"fix {them}, or {skip or f'leave {them} out'} to train the other {others}"
+                  if others else f"fix or replace {them}")
+        super().__init__(f"{len(problems)} of {total} book(s) cannot be trained, so nothing "
+                         f"was started; {remedy}:\n"
+                         + "\n".join(f"  {problem}" for problem in problems.values()))
 
 
 @dataclass(frozen=True)
@@ -127,15 +146,61 @@ def _read(path: Path, control: TaskControl | None) -> tuple[str, int]:
     return digest.hexdigest(), offset
 
 
+def _smallest_book() -> int:
+    """The bytes of text the smallest block and its next byte need in both splits of a book,
+    at the default validation share: a shorter book is too short to train at all."""
+    low, val_fraction = FIELDS["block_size"].metadata["low"], FIELDS["val_fraction"].default
+    return next(n for n in itertools.count(1) if block_misfit(n, low, val_fraction) is None)
+
+
+MIN_BOOK_BYTES = _smallest_book()
+
+
+def text_length(path: Path, size: int) -> int:
+    """The bytes of a book that are text: its size less a UTF-8 byte-order mark."""
+    with open(path, "rb") as f:
+        return size - len(BOM) if f.read(len(BOM)) == BOM else size
+
+
 def inspect(path: str | Path, control: TaskControl | None = None) -> BookInfo:
     """A book's size and, if it cannot be used, the reason; raises only Cancelled."""
     path = Path(path)
     try:
-        _scan(path, control)
+        _, size = _scan(path, control)
+        length = text_length(path, size)
     except CorpusError as exc:
         size = path.stat().st_size if path.is_file() else 0
         return BookInfo(path, size, str(exc).removeprefix(f"{path.name}: "))
-    return BookInfo(path, path.stat().st_size)
+    except OSError as exc:
+        return BookInfo(path, 0, f"cannot read it ({exc.strerror or exc}); check that it "
+                                 f"exists and is readable")
+    if length < MIN_BOOK_BYTES:
+        return BookInfo(path, size, f"too short to train on ({length:,} bytes of text; a book "
+                                    f"needs at least {MIN_BOOK_BYTES})")
+    return BookInfo(path, size)
+
+
+def check_books(paths: Iterable[str | Path], block_size: int,
+                val_fraction: float) -> dict[Path, str]:
+    """Each book that cannot be trained with this block and split, with why, naming the file.
+
+    A run asks this before it creates anything, so a bad book stops it before it starts.
+    """
+    bad = {}
+    for path in map(Path, paths):
+        info = inspect(path)
+        if not info.usable:
+            bad[path] = f"{path.name}: {info.problem}"
+        elif misfit := fit_problem(path, text_length(path, info.size), block_size,
+                                   val_fraction):
+            bad[path] = misfit
+    return bad
+
+
+def fit_problem(path: Path, length: int, block_size: int, val_fraction: float) -> str | None:
+    """Why a block does not fit in a book of ``length`` text bytes, naming the file."""
+    misfit = block_misfit(length, block_size, val_fraction)
+    return f"{path.name}: too short for block_size {block_size}: {misfit}" if misfit else None
 
 
 def listed(paths: Iterable[str | Path]) -> list[BookInfo]:
@@ -165,12 +230,13 @@ class Book:
     def __init__(self, path: str | Path, val_fraction: float = 0.1):
         self.path = Path(path)
         self.sha256, self.size = _scan(self.path)
+        self.val_fraction = val_fraction
         data = np.memmap(self.path, dtype=np.uint8, mode="r")
         start = len(BOM) if bytes(data[:3]) == BOM else 0
         self.data = data[start:]
-        n_val = int(len(self.data) * val_fraction)
-        self.train = self.data[: len(self.data) - n_val]
-        self.val = self.data[len(self.data) - n_val:]
+        n_train, _ = split_sizes(len(self.data), val_fraction)
+        self.train = self.data[:n_train]
+        self.val = self.data[n_train:]
 
     @property
     def name(self) -> str:
@@ -181,12 +247,9 @@ class Book:
 
     def check_fits(self, block_size: int) -> None:
         """A block plus its next-byte target must fit in both splits."""
-        shortest = min(len(self.train), len(self.val))
-        if shortest < block_size + 1:
-            raise CorpusError(
-                f"{self.path.name}: too short for block_size {block_size} ({len(self.data):,} "
-                f"bytes, {len(self.val):,} of them held out for validation); lower block_size "
-                f"to at most {max(shortest - 1, 0)} or leave this book out")
+        problem = fit_problem(self.path, len(self.data), block_size, self.val_fraction)
+        if problem:
+            raise CorpusError(problem)
 
 
 class BatchSampler:

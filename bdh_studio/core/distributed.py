@@ -195,13 +195,26 @@ class Distributed:
         a book would wait in the next book's collectives while the others wait
         in this one's.
         """
-        if not self.active:
-            return problem
-        problems: list[str | None] = [None] * self.world_size
+        return self.shared_problems([problem])[0] if self.active else problem
+
+    def shared_problems(self, problems: Sequence[str | None]) -> list[str | None]:
+        """For each item, this rank's problem, or else another's naming its rank, or None.
+
+        Every rank of the job asks together, spread or not, so all agree on
+        which items are bad: a book one rank cannot read is bad on every rank.
+        """
+        if self.world_size == 1:
+            return list(problems)
+        gathered: list[list[str | None] | None] = [None] * self.world_size
         with self.explained():
-            torch_dist.all_gather_object(problems, problem)
-        others = (f"on rank {rank}: {text}" for rank, text in enumerate(problems) if text)
-        return problem or next(others, None)
+            torch_dist.all_gather_object(gathered, list(problems))
+
+        def agreed(i: int, mine: str | None) -> str | None:
+            others = (f"on rank {rank}: {theirs[i]}" for rank, theirs in enumerate(gathered)
+                      if i < len(theirs) and theirs[i])
+            return mine or next(others, None)
+
+        return [agreed(i, mine) for i, mine in enumerate(problems)]
 
     def barrier(self) -> None:
         if self.world_size > 1:

@@ -22,7 +22,7 @@ from . import checkpoints
 from . import events as ev
 from .config import ConfigError, TrainConfig, check
 from .control import TaskControl
-from .corpus import BatchSampler, Book, CorpusError
+from .corpus import BadBooks, BatchSampler, Book, CorpusError, check_books
 from .distributed import Distributed, JobFailure
 from .errors import UserError
 from .memory import step_memory
@@ -48,6 +48,7 @@ class RunResult:
     partial: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    left_out: dict[str, str] = field(default_factory=dict)  # bad books skipped before the start
     stopped: bool = False
     error: str | None = None  # what ended the whole run early (a full disk, a lost peer)
 
@@ -300,11 +301,14 @@ def _set_aside(path: Path, suffix: str, reason: str, book: str, emit: ev.EventCa
 
 def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
               on_event: ev.EventCallback | None = None, control: TaskControl | None = None,
-              retrain: bool = False, dist: Distributed | None = None) -> RunResult:
+              retrain: bool = False, dist: Distributed | None = None,
+              skip_bad_books: bool = False) -> RunResult:
     """Train every book in turn into the run folder ``out``.
 
     Raises UserError (with a message to show) for what stops the run before it
-    starts: an impossible configuration, no books, an unusable folder.  A book
+    starts, having created nothing: an impossible configuration, no books, an
+    unusable folder, books that cannot be trained (BadBooks, all of them;
+    ``skip_bad_books`` leaves them out instead, with a warning each).  A book
     that fails later is reported as an event and the run goes on.  Under
     torchrun, ``dist`` says whether this rank trains every book with the others
     or a share of the books alone.
@@ -316,8 +320,9 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
     runtime = resolve(config.device, config.precision, config.compile)
     runtime = dist.adjust(runtime)
     check_memory(config, runtime)
+    bad = _bad_books(books, config, skip_bad_books, dist)
     folder = _open_folder(out, config, retrain, dist)
-    books = dist.share(books)
+    books = dist.share([b for b in books if Path(b) not in bad])
 
     def emit(event: ev.Event) -> None:
         folder.append(event)  # a no-op where this rank keeps no log
@@ -330,6 +335,9 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
                        runtime.precision, dist.book_ranks, time.time(),
                        tuple(str(Path(b).resolve()) for b in books), os.getpid(),
                        socket.gethostname()))
+    for path, problem in bad.items():
+        result.left_out[path.stem] = problem
+        emit(ev.BookWarning(path.stem, f"left out: {problem}"))
     try:
         with dist.explained():
             for index, path in enumerate(books):
@@ -353,6 +361,22 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
                             len(result.failed)))
         folder.close()
     return result
+
+
+def _bad_books(books: Sequence[str | Path], config: TrainConfig, skip_bad_books: bool,
+               dist: Distributed) -> dict[Path, str]:
+    """The books that cannot be trained; all of them in one error unless they may be skipped.
+
+    Every rank asks about every book, in order, so all agree on the list: a
+    book one rank cannot read is bad on all of them.
+    """
+    paths = [Path(b) for b in books]
+    mine = check_books(paths, config.block_size, config.val_fraction)
+    agreed = dist.shared_problems([mine.get(path) for path in paths])
+    bad = {path: problem for path, problem in zip(paths, agreed) if problem is not None}
+    if bad and (not skip_bad_books or len(bad) == len(paths)):
+        raise BadBooks(bad, len(paths))
+    return bad
 
 
 def _open_folder(out: str | Path, config: TrainConfig, retrain: bool,

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.control import TaskControl
-from ..core.corpus import BookInfo, inspect, listed
+from ..core.corpus import BookInfo, inspect, listed, text_length
 from ..core.errors import UserError
 from .background import BackgroundTask
 
@@ -163,6 +163,15 @@ class BooksPanel(QWidget):
         self.unchecked.clear()
         self.changed.emit()
 
+    def mark_unusable(self, path: Path, problem: str) -> None:
+        """A listed book found unusable after its check (its file changed): unchecked, with why."""
+        for name, info in self.infos.items():
+            if info.path == path:
+                self.infos[name] = BookInfo(info.path, info.size, problem)
+                self._unusable(name, problem)
+                self.changed.emit()
+                return
+
     def _unusable(self, name: str, problem: str) -> None:
         item = self._item(name)
         self.tree.blockSignals(True)
@@ -260,9 +269,18 @@ class BooksPanel(QWidget):
     def included(self) -> list[Path]:
         return [self.infos[item.data(0, Qt.UserRole)].path for item in self._included_items()]
 
-    def shortest_included(self) -> int | None:
-        sizes = [p.stat().st_size for p in self.included() if p.exists()]
-        return min(sizes, default=None)
+    def shortest_included(self) -> tuple[str, int] | None:
+        """The name and text length of the shortest included book: what a block must fit."""
+        books = []
+        for path in self.included():
+            try:
+                books.append((text_length(path, path.stat().st_size), path.stem))
+            except OSError:
+                continue  # gone since its check: the run will say so
+        if not books:
+            return None
+        length, name = min(books)
+        return name, length
 
     def all_paths(self) -> list[str]:
         return [str(info.path) for info in self.infos.values()]

@@ -52,7 +52,7 @@ class ConfigPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.shortest_book: int | None = None
+        self.shortest_book: tuple[str, int] | None = None
         self.editors: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.found: dict[str, str] = {}
@@ -162,8 +162,9 @@ class ConfigPanel(QWidget):
         config = cfg.from_dict(values)
         return config, bad
 
-    def set_shortest_book(self, size: int | None) -> None:
-        self.shortest_book = size
+    def set_shortest_book(self, book: tuple[str, int] | None) -> None:
+        """The name and text length of the shortest book to train, which a block must fit."""
+        self.shortest_book = book
         self._edited()
 
     # --- validity -----------------------------------------------------------

@@ -27,6 +27,7 @@ from ..core import checkpoints
 from ..core import config as cfg
 from ..core import events as ev
 from ..core.control import TaskControl
+from ..core.corpus import BadBooks
 from ..core.errors import UserError
 from ..core.run_index import (RUNTIME_ONLY, changed_settings, config_of, default_run_name,
                               new_run_folder, summarize)
@@ -106,6 +107,12 @@ class EmptyState(QWidget):
 class PastEvents:
     """A run folder's log, read in the worker before training it on, for one redraw."""
     events: list
+
+
+@dataclass(frozen=True)
+class RefusedBooks:
+    """Books the engine found unusable as a run began (changed since the list checked them)."""
+    problems: dict[Path, str]
 
 
 class MainWindow(QMainWindow):
@@ -426,7 +433,11 @@ class MainWindow(QMainWindow):
         def task(control: TaskControl):
             if (out / METRICS).is_file():  # the curves so far, so the new points continue them
                 control.partial(PastEvents(list(read_events(out))))
-            return train_run(config, books, out, on_event=control.partial, control=control)
+            try:
+                return train_run(config, books, out, on_event=control.partial, control=control)
+            except BadBooks as exc:  # the list shows them unusable too, then the banner says why
+                control.partial(RefusedBooks(exc.problems))
+                raise
 
         self.worker.start(task)
         self.books.hold_for_run()
@@ -465,9 +476,13 @@ class MainWindow(QMainWindow):
         return buttons.get(box.clickedButton(), CANCEL)
 
     @Slot(object)
-    def on_event(self, event: ev.Event | PastEvents) -> None:
+    def on_event(self, event: ev.Event | PastEvents | RefusedBooks) -> None:
         if isinstance(event, PastEvents):
             self.plots.load_events(event.events)
+            return
+        if isinstance(event, RefusedBooks):
+            for path, problem in event.problems.items():
+                self.books.mark_unusable(path, problem.removeprefix(f"{path.name}: "))
             return
         self.plots.handle(event)
         self.progress.update(event)

@@ -2,13 +2,17 @@
 
 import csv
 import shutil
+from pathlib import Path
 
 import pytest
 import torch
 
 from bdh_studio import resources
 from bdh_studio.cli import main
+from bdh_studio.core import config as cfg
+from bdh_studio.core.corpus import MIN_BOOK_BYTES, inspect
 from damage import digests
+from textgen import make_text
 
 
 @pytest.fixture
@@ -71,3 +75,69 @@ def test_classify_names_the_out_of_fold_file_after_out_and_says_when_folds_are_f
     err = capsys.readouterr().err
     assert f"note: 100 folds asked, {smallest} used" in err
     assert (tmp_path / "first.cv.csv").is_file() and not (tmp_path / "predictions-cv.csv").exists()
+
+
+@pytest.fixture
+def locked(monkeypatch):
+    """Files of these names cannot be opened, as a book without read permission (tests may
+    run as root, whom chmod does not stop)."""
+    names = set()
+
+    def guarded(path, *args, **kwargs):
+        if Path(path).name in names:
+            raise PermissionError(13, "Permission denied")
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr("bdh_studio.core.corpus.open", guarded, raising=False)
+    return names
+
+
+def test_every_book_is_checked_before_anything_is_created(books_dir, tmp_path, capsys, locked):
+    (books_dir / "binary.txt").write_bytes(b"\x89PNG\x00\x00data")
+    (books_dir / "latin1.txt").write_bytes("caf\xe9 ".encode("latin-1") * 100)
+    (books_dir / "short.txt").write_text("eleven byte")
+    (books_dir / "locked.txt").write_text(make_text(3000))
+    locked.add("locked.txt")
+    out = tmp_path / "run"
+    assert main(["train", str(books_dir), "--out", str(out), "--preset", "tiny"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[0] == ("bdh-studio train: 4 of 6 book(s) cannot be trained, so nothing was "
+                        "started; fix them, or pass --skip-bad-books to train the other 2:")
+    assert lines[1:] == [
+        "  binary.txt: not a text file (a NUL byte at byte 4); books must be plain UTF-8 text",
+        "  latin1.txt: not UTF-8 (byte 0xe9 at byte 3); re-save it as UTF-8 text",
+        "  locked.txt: cannot read it (Permission denied); check that it exists and is readable",
+        f"  short.txt: too short to train on (11 bytes of text; a book needs at least "
+        f"{MIN_BOOK_BYTES})"]
+    assert not out.exists()
+
+
+def test_skip_bad_books_trains_the_others_and_lists_what_it_left_out(books_dir, tmp_path,
+                                                                     capsys):
+    (books_dir / "short.txt").write_text(make_text(300))
+    (books_dir / "binary.txt").write_bytes(b"\0")
+    out = tmp_path / "run"
+    assert main(["train", str(books_dir), "--out", str(out), "--preset", "tiny", "--iters", "10",
+                 "--skip-bad-books"]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines()
+                if line.startswith("warning:")]
+    assert warnings == [
+        "warning: left out: binary.txt: not a text file (a NUL byte at byte 0); books must be "
+        "plain UTF-8 text",
+        "warning: left out: short.txt: too short for block_size 64: 300 bytes, 30 of them held "
+        "out for validation; lower block_size to at most 29 or leave the book out"]
+    assert sorted(p.name for p in (out / "checkpoints").glob("*.pt")) == ["Alpha Book.pt",
+                                                                          "beta book.pt"]
+
+
+def test_a_book_too_short_for_any_block_is_unusable_and_never_told_to_shrink_below_2(tmp_path):
+    short = tmp_path / "short.txt"
+    short.write_text("eleven byte")
+    assert inspect(short).problem == (f"too short to train on (11 bytes of text; a book needs at "
+                                      f"least {MIN_BOOK_BYTES})")
+    found = cfg.problems(cfg.PRESETS["cpu"], shortest_book=("tiny note", 25))
+    assert found["block_size"] == ("128 is too long for 'tiny note': 25 bytes, 2 of them held "
+                                   "out for validation; leave the book out, it is too short for "
+                                   "any block")
+    found = cfg.problems(cfg.PRESETS["cpu"], shortest_book=("note", 1000))
+    assert found["block_size"].endswith("lower block_size to at most 99 or leave the book out")

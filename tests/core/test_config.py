@@ -33,9 +33,10 @@ def test_problems_name_the_field_and_reason(changes, field, reason):
 
 
 def test_block_longer_than_the_shortest_book():
-    found = cfg.problems(cfg.PRESETS["tiny"].replace(block_size=512), shortest_book=2000)
-    assert found == {"block_size": "512 is longer than the shortest book allows "
-                                   "(199 bytes in its smaller split)"}
+    found = cfg.problems(cfg.PRESETS["tiny"].replace(block_size=512), shortest_book=("b", 2000))
+    assert found == {"block_size": "512 is too long for 'b': 2,000 bytes, 200 of them held out "
+                                   "for validation; lower block_size to at most 199 or leave "
+                                   "the book out"}
 
 
 def test_check_raises_one_error_listing_everything():

@@ -63,8 +63,8 @@ def test_empty_file(tmp_path):
 def test_book_shorter_than_a_block_says_how_to_fix_it(tmp_path):
     path = tmp_path / "short.txt"
     path.write_text(make_text(500))
-    with pytest.raises(CorpusError, match=r"short.txt: too short for block_size 64 .* lower "
-                                          r"block_size to at most 49 or leave this book out"):
+    with pytest.raises(CorpusError, match=r"short.txt: too short for block_size 64: .* lower "
+                                          r"block_size to at most 49 or leave the book out"):
         Book(path).check_fits(64)
 
 

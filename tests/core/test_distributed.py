@@ -190,18 +190,23 @@ class TwoRanks:
                 log.read_text(errors="replace") for log in self.logs))
 
 
-def test_a_book_one_rank_cannot_read_fails_on_every_rank_and_the_run_goes_on(books_dir,
-                                                                             tmp_path):
+@pytest.mark.parametrize("spread", [(), ("--spread-books",)])
+def test_a_book_one_rank_cannot_read_is_bad_on_every_rank_before_the_run_starts(books_dir,
+                                                                                 tmp_path, spread):
     theirs = tmp_path / "rank1-books"
     shutil.copytree(books_dir, theirs)
     (theirs / "Alpha Book.txt").write_bytes(b"\0 not a text file on rank 1 only")
-    ranks = TwoRanks([books_dir, theirs], tmp_path / "run", "--iters", "10")
-    assert ranks.wait() == [1, 1]  # each rank: a book failed
+    ranks = TwoRanks([books_dir, theirs], tmp_path / "run", "--iters", "10", *spread)
+    assert ranks.wait() == [2, 2]  # each rank: bad input, nothing started
+    assert "on rank 1: Alpha Book.txt: not a text file" in ranks.logs[0].read_text()
+    assert not (tmp_path / "run").exists()
+    ranks = TwoRanks([books_dir, theirs], tmp_path / "run", "--iters", "10", "--skip-bad-books",
+                     *spread)
+    assert ranks.wait() == [0, 0]  # Alpha Book left out on both, beta book trained once
     events = list(read_events(tmp_path / "run"))
-    done = {e.book: (e.status, e.message) for e in events if isinstance(e, ev.BookFinished)}
-    assert done["Alpha Book"][0] == "failed"
-    assert done["Alpha Book"][1].startswith("on rank 1: Alpha Book.txt: not a text file")
-    assert done["beta book"][0] == "finished"
+    done = [(e.book, e.status) for e in events if isinstance(e, ev.BookFinished)]
+    assert done == [("beta book", "finished")]
+    assert any(isinstance(e, ev.BookWarning) and e.book == "Alpha Book" for e in events)
     assert not any(isinstance(e, ev.RunFailed) for e in events)
     assert checkpoints.load(tmp_path / "run" / "checkpoints" / "beta book.pt")["training"][
-        "world_size"] == 2
+        "world_size"] == (1 if spread else 2)

@@ -18,6 +18,7 @@ from textgen import make_text
 def trained_runs(tmp_path_factory):
     """A finished, a stopped, a failed and a damaged run, trained once for this module."""
     from bdh_studio.core.config import PRESETS
+    from bdh_studio.core.model import BDH
     tmp_path = tmp_path_factory.mktemp("runs-index")
     tiny_config = PRESETS["tiny"].replace(max_iters=20, log_interval=5, eval_interval=10,
                                           eval_batches=1)
@@ -36,8 +37,16 @@ def trained_runs(tmp_path_factory):
     train_run(tiny_config, books, root / "stopped", on_event=stop_at_10, control=control)
     short = tmp_path / "short"
     short.mkdir()
-    (short / "Tiny.txt").write_text(make_text(60, 5))
-    train_run(tiny_config, [short / "Tiny.txt"], root / "failed")
+    (short / "Tiny.txt").write_text(make_text(3000, 5))
+    forward = BDH.forward
+
+    def diverging(self, idx, targets=None, stats=None):
+        logits, loss = forward(self, idx, targets, stats)
+        return logits, loss * float("nan")
+
+    with pytest.MonkeyPatch.context() as patch:  # the book fails in training: a failed run
+        patch.setattr(BDH, "forward", diverging)
+        train_run(tiny_config, [short / "Tiny.txt"], root / "failed")
     damaged = root / "damaged"
     damaged.mkdir()
     lines = (root / "finished" / "metrics.jsonl").read_text().splitlines()

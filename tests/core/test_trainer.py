@@ -120,12 +120,17 @@ def test_other_settings_on_the_same_folder_are_refused(tiny_config, books_dir, t
         run(tiny_config.replace(n_layer=3), books_dir, tmp_path / "run")
 
 
-def test_a_bad_book_fails_alone_and_the_run_goes_on(tiny_config, books_dir, tmp_path):
+def test_a_bad_book_stops_the_run_before_it_starts_unless_skipped(tiny_config, books_dir,
+                                                                   tmp_path):
     (books_dir / "short.txt").write_text(make_text(300))
-    result, seen = run(tiny_config, books_dir, tmp_path / "run")
-    assert result.finished == ["Alpha Book", "beta book"]
-    assert "short.txt: too short for block_size 64" in result.failed["short"]
-    assert any(isinstance(e, ev.BookFailed) and e.book == "short" for e in seen)
+    with pytest.raises(CorpusError, match=r"1 of 3 book\(s\) cannot be trained, so nothing was "
+                                          r"started.*\n  short.txt: too short for block_size 64"):
+        run(tiny_config, books_dir, tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+    result, seen = run(tiny_config, books_dir, tmp_path / "run", skip_bad_books=True)
+    assert result.finished == ["Alpha Book", "beta book"] and result.ok
+    assert "short.txt: too short for block_size 64" in result.left_out["short"]
+    assert any(isinstance(e, ev.BookWarning) and e.book == "short" for e in seen)
 
 
 @pytest.mark.parametrize("precision, says, not_said", [

@@ -95,7 +95,7 @@ def test_an_invalid_field_disables_train_and_says_why(window, books_dir):
     assert not window.train_action.isEnabled()
     window.config_panel.editors["lr"].setText("1e-3")
     window.config_panel.editors["block_size"].setValue(50_000)
-    assert "longer than the shortest book allows" in window.config_panel.errors["block_size"].text()
+    assert "50000 is too long for 'beta book'" in window.config_panel.errors["block_size"].text()
     assert not window.train_action.isEnabled()
 
 
