@@ -30,6 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="starting configuration (default: cpu)")
     p.add_argument("--config", metavar="FILE.json", help="settings from a JSON file")
     p.add_argument("--iters", type=int, metavar="N", help="steps per book (max_iters)")
+    p.add_argument("--max-seconds", type=float, metavar="S",
+                   help="train each book for S seconds of wall-clock instead, validation and "
+                        "saving included (budget seconds)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="any setting, e.g. --set n_layer=4 --set lr=3e-4 (repeatable)")
     p.add_argument("--device", choices=cfg.DEVICES, help="default: auto")
@@ -48,12 +51,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build_config(args: argparse.Namespace) -> cfg.TrainConfig:
-    """Preset, then the JSON file, then --iters/--device/..., then --set: later wins."""
+    """Preset, then the JSON file, then --iters/--max-seconds/--device/..., then --set."""
+    if args.iters is not None and args.max_seconds is not None:
+        raise cfg.ConfigError("give --iters (steps per book) or --max-seconds (seconds per "
+                              "book), not both")
     config = cfg.PRESETS[args.preset]
     if args.config:
         config = cfg.load(args.config, base=config)
-    flags = {"max_iters": args.iters, "device": args.device, "precision": args.precision,
+    flags = {"device": args.device, "precision": args.precision,
              "compile": True if args.compile else None}
+    if args.iters is not None:
+        flags.update(budget="steps", max_iters=args.iters)
+    if args.max_seconds is not None:
+        flags.update(budget="seconds", max_seconds=args.max_seconds)
     config = config.replace(**{k: v for k, v in flags.items() if v is not None})
     config = cfg.parse_assignments(args.set, config)
     cfg.check(config)
@@ -72,6 +82,7 @@ class ProgressBars:
     def __init__(self) -> None:
         self.bar: tqdm | None = None
         self.val: float | None = None
+        self.by_time = False  # the bar counts seconds, not steps
 
     def __call__(self, event: ev.Event) -> None:
         if isinstance(event, ev.RunStarted):
@@ -83,11 +94,15 @@ class ProgressBars:
         elif isinstance(event, ev.BookStarted):
             self.close()
             self.val = None
-            self.bar = tqdm(total=event.max_iters, initial=event.start_step, unit="step",
+            self.by_time = event.budget == "seconds"
+            total, start, unit = (event.max_seconds, round(event.start_elapsed), "s") \
+                if self.by_time else (event.max_iters, event.start_step, "step")
+            self.bar = tqdm(total=total, initial=start, unit=unit,
                             desc=f"[{event.index + 1}/{event.total}] {event.book[:32]}",
                             file=sys.stderr, dynamic_ncols=True)
         elif isinstance(event, ev.StepLogged) and self.bar is not None:
-            self.bar.update(event.step - self.bar.n)
+            done = round(event.elapsed) if self.by_time else event.step
+            self.bar.update(done - self.bar.n)
             self.bar.set_postfix(self._postfix(event), refresh=False)
         elif isinstance(event, ev.ValidationLogged):
             self.val = event.val_loss
@@ -106,6 +121,8 @@ class ProgressBars:
 
     def _postfix(self, event: ev.StepLogged) -> dict:
         post = {"loss": f"{event.train_loss:.3f}", "tok/s": f"{event.tokens_per_s:,.0f}"}
+        if self.by_time:
+            post["step"] = f"{event.step:,}"
         if self.val is not None:
             post["val"] = f"{self.val:.3f}"
         return post

@@ -21,6 +21,7 @@ MODEL, TRAINING, RUNTIME = "Model", "Training", "Runtime"
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 LR_SCHEDULES = ("constant", "cosine")
+BUDGETS = ("steps", "seconds")
 
 
 class ConfigError(UserError, ValueError):
@@ -44,7 +45,12 @@ class TrainConfig:
     # Training
     block_size: int = _f(512, TRAINING, "Bytes of context per sample", 2, 1 << 20)
     batch_size: int = _f(32, TRAINING, "Samples per step (per process under torchrun)", 1, 1 << 16)
+    budget: str = _f("steps", TRAINING,
+                     "Train each book for max_iters steps or for max_seconds of wall-clock",
+                     choices=BUDGETS)
     max_iters: int = _f(500, TRAINING, "Optimizer steps per book", 1, 1 << 30)
+    max_seconds: float = _f(0.0, TRAINING, "Wall-clock seconds per book, validation and saving "
+                            "included, when budget is seconds", 0.0, 1e9)
     lr: float = _f(1e-3, TRAINING, "Peak learning rate (AdamW)", 1e-9, 10.0)
     weight_decay: float = _f(0.1, TRAINING, "AdamW weight decay", 0.0, 10.0)
     lr_schedule: str = _f("constant", TRAINING, "constant, or cosine decay to min_lr",
@@ -54,6 +60,8 @@ class TrainConfig:
     grad_clip: float = _f(0.0, TRAINING, "Clip the gradient norm to this (0: off)", 0.0, 1e6)
     log_interval: int = _f(10, TRAINING, "Steps between loss readings", 1, 1 << 30)
     eval_interval: int = _f(100, TRAINING, "Steps between validation losses", 1, 1 << 30)
+    eval_points: int = _f(10, TRAINING, "Validations per book when training by time, at equal "
+                          "fractions of max_seconds", 1, 10000)
     eval_batches: int = _f(8, TRAINING, "Fixed held-out batches per validation", 1, 10000)
     checkpoint_interval: int = _f(0, TRAINING, "Steps between checkpoints (0: at the end only)",
                                   0, 1 << 30)
@@ -207,7 +215,9 @@ def problems(config: TrainConfig, shortest_book: tuple[str, int] | None = None
                 f"the sparse width N = M*D/H = {n} must be even (RoPE rotates pairs)")
     if config.lr_schedule == "cosine" and config.min_lr > config.lr:
         found["min_lr"] = f"{config.min_lr:g} is above the peak lr {config.lr:g}"
-    if config.warmup_iters > config.max_iters:
+    if config.budget == "seconds" and config.max_seconds <= 0 and "max_seconds" not in found:
+        found["max_seconds"] = "must be above 0 to train by time (budget seconds)"
+    if config.budget == "steps" and config.warmup_iters > config.max_iters:
         found["warmup_iters"] = f"{config.warmup_iters} is more than max_iters {config.max_iters}"
     if shortest_book is not None and not found.keys() & {"block_size", "val_fraction"}:
         name, size = shortest_book

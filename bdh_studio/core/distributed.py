@@ -188,6 +188,15 @@ class Distributed:
             torch_dist.all_reduce(votes)
         return votes.item() > 0
 
+    def maximum(self, value: float) -> float:
+        """The largest of the ranks' values, the same number on every rank; all must ask."""
+        if not self.active:
+            return value
+        largest = torch.tensor(value, dtype=torch.float64, device=self.device)
+        with self.explained():
+            torch_dist.all_reduce(largest, op=torch_dist.ReduceOp.MAX)
+        return largest.item()
+
     def any_problem(self, problem: str | None) -> str | None:
         """This rank's problem, or else another's naming its rank, or None if no rank has one.
 

@@ -45,6 +45,10 @@ class BookStarted(Event):
     start_step: int = 0
     train_bytes: int = 0
     val_bytes: int = 0
+    budget: str = "steps"  # or "seconds": the book trains for max_seconds, not max_iters
+    max_seconds: float = 0.0
+    start_elapsed: float = 0.0  # seconds trained before a resume
+    time: float = 0.0  # Unix time
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class BookFinished(Event):
     step: int
     val_loss: float | None = None
     message: str = ""
+    time: float = 0.0  # Unix time
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import torch
 
 from . import checkpoints
 from . import events as ev
+from .budget import StepBudget, make_budget
 from .config import ConfigError, TrainConfig, check
 from .control import TaskControl
 from .corpus import BadBooks, BatchSampler, Book, CorpusError, check_books
@@ -57,15 +58,21 @@ class RunResult:
         return not self.failed and self.error is None
 
 
-def lr_at(step: int, config: TrainConfig) -> float:
-    """Linear warmup, then constant or cosine decay to min_lr."""
+def lr_at(step: int, config: TrainConfig, fraction: float | None = None) -> float:
+    """Linear warmup over the first warmup_iters steps, under constant or cosine decay to min_lr.
+
+    The decay follows ``fraction``, how much of a time budget is used, or
+    without one the steps after warmup of those planned; either way the last
+    step's rate is min_lr.  Warmup counts optimizer updates in both.
+    """
+    if fraction is None:
+        fraction = (step - config.warmup_iters) / max(config.max_iters - config.warmup_iters, 1)
+    fraction = min(max(fraction, 0.0), 1.0)
+    decayed = config.lr if config.lr_schedule == "constant" else (
+        config.min_lr + 0.5 * (1 + math.cos(math.pi * fraction)) * (config.lr - config.min_lr))
     if step < config.warmup_iters:
-        return config.lr * (step + 1) / config.warmup_iters
-    if config.lr_schedule == "constant":
-        return config.lr
-    span = max(config.max_iters - config.warmup_iters, 1)
-    progress = min((step - config.warmup_iters) / span, 1.0)
-    return config.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (config.lr - config.min_lr)
+        return min(decayed, config.lr * (step + 1) / config.warmup_iters)
+    return decayed
 
 
 FUSED_ADAMW_DEVICES = ("cpu", "cuda")
@@ -93,19 +100,21 @@ def evaluate(model: torch.nn.Module, batches: list, runtime: Runtime) -> torch.T
 class _Clock:
     """Wall time that does not count pauses, so tokens/s and ETA stay honest."""
 
+    now = staticmethod(time.perf_counter)  # a test gives a clock that steps evenly
+
     def __init__(self, already: float = 0.0):
-        self.start = time.perf_counter() - already
+        self.start = self.now() - already
         self.paused = 0.0
 
     def wait_if_paused(self, control: TaskControl | None) -> None:
         if control is not None and control.paused:
-            t0 = time.perf_counter()
+            t0 = self.now()
             while control.paused and not control.stop_requested:
                 control.wait_while_paused(0.2)
-            self.paused += time.perf_counter() - t0
+            self.paused += self.now() - t0
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self.start - self.paused
+        return self.now() - self.start - self.paused
 
 
 class BookTrainer:
@@ -141,6 +150,7 @@ class BookTrainer:
         if not self.dist.writes_results:
             return
         training = {"step": self.step, "max_iters": self.config.max_iters,
+                    "budget": self.config.budget, "max_seconds": self.config.max_seconds,
                     "train_loss": self.train_loss, "val_loss": self.val_loss,
                     "elapsed": elapsed, "world_size": self.dist.book_ranks,
                     "tokens": self.step * self.config.batch_size * self.config.block_size
@@ -150,13 +160,15 @@ class BookTrainer:
                          scaler=self.scaler)
         self.emit(ev.CheckpointSaved(self.book.name, self.step, str(self.path), partial))
 
-    def validate(self, batches: list, clock: _Clock) -> None:
+    def validate(self, batches: list, clock: _Clock, budget: StepBudget) -> None:
         """The held-out loss, the same number on every rank.
 
         Every rank measures the same batches, so it matches a single process's;
         the mean keeps the ranks in step, so a NaN fails the book on all at once.
         """
+        began = clock.elapsed()
         loss = self.dist.mean(evaluate(self.model, batches, self.runtime)).item()
+        budget.validated(clock.elapsed() - began)
         if not math.isfinite(loss):
             raise TrainingFailed(f"{self.book.name}: the validation loss became {loss} at step "
                                  f"{self.step}; {divergence_advice(self.config, self.runtime)}")
@@ -176,27 +188,32 @@ class BookTrainer:
         return self.step % self.config.log_interval == 0 and self.dist.any(wanted)
 
     def run(self) -> str:
-        """Train until max_iters or a stop; return finished or partial."""
+        """Train until the budget (steps or seconds) is used or a stop; return finished or partial.
+
+        Training by time, the clock covers the steps, the validations and the
+        final save, and the budget ends the loop early enough for the last two.
+        """
         c, rt = self.config, self.runtime
         stream = (self.dist.book_rank, self.step)
         train = BatchSampler(self.book.train, c.block_size, c.batch_size, c.seed, stream, rt.device)
         val = BatchSampler(self.book.val, c.block_size, c.batch_size, c.seed, (VAL_STREAM,), rt.device)
         val_batches = val.fixed_batches(c.eval_batches)
         clock = _Clock(self.elapsed_before)
+        budget = make_budget(c, self.dist, self.raw)
+        budget.start(self.step, clock.elapsed())
         self.model.train()
         loss_sum, n_summed, t_log, step_log = torch.zeros((), device=rt.device), 0, \
             clock.elapsed(), self.step
-        while self.step < c.max_iters:
+        while not budget.done(self.step):
             clock.wait_if_paused(self.control)
             if self.stopping():
                 self.save(partial=True, elapsed=clock.elapsed())
                 return "partial"
-            lr = lr_at(self.step, c)
+            lr = lr_at(self.step, c, budget.fraction)
             for group in self.optimizer.param_groups:
                 group["lr"] = lr
             self.step += 1
-            logging_now = self.step % c.log_interval == 0 or self.step == c.max_iters
-            stats = {} if logging_now else None
+            stats = {} if self.step % c.log_interval == 0 or budget.done(self.step) else None
             x, y = train.sample()
             with rt.autocast():
                 _, loss = self.model(x, y, stats)
@@ -209,7 +226,9 @@ class BookTrainer:
             self.optimizer.zero_grad(set_to_none=True)
             loss_sum += loss.detach().float()
             n_summed += 1
-            if logging_now:
+            budget.advance(self.step, clock.elapsed())
+            last = budget.done(self.step)
+            if self.step % c.log_interval == 0 or last:
                 self.train_loss = (self.dist.mean(loss_sum) / n_summed).item()
                 if not math.isfinite(self.train_loss):
                     raise TrainingFailed(
@@ -220,17 +239,25 @@ class BookTrainer:
                     * self.dist.book_ranks
                 self.emit(ev.StepLogged(self.book.name, self.step, self.train_loss, lr,
                                         tokens / max(now - t_log, 1e-9), now,
-                                        float(stats["x_sparsity"]), float(stats["y_sparsity"]),
-                                        time.time()))
+                                        *_sparsities(stats), time.time()))
                 loss_sum.zero_()
                 n_summed, t_log, step_log = 0, now, self.step
-            if self.step % c.eval_interval == 0 or self.step == c.max_iters:
-                self.validate(val_batches, clock)
-            if c.checkpoint_interval and self.step % c.checkpoint_interval == 0 \
-                    and self.step < c.max_iters:
-                self.save(partial=True, elapsed=clock.elapsed())
+            if budget.validation_now(self.step):
+                self.validate(val_batches, clock, budget)
+                budget.advance(self.step, clock.elapsed())  # a long one may use up the time
+            if c.checkpoint_interval and self.step % c.checkpoint_interval == 0 and not last:
+                began = clock.elapsed()
+                self.save(partial=True, elapsed=began)
+                budget.saved(clock.elapsed() - began)
         self.save(partial=False, elapsed=clock.elapsed())
         return "finished"
+
+
+def _sparsities(stats: dict | None) -> tuple[float | None, float | None]:
+    """The step's x and y sparsity, when the model was asked for them."""
+    if stats is None:
+        return None, None
+    return float(stats["x_sparsity"]), float(stats["y_sparsity"])
 
 
 def divergence_advice(config: TrainConfig, runtime: Runtime) -> str:
@@ -437,21 +464,35 @@ def _train_book(path: Path, index: int, total: int, config: TrainConfig, runtime
     if problem is not None:
         raise CorpusError(problem)
     previous = _agreed_previous(folder, book, emit, retrain, dist)
-    if previous and not previous["partial"] and previous["training"]["step"] >= config.max_iters:
+    if previous and _already_trained(previous, config):
         emit(ev.BookFinished(name, "skipped", previous["training"]["step"],
                              previous["training"].get("val_loss"),
-                             "already trained with these settings"))
+                             "already trained with these settings", time.time()))
         result.skipped.append(name)
         return "skipped"
     trainer = BookTrainer(book, config, runtime, folder, emit, control, dist)
     if previous:
         trainer.resume_from(previous)
     emit(ev.BookStarted(name, index, total, config.max_iters, trainer.step,
-                        len(book.train), len(book.val)))
+                        len(book.train), len(book.val), config.budget, config.max_seconds,
+                        trainer.elapsed_before, time.time()))
     status = trainer.run()
-    emit(ev.BookFinished(name, status, trainer.step, trainer.val_loss))
+    emit(ev.BookFinished(name, status, trainer.step, trainer.val_loss, time=time.time()))
     (result.finished if status == "finished" else result.partial).append(name)
     return status
+
+
+def _already_trained(previous: dict, config: TrainConfig) -> bool:
+    """Whether a book's checkpoint is finished for this budget: more steps or seconds resume.
+
+    A finished checkpoint trained by steps counts as trained when training by time.
+    """
+    training = previous["training"]
+    if previous["partial"]:
+        return False
+    if config.budget == "seconds":
+        return training.get("budget") != "seconds" or training["max_seconds"] >= config.max_seconds
+    return training["step"] >= config.max_iters
 
 
 def _open_book(path: Path, config: TrainConfig) -> tuple[Book | None, str | None]:
@@ -466,7 +507,7 @@ def _open_book(path: Path, config: TrainConfig) -> tuple[Book | None, str | None
 
 def _failed(name: str, message: str, emit: ev.EventCallback, result: RunResult) -> str:
     emit(ev.BookFailed(name, message))
-    emit(ev.BookFinished(name, "failed", 0, None, message))
+    emit(ev.BookFinished(name, "failed", 0, None, message, time.time()))
     result.failed[name] = message
     return "failed"
 

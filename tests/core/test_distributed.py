@@ -108,6 +108,21 @@ def test_ranks_share_each_book_and_keep_equal_weights(books_dir, tmp_path):
     assert [e.world_size for e in started] == [2]
 
 
+def test_ranks_training_by_time_stop_at_the_same_step_with_equal_weights(books_dir, tmp_path):
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    run = Torchrun(books_dir, tmp_path / "run", "--max-seconds", "3", "--set", "eval_points=2",
+                   weights=weights)
+    assert run.wait() == 0, run.stderr
+    for book in ("Alpha Book", "beta book"):
+        ckpt = checkpoints.load(tmp_path / "run" / "checkpoints" / f"{book}.pt")
+        training = ckpt["training"]
+        assert training["budget"] == "seconds" and training["world_size"] == 2
+        assert training["step"] % 5 == 0  # the ranks agree on the time at log intervals
+        digest = weights_digest(ckpt["state_dict"])
+        assert {(weights / f"{book}.rank{r}").read_text() for r in (0, 1)} == {digest}
+
+
 def test_spread_books_trains_each_book_once(books_dir, tmp_path):
     (books_dir / "gamma.txt").write_text(make_text(20_000, 3), encoding="utf-8")
     run = Torchrun(books_dir, tmp_path / "run", "--iters", "10", "--spread-books")

@@ -1,0 +1,119 @@
+"""How much of a book's training is done: steps of max_iters, or seconds of max_seconds.
+
+The loop asks its budget three things after every step: how far along it is
+(the fraction the learning rate decays by), whether to validate now, and
+whether that step was the last.  Training by time, the budget keeps back
+enough of the wall-clock for the last validation and the final save, so the
+book ends within max_seconds with its schedule at min_lr.
+"""
+
+from __future__ import annotations
+
+import math
+
+from torch import nn
+
+from .config import TrainConfig
+from .distributed import Distributed
+
+# A slow disk's write speed: the final save's share of the budget before one was timed.
+SAVE_BYTES_PER_SECOND = 100e6
+# A checkpoint holds the weights and AdamW's two moments of each.
+SAVED_COPIES = 3
+
+
+class StepBudget:
+    """max_iters optimizer steps, a validation every eval_interval steps and after the last.
+
+    Time plays no part: the learning rate decays by steps (``fraction`` is
+    None) and the measured durations are not needed.
+    """
+
+    fraction: float | None = None
+
+    def __init__(self, config: TrainConfig):
+        self.config = config
+
+    def start(self, step: int, elapsed: float) -> None:
+        """Where a (possibly resumed) book starts."""
+
+    def advance(self, step: int, elapsed: float) -> None:
+        """Take note of a step done."""
+
+    def done(self, step: int) -> bool:
+        return step >= self.config.max_iters
+
+    def validation_now(self, step: int) -> bool:
+        """Whether to validate after this step; asked once a step."""
+        return step % self.config.eval_interval == 0 or self.done(step)
+
+    def validated(self, seconds: float) -> None:
+        """How long a validation took."""
+
+    def saved(self, seconds: float) -> None:
+        """How long a checkpoint save took."""
+
+
+class TimeBudget(StepBudget):
+    """max_seconds of wall-clock, validations at eval_points equal fractions of it.
+
+    The fraction is elapsed / (max_seconds - reserve), where the reserve is
+    the last validation's duration (before one, eval_batches mean steps) and
+    the last save's (before one, the checkpoint's bytes at a slow disk's
+    speed).  Ranks sharing a book agree on the largest fraction at log
+    intervals and hold it between them, so they stop at the same step and
+    validate together; a single process reads the clock every step.
+    """
+
+    def __init__(self, config: TrainConfig, dist: Distributed, model: nn.Module):
+        super().__init__(config)
+        self.dist = dist
+        state_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+        self.save_seconds = SAVED_COPIES * state_bytes / SAVE_BYTES_PER_SECOND
+        self.validation_seconds: float | None = None
+        self.fraction, self.next_point = 0.0, 1
+        self.first_step, self.first_elapsed = 0, 0.0
+
+    def start(self, step: int, elapsed: float) -> None:
+        self.first_step, self.first_elapsed = step, elapsed
+        self.fraction = self.dist.maximum(self._fraction(step, elapsed))
+        self.next_point = math.floor(self.fraction * self.config.eval_points) + 1
+
+    def advance(self, step: int, elapsed: float) -> None:
+        if not self.dist.active or step % self.config.log_interval == 0:
+            self.fraction = self.dist.maximum(self._fraction(step, elapsed))
+
+    def done(self, step: int) -> bool:
+        return self.fraction >= 1.0
+
+    def validation_now(self, step: int) -> bool:
+        """Whether the fraction reached the next validation point; then aim at the one after."""
+        points = self.config.eval_points
+        if self.fraction * points < self.next_point and not self.done(step):
+            return False
+        self.next_point = math.floor(self.fraction * points) + 1
+        return True
+
+    def validated(self, seconds: float) -> None:
+        self.validation_seconds = seconds
+
+    def saved(self, seconds: float) -> None:
+        self.save_seconds = seconds
+
+    def _fraction(self, step: int, elapsed: float) -> float:
+        usable = self.config.max_seconds - self._reserve(step, elapsed)
+        return min(elapsed / usable, 1.0) if usable > 0 else 1.0
+
+    def _reserve(self, step: int, elapsed: float) -> float:
+        """Seconds kept back for the last validation and the final save."""
+        validation = self.validation_seconds
+        if validation is None:
+            steps = step - self.first_step
+            mean_step = (elapsed - self.first_elapsed) / steps if steps else 0.0
+            validation = self.config.eval_batches * mean_step
+        return validation + self.save_seconds
+
+
+def make_budget(config: TrainConfig, dist: Distributed, model: nn.Module) -> StepBudget:
+    """The budget the config asks for."""
+    return TimeBudget(config, dist, model) if config.budget == "seconds" else StepBudget(config)
