@@ -4,6 +4,7 @@ The platform is set before anything imports Qt; torch is imported first, as
 the application's entry point does.
 """
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -29,3 +30,17 @@ def window(qtbot, settings, tmp_path):
     win.stop_and_wait()
     win.close()
     shiboken6.delete(win)
+
+
+@pytest.fixture(autouse=True)
+def collect_widgets_on_the_gui_thread():
+    """Free the widgets a test left in reference cycles here, on the GUI thread.
+
+    Python's cycle collector runs in whichever thread happens to allocate: left
+    to it, a later test's worker thread can free them, and PySide then hands
+    their deletion to the GUI thread while the worker still holds a QObject lock
+    and waits for the GIL the GUI thread holds, a deadlock (seen: the classifier
+    test hung in sklearn while a previous test's widgets were collected).
+    """
+    yield
+    gc.collect()
