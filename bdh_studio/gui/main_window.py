@@ -26,6 +26,7 @@ from .. import resources
 from ..core import checkpoints
 from ..core import config as cfg
 from ..core import events as ev
+from ..core.backstories import Backstory
 from ..core.control import TaskControl
 from ..core.corpus import BadBooks
 from ..core.errors import UserError
@@ -282,6 +283,8 @@ class MainWindow(QMainWindow):
                                     else [], self.settings)
         self.workspace.addTab(self.inspect, "Inspect")
         self.inspect.problem.connect(self.banner.show_message)
+        self.results.backstories_loaded.connect(self.inspect.set_backstories)
+        self.results.inspect_requested.connect(self.inspect_backstory)
         self.pages = QStackedWidget()
         self.empty_state = EmptyState(self)
         self.pages.addWidget(self.empty_state)
@@ -656,6 +659,11 @@ class MainWindow(QMainWindow):
         if self._compare_next is not None:
             summaries, self._compare_next = self._compare_next, None
             self.compare_runs(summaries)
+
+    def inspect_backstory(self, row: Backstory) -> None:
+        """Open the Inspect tab on a backstory row, read by its book's model."""
+        self.workspace.setCurrentWidget(self.inspect)
+        self.inspect.show_backstory(row)
 
     def _show_comparison(self, runs: list) -> None:
         self.compare.set_runs(runs)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFrame
                                QVBoxLayout, QWidget)
 
 from ..core import backstories
-from ..core.backstories import LABELS, BackstorySet
+from ..core.backstories import LABELS, Backstory, BackstorySet
 from ..core.classifier import MODES, Outcome, classify, write_predictions
 from ..core.classify_runs import checkpoints_used, load, partial_note, save, saved
 from ..core.control import TaskControl
@@ -42,6 +42,8 @@ SETTINGS = "backstories"
 class ResultsPanel(QWidget):
     problem = Signal(str)
     busy_changed = Signal()
+    backstories_loaded = Signal(list)  # the usable rows of the loaded CSVs, train then test
+    inspect_requested = Signal(object)  # the Backstory of the selected row
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -193,11 +195,18 @@ class ResultsPanel(QWidget):
         self.export_table_button = QPushButton("Export table…", clicked=self.ask_export_table)
         self.export_table_button.setToolTip("Every row with its book, character, confidence, "
                                             "true label (train rows) and text")
+        self.inspect_button = QPushButton("Inspect row", objectName="inspectRow",
+                                          clicked=self.inspect_selected)
+        self.inspect_button.setAccessibleName("Inspect the selected row")
+        self.inspect_button.setToolTip("Read the selected backstory with its book's model in "
+                                       "the Inspect tab: which neurons fire, layer by layer")
+        self.inspect_button.setEnabled(False)
         bar = QHBoxLayout()
         for w in (QLabel("<b>Predictions</b>"), self.book_filter, self.label_filter,
                   self.split_filter):
             bar.addWidget(w)
         bar.addStretch(1)
+        bar.addWidget(self.inspect_button)
         bar.addWidget(self.export_button)
         bar.addWidget(self.export_table_button)
         box = QWidget()
@@ -236,6 +245,8 @@ class ResultsPanel(QWidget):
                 continue
             (self.train_path if labelled else self.test_path).setText(str(path))
         self.problems.show_sets(list(self._loaded.values()))
+        self.backstories_loaded.emit([row for labelled in (True, False)
+                                      for row in getattr(self._loaded.get(labelled), "rows", [])])
         loaded = ", ".join(f"{s.path.name}: {len(s.rows)} rows" for s in self._loaded.values())
         if loaded and not self.running:
             self.message.setText(f"loaded {loaded}")
@@ -392,6 +403,7 @@ class ResultsPanel(QWidget):
 
     @Slot(QModelIndex, QModelIndex)
     def _row_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.inspect_button.setEnabled(current.isValid())
         if not current.isValid() or self.outcome is None:
             return  # rows without a classifier run have no book models to score with
         row = self.model.rows[self.proxy.mapToSource(current).row()]
@@ -416,6 +428,11 @@ class ResultsPanel(QWidget):
         truth = f", true {s.label}" if s.label else ""
         self.surprise.show_text(f"<b>Row {s.id}</b> · {s.book_name} · {s.char} — predicted "
                                 f"{p.label} ({p.confidence:.0%}){truth}", s.text(), nats)
+
+    def inspect_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.inspect_requested.emit(row.story)
 
     def selected_row(self) -> PredictionRow | None:
         current = self.table.selectionModel().currentIndex()

@@ -126,3 +126,59 @@ def test_no_model_says_what_to_do(qtbot, settings):
 def test_the_window_has_the_tab(window):
     titles = [window.workspace.tabText(i) for i in range(window.workspace.count())]
     assert "Inspect" in titles
+
+
+def choose_in_list(qtbot, combo, index):
+    """Open a combo box's list and click one of its items, as a person does."""
+    combo.showPopup()
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=5_000)
+    rect = view.visualRect(view.model().index(index, 0))
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=rect.center())
+
+
+def test_a_backstory_row_is_read_by_its_books_model(window, qtbot, demo_models, tmp_path,
+                                                    monkeypatch):
+    from bdh_studio.core.backstories import Backstory
+    from bdh_studio.core.classifier import Prediction
+    from bdh_studio.core.predictions import PredictionRow
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    inspect = window.inspect
+    models = {p.stem: p for p in (demo_models / "checkpoints").glob("*.pt")}
+    for path in sorted(models.values()):
+        inspect.add_checkpoint(path)
+    assert not inspect.activity.backstory.isEnabled()  # nothing loaded: nothing to offer
+    window.load_demo()  # the demo train and test CSVs, in the Backstories tab
+    rows = inspect.activity.rows
+    assert len(rows) == 36 + 15 and inspect.activity.backstory.isEnabled()
+    window.workspace.setCurrentWidget(inspect)
+    index = next(i for i, r in enumerate(rows) if r.book_name == "Winter on Kessel Pass")
+    choose_in_list(qtbot, inspect.activity.backstory, index)
+    row = rows[index]
+    assert inspect.activity.text.toPlainText() == row.content
+    assert inspect.model.currentData() == str(models["Winter on Kessel Pass"])
+    assert "press Read" in inspect.status.text()
+    qtbot.mouseClick(inspect.activity.read_button, Qt.LeftButton)
+    finish(qtbot, inspect)
+    assert inspect.activity.activity.data == row.content.encode("utf-8")
+
+    other = next(r for r in rows if r.book_name == "The Salt Road")  # from the results table
+    results = window.results
+    window.workspace.setCurrentWidget(results)
+    results.pages.setCurrentIndex(1)
+    results.model.set_rows([PredictionRow(other, Prediction(other.id, "consistent", 0.6, 0.6),
+                                          "train")])
+    assert not results.inspect_button.isEnabled()
+    results.select_row(0)
+    qtbot.mouseClick(results.inspect_button, Qt.LeftButton)
+    assert window.workspace.currentWidget() is inspect
+    assert inspect.views.currentWidget() is inspect.activity
+    assert inspect.activity.backstory.currentIndex() == rows.index(other)
+    assert inspect.activity.text.toPlainText() == other.content
+    assert inspect.model.currentData() == str(models["The Salt Road"])
+
+    stranger = Backstory("900", "A Book Nobody Trained", "Ada", "", "She never left.")
+    inspect.show_backstory(stranger)  # a row of another file is listed, not lost
+    assert inspect.activity.rows[-1] == stranger
+    assert inspect.activity.text.toPlainText() == "She never left."
+    assert "No book model of A Book Nobody Trained" in inspect.status.text()

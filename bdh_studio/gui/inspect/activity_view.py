@@ -11,22 +11,35 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QPla
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from ...core.backstories import Backstory
 from ...core.inspection.activity import KINDS, Activity, NeuronValue
 from ..exports import export_csv, export_image
 from .common import ExportBar, named
 
 MAX_TICKS = 120  # byte labels under the heatmap; beyond, every few bytes
+ROW_PREVIEW = 48  # characters of a backstory shown in the list of rows
 
 
 def byte_label(b: int) -> str:
     return chr(b) if 32 < b < 127 else {32: "␣", 10: "⏎"}.get(b, f"{b:02x}")
 
 
+def row_label(row: Backstory) -> str:
+    """How a backstory row is listed: which file it is from, its id, book and character."""
+    split = "train" if row.label else "test"
+    preview = " ".join(row.text().split())
+    if len(preview) > ROW_PREVIEW:
+        preview = preview[:ROW_PREVIEW - 1] + "…"
+    return f"{split} {row.id} · {row.book_name} · {row.char}: {preview}"
+
+
 class ActivityView(QWidget):
-    """Type or fetch a text, read it, see each layer's active share; click a byte for neurons."""
+    """Type a text, take a passage or a backstory row, read it, see each layer's active share;
+    click a byte for its neurons."""
 
     read_requested = Signal(bytes)
     passage_requested = Signal()
+    backstory_chosen = Signal(object)  # the Backstory whose text was put in the box
     byte_clicked = Signal(int, int)  # layer, byte position
     neuron_chosen = Signal(int)
 
@@ -34,11 +47,17 @@ class ActivityView(QWidget):
         super().__init__(parent)
         self.activity: Activity | None = None
         self.text = named(QPlainTextEdit(), "inspectText", "Text to read")
-        self.text.setPlaceholderText("Type a text, or take a passage of the book.")
+        self.text.setPlaceholderText("Type a text, take a passage of the book, or choose a "
+                                     "backstory row.")
         self.text.setMaximumHeight(90)
         self.passage_button = named(QPushButton("Passage of the book"), "inspectPassage",
                                     "Take a passage of the book")
         self.passage_button.clicked.connect(self.passage_requested)
+        self.rows: list[Backstory] = []
+        self.backstory = named(QComboBox(), "inspectBackstory", "Backstory row to read")
+        self.backstory.setMinimumContentsLength(30)
+        self.backstory.activated.connect(self.choose_backstory)
+        self.set_backstories([])
         self.read_button = named(QPushButton("Read", clicked=self._read), "inspectRead",
                                  "Read the text with the model")
         self.kind = named(QComboBox(), "inspectActivityKind", "Activation shown")
@@ -73,8 +92,10 @@ class ActivityView(QWidget):
 
     def _build(self) -> None:
         controls = QHBoxLayout()
-        for w in (self.passage_button, self.kind, self.read_button):
-            controls.addWidget(w)
+        controls.addWidget(self.passage_button)
+        controls.addWidget(self.backstory, 1)
+        controls.addWidget(self.kind)
+        controls.addWidget(self.read_button)
         plots = QHBoxLayout()
         plots.addWidget(self.heatmap, 1)
         plots.addWidget(self.means)
@@ -96,6 +117,30 @@ class ActivityView(QWidget):
         split.addWidget(right)
         split.setSizes([900, 260])
         QVBoxLayout(self).addWidget(split)
+
+    def set_backstories(self, rows: list[Backstory]) -> None:
+        """The rows of the CSVs loaded in the Backstories tab, offered as texts to read."""
+        self.rows = list(rows)
+        self.backstory.clear()
+        for row in self.rows:
+            self.backstory.addItem(row_label(row))
+            self.backstory.setItemData(self.backstory.count() - 1, row.text(), Qt.ToolTipRole)
+        self.backstory.setEnabled(bool(self.rows))
+        self.backstory.setPlaceholderText("a backstory row" if self.rows else
+                                          "no backstories: load a CSV in the Backstories tab")
+        self.backstory.setCurrentIndex(-1)
+
+    def show_backstory(self, row: Backstory) -> None:
+        """Put a row in the box as if chosen from the list (added to it if not yet listed)."""
+        if row not in self.rows:
+            self.set_backstories([*self.rows, row])
+        self.choose_backstory(self.rows.index(row))
+
+    def choose_backstory(self, index: int) -> None:
+        row = self.rows[index]
+        self.backstory.setCurrentIndex(index)
+        self.text.setPlainText(row.text())
+        self.backstory_chosen.emit(row)
 
     def _read(self) -> None:
         self.read_requested.emit(self.text.toPlainText().encode("utf-8"))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLin
                                QProgressBar, QPushButton, QSpinBox, QTabWidget, QVBoxLayout,
                                QWidget)
 
+from ...core.backstories import Backstory, normalise
 from ...core.control import TaskControl
 from ...core.errors import UserError
 from ...core.inspection import activity, cache, concepts, graph, neurons
@@ -88,6 +89,7 @@ class InspectPanel(QWidget):
             view.export.problem.connect(self.problem)
         self.activity.read_requested.connect(self.read_text)
         self.activity.passage_requested.connect(self.take_passage)
+        self.activity.backstory_chosen.connect(self._backstory_chosen)
         self.activity.byte_clicked.connect(self.byte_neurons)
         self.activity.neuron_chosen.connect(self.open_neuron)
         self.neuron.scan_requested.connect(self.scan_book)
@@ -140,6 +142,27 @@ class InspectPanel(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Book", "", "Books (*.txt)")
         if path:
             self.book.setText(path)
+
+    def set_backstories(self, rows: list[Backstory]) -> None:
+        """The backstory rows the window has loaded, offered as texts to read."""
+        self.activity.set_backstories(rows)
+
+    def show_backstory(self, row: Backstory) -> None:
+        """Put a backstory row in the Activity view, with its book's model chosen."""
+        self.views.setCurrentWidget(self.activity)
+        self.activity.show_backstory(row)
+
+    def _backstory_chosen(self, row: Backstory) -> None:
+        """A row is read by the model of its own book when one is listed."""
+        for i in range(self.model.count()):
+            if normalise(Path(self.model.itemData(i)).stem) == row.book_key:
+                self.model.setCurrentIndex(i)
+                self.status.setText(f"Backstory {row.id} ({row.char}), for the model of "
+                                    f"{row.book_name}: press Read.")
+                return
+        chosen = self.model.currentText() or "none chosen"
+        self.status.setText(f"No book model of {row.book_name} is listed (open its checkpoint "
+                            f"or its run); the model chosen is {chosen}.")
 
     # --- running tasks ------------------------------------------------------
 
