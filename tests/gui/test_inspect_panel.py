@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 from bdh_studio import resources
-from bdh_studio.core.inspection import graph
+from bdh_studio.core.inspection import activity, graph
 from bdh_studio.gui.inspect.panel import InspectPanel
 
 
@@ -29,6 +29,13 @@ def finish(qtbot, panel):
     assert panel.status.text() == "Done.", panel.status.text()
 
 
+def click_cell(qtbot, plot, layer: int, position: int) -> None:
+    """A left click with the mouse on the middle of the heatmap's cell (layer, byte)."""
+    plot.repaint()  # the view box has its final geometry before a point is mapped through it
+    scene = plot.getPlotItem().vb.mapViewToScene(QPointF(position + 0.5, layer + 0.5))
+    qtbot.mouseClick(plot.viewport(), Qt.LeftButton, pos=plot.mapFromScene(scene))
+
+
 def test_controls_are_named_for_tests_and_screen_readers(panel):
     from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox,
                                    QComboBox, QLineEdit, QPlainTextEdit)
@@ -49,10 +56,14 @@ def test_read_a_text_then_click_a_byte_then_open_a_neuron(panel, qtbot):
     a = panel.activity.activity
     assert a.fractions["x"].shape == (2, len(b"The salt road ran north."))
     assert panel.activity.image.image.shape == (2, 24)
-    panel.activity.choose_byte(1, 4)  # what a click on the cell does
+    click_cell(qtbot, panel.activity.heatmap, layer=1, position=4)
+    assert "layer 1 at byte 4 (s)" in panel.activity.neurons_title.text()
+    assert "<b style='background:#ffd54f'>s</b>" in panel.activity.reading.text()
     finish(qtbot, panel)
     table = panel.activity.neurons
-    assert table.rowCount() == 20
+    expected = activity.top_neurons(panel.subject.model, a.data, 1, 4, "x")
+    assert [int(table.item(r, 1).text()) for r in range(table.rowCount())] == \
+        [v.index for v in expected] and table.rowCount() == 20
     first = table.item(0, 0).data(Qt.UserRole)
     table.cellDoubleClicked.emit(0, 0)  # opens the neuron and scans the book for it
     assert panel.views.currentWidget() is panel.neuron
