@@ -147,7 +147,8 @@ class MainWindow(QMainWindow):
         self.opener.failed.connect(self.banner_message)
         self.run_readonly = False  # the settings shown are an opened run's
         self.compare = ComparePlots()
-        self.comparer = BackgroundTask("comparing runs", self, ask_on_close=False)
+        # Replacing: checking another run while logs are read cancels that reading.
+        self.comparer = BackgroundTask("comparing runs", self, replace=True, ask_on_close=False)
         self.comparer.succeeded.connect(self._show_comparison)
         self.exporter = BackgroundTask("exporting checkpoints", self)
         self.exporter.progressed.connect(lambda f, message: self.statusBar().showMessage(message))
@@ -156,8 +157,6 @@ class MainWindow(QMainWindow):
         self.exporter.cancelled.connect(lambda: self.statusBar().showMessage("Export stopped",
                                                                             8000))
         self.exporter.idle.connect(self._update_controls)
-        self.comparer.idle.connect(self._compare_again)
-        self._compare_next: list | None = None
         self.banner = Banner()
         self._build_actions()
         self._build_layout()
@@ -648,17 +647,18 @@ class MainWindow(QMainWindow):
         self._update_controls()
 
     def compare_runs(self, summaries: list) -> None:
-        """Overlay the checked runs in the Compare tab (their logs are read in the background)."""
-        if self.comparer.running:
-            self._compare_next = summaries  # only the latest choice matters
-            return
+        """Overlay the checked runs in the Compare tab (their logs are read in the background);
+        only the latest choice is shown."""
         folders = [Path(s.path) for s in summaries]
-        self.comparer.start(lambda control: [load_run(f) for f in folders])
 
-    def _compare_again(self) -> None:
-        if self._compare_next is not None:
-            summaries, self._compare_next = self._compare_next, None
-            self.compare_runs(summaries)
+        def task(control: TaskControl) -> list:
+            runs = []
+            for folder in folders:  # a run's log is the unit of work
+                control.check()
+                runs.append(load_run(folder))
+            return runs
+
+        self.comparer.start(task)
 
     def inspect_backstory(self, row: Backstory) -> None:
         """Open the Inspect tab on a backstory row, read by its book's model."""

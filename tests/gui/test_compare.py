@@ -121,3 +121,35 @@ def test_checking_runs_in_the_panel_overlays_them(window, qtbot, two_run_dirs):
     assert window.tabs.currentWidget() is window.compare
     assert window.compare.diff_rows() == {"lr": ["0.001", "0.003"]} or \
         window.compare.diff_rows() == {"lr": ["0.003", "0.001"]}
+
+
+def test_a_newer_choice_replaces_the_one_waiting_and_cancels_the_one_reading(
+        window, qtbot, two_run_dirs, monkeypatch):
+    import shutil
+    import threading
+
+    from bdh_studio.gui import main_window
+    real, release, read, heard = main_window.load_run, threading.Event(), [], []
+
+    def load_run(folder):
+        read.append(folder.name)
+        if len(read) == 1:
+            release.wait(10)  # the first log is long: later choices come while it is read
+        return real(folder)
+
+    monkeypatch.setattr(main_window, "load_run", load_run)
+    window.comparer.succeeded.connect(lambda runs: heard.append([r.name for r in runs]))
+    window.comparer.cancelled.connect(lambda: heard.append("cancelled"))
+    for run in two_run_dirs:
+        shutil.copytree(run, window.runs_root / run.name)
+    qtbot.waitUntil(lambda: window.runs.tree.topLevelItemCount() == 2, timeout=30_000)
+    a, b = (window.runs_root / run.name for run in two_run_dirs)
+    window.runs.set_checked(a, True)  # A is being read...
+    qtbot.waitUntil(lambda: read == ["A"], timeout=10_000)
+    window.runs.set_checked(b, True)  # ...A and B wait behind it...
+    window.runs.set_checked(a, False)  # ...and are replaced by B alone
+    release.set()
+    qtbot.waitUntil(lambda: not window.comparer.running and bool(heard), timeout=30_000)
+    assert heard == ["cancelled", ["B"]]
+    assert read == ["A", "B"]  # the replaced choice was never read
+    assert {line.run for line in window.compare.lines} == {"B"}
