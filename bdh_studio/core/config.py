@@ -22,6 +22,9 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 LR_SCHEDULES = ("constant", "cosine")
 BUDGETS = ("steps", "seconds")
+# The settings only one budget uses: a form greys out the others'.
+BUDGET_FIELDS = {"steps": ("max_iters", "eval_interval"),
+                 "seconds": ("max_seconds", "eval_points")}
 
 
 class ConfigError(UserError, ValueError):

@@ -55,6 +55,7 @@ class ConfigPanel(QWidget):
         self.shortest_book: tuple[str, int] | None = None
         self.editors: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        self.labels: dict[str, QLabel] = {}
         self.found: dict[str, str] = {}
         self._loading = False
 
@@ -96,7 +97,7 @@ class ConfigPanel(QWidget):
                 label.setToolTip(f.metadata["help"])
                 label.setBuddy(editor)  # its name for screen readers and scripts
                 form.addRow(label, cell)
-                self.editors[name], self.errors[name] = editor, error
+                self.editors[name], self.errors[name], self.labels[name] = editor, error, label
             layout.addWidget(box)
         self.estimate = QLabel()
         self.estimate.setWordWrap(True)
@@ -176,6 +177,7 @@ class ConfigPanel(QWidget):
         found.update({k: v for k, v in cfg.problems(config, self.shortest_book).items()
                       if k not in found})
         self.found = found
+        self._show_budget(config.budget)
         for name, editor in self.editors.items():
             reason = found.get(name)
             editor.setStyleSheet(INVALID_STYLE if reason else "")
@@ -187,6 +189,14 @@ class ConfigPanel(QWidget):
         self.modified.setVisible(not matching)
         self._show_estimate(config)
         self.changed.emit()
+
+    def _show_budget(self, budget: str) -> None:
+        """Grey out the settings of the budget not chosen (max_iters when training by time)."""
+        for other, names in cfg.BUDGET_FIELDS.items():
+            for name in names:
+                editor = self.editors[name]
+                editor.setEnabled(other == budget)
+                self.labels[name].setEnabled(other == budget)
 
     def _show_estimate(self, config: cfg.TrainConfig) -> None:
         if self.found:

@@ -86,7 +86,7 @@ class RunSeries:
     def __init__(self) -> None:
         self.books: dict[str, BookSeries] = {}
         self.start = 0.0  # Unix time the run began: the wall clock's zero
-        self.last_step = 0  # of the longest book started
+        self.last_step = 0  # planned of the books started, or the most any book took
 
     def handle(self, event: ev.Event) -> str | None:
         """Take ``event`` in; the book whose series it changed, if any."""
@@ -98,10 +98,12 @@ class RunSeries:
                 book.offset = self.end_time()
             for series in book.series.values():  # a resumed book redoes what followed its save
                 series.keep_through(event.start_step)
-            self.last_step = max(self.last_step, event.max_iters)
+            if event.budget == "steps":  # trained by time, a book's last step is not known
+                self.last_step = max(self.last_step, event.max_iters)
             return event.book
         elif isinstance(event, ev.StepLogged):
             book = self.book(event.book)
+            self.last_step = max(self.last_step, event.step)
             t, wall = book.offset + event.elapsed, self._wall(event.time)
             book.series["train"].append(event.step, t, event.train_loss, wall)
             book.series["tokens"].append(event.step, t, event.tokens_per_s, wall)

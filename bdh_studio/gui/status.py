@@ -34,14 +34,22 @@ def duration(seconds: float) -> str:
 
 @dataclass
 class Progress:
-    """What the engine has said so far, reduced to what the status bar shows."""
+    """What the engine has said so far, reduced to what the status bar shows.
+
+    A book trained by time (budget "seconds") counts its progress and ETA in
+    seconds of max_seconds; one trained by steps, in steps of max_iters at
+    the pace measured since the book (re)started.
+    """
     device: str = ""
     precision: str = ""
     book: str = ""
     index: int = 0
     total: int = 0
     max_iters: int = 0
+    budget: str = "steps"
+    max_seconds: float = 0.0
     start_step: int = 0
+    start_elapsed: float = 0.0
     step: int = 0
     loss: float | None = None
     val_loss: float | None = None
@@ -57,8 +65,9 @@ class Progress:
             self.book, self.index, self.total = event.book, event.index, event.total
             self.max_iters, self.start_step, self.step = event.max_iters, event.start_step, \
                 event.start_step
+            self.budget, self.max_seconds = event.budget, event.max_seconds
             self.loss = self.val_loss = None
-            self.elapsed = 0.0
+            self.start_elapsed = self.elapsed = event.start_elapsed
         elif isinstance(event, ev.StepLogged):
             self.step, self.loss, self.tokens_per_s = event.step, event.train_loss, \
                 event.tokens_per_s
@@ -68,26 +77,49 @@ class Progress:
         elif isinstance(event, ev.RunFinished):
             self.state = "stopped" if event.stopped else "finished"
 
+    @property
+    def by_time(self) -> bool:
+        return self.budget == "seconds"
+
+    def fraction(self) -> float:
+        """How much of this book's budget is used, 0 to 1."""
+        done, whole = (self.elapsed, self.max_seconds) if self.by_time else (self.step,
+                                                                              self.max_iters)
+        return min(done / whole, 1.0) if whole > 0 else 0.0
+
     def seconds_per_step(self) -> float | None:
-        done = self.step - self.start_step
-        return self.elapsed / done if done > 0 and self.elapsed > 0 else None
+        done, took = self.step - self.start_step, self.elapsed - self.start_elapsed
+        return took / done if done > 0 and took > 0 else None
+
+    def book_seconds(self) -> float | None:
+        """A whole book's seconds: its budget, or its steps at this book's pace."""
+        if self.by_time:
+            return self.max_seconds
+        rate = self.seconds_per_step()
+        return None if rate is None else self.max_iters * rate
 
     def eta_book(self) -> float | None:
+        if self.by_time:
+            return max(self.max_seconds - self.elapsed, 0.0)
         rate = self.seconds_per_step()
         return None if rate is None else (self.max_iters - self.step) * rate
 
     def eta_run(self) -> float | None:
-        """This book's rest plus the books after it at this book's pace."""
-        rate, book = self.seconds_per_step(), self.eta_book()
-        if rate is None or book is None:
+        """This book's rest plus the books after it, each a whole book's seconds."""
+        book, whole = self.eta_book(), self.book_seconds()
+        if book is None or whole is None:
             return None
-        return book + (self.total - self.index - 1) * self.max_iters * rate
+        return book + (self.total - self.index - 1) * whole
 
     def text(self) -> str:
         if not self.book:
             return self.state
-        parts = [f"book {self.index + 1} of {self.total}: {self.book}",
-                 f"step {self.step:,}/{self.max_iters:,}"]
+        parts = [f"book {self.index + 1} of {self.total}: {self.book}"]
+        if self.by_time:
+            parts.append(f"{duration(self.elapsed)} of {duration(self.max_seconds)} "
+                         f"({self.fraction():.0%}), step {self.step:,}")
+        else:
+            parts.append(f"step {self.step:,}/{self.max_iters:,}")
         if self.loss is not None:
             parts.append(f"loss {self.loss:.3f}")
         if self.val_loss is not None:

@@ -372,3 +372,26 @@ def test_a_task_that_cannot_be_joined_keeps_the_window_open_and_says_so(window, 
     assert len(warned) == 1 and warned[0].startswith("a stubborn task did not stop within")
     release.set()
     assert stubborn.wait(30_000)
+
+
+def test_training_by_time_from_the_form_counts_seconds_in_the_status(window, qtbot, books_dir,
+                                                                     tmp_path):
+    drop(window, [books_dir / "Alpha Book.txt"])
+    use_tiny(window, log_interval=5, eval_batches=1)
+    panel = window.config_panel
+    assert panel.editors["max_iters"].isEnabled() and not panel.editors["max_seconds"].isEnabled()
+    panel.editors["budget"].setCurrentText("seconds")
+    assert not panel.editors["max_iters"].isEnabled() and panel.editors["max_seconds"].isEnabled()
+    assert panel.errors["max_seconds"].text() == "must be above 0 to train by time (budget seconds)"
+    assert not window.train_action.isEnabled()
+    panel.editors["max_seconds"].clear()
+    QTest.keyClicks(panel.editors["max_seconds"], "3")
+    assert panel.config().max_seconds == 3 and window.train_action.isEnabled()
+    window.start_training(tmp_path / "run")
+    qtbot.waitUntil(lambda: " of 0:03 (" in window.status_label.text()
+                    and "ETA book 0:0" in window.status_label.text(), timeout=60_000)
+    assert "step" in window.status_label.text()
+    qtbot.waitUntil(lambda: not window.training, timeout=60_000)
+    assert window.books.state_of("Alpha Book").startswith("trained: val loss")
+    training = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")["training"]
+    assert training["budget"] == "seconds" and training["max_seconds"] == 3

@@ -188,6 +188,20 @@ def test_in_steps_the_x_axis_spans_the_planned_steps_from_the_start(plots):
     assert view.viewRange()[0][1] < 0.01 * 500 * 1.5
 
 
+def test_trained_by_time_the_x_axis_spans_the_steps_a_book_took_not_max_iters(plots):
+    view = plots.loss_plot.vb
+    plots.handle(ev.BookStarted("a", 0, 2, 500, budget="seconds", max_seconds=60))
+    log_steps(plots, "a", 1, 100)
+    plots.redraw()
+    paint(plots)
+    assert view.viewRange()[0][1] < 150  # the data, not the 500 steps it was never planned
+    plots.handle(ev.BookStarted("b", 1, 2, 500, budget="seconds", max_seconds=60))
+    log_steps(plots, "b", 1, 10)
+    plots.redraw()
+    paint(plots)
+    assert 100 <= view.viewRange()[0][1] < 150  # as many steps as the book before took
+
+
 def test_the_plots_stay_aligned_whatever_their_tick_labels_say(plots):
     log_steps(plots, "a", 1, 100, tokens=1_234_567.0)
     plots.redraw()

@@ -1,0 +1,31 @@
+"""The status bar's progress and ETA, by steps and by time."""
+
+import pytest
+
+from bdh_studio.core import events as ev
+from bdh_studio.gui.status import Progress
+
+
+def progress_of(*events):
+    progress = Progress()
+    for event in (ev.RunStarted("run", ("a", "b", "c"), {}, "cpu", "fp32"), *events):
+        progress.update(event)
+    return progress
+
+
+def test_a_book_trained_by_time_counts_seconds_and_the_books_after_it_their_budgets():
+    progress = progress_of(ev.BookStarted("a", 0, 3, 200, budget="seconds", max_seconds=60),
+                           ev.StepLogged("a", 40, 2.0, 1e-3, 1000.0, 15.0))
+    assert progress.fraction() == 0.25
+    assert progress.eta_book() == 45 and progress.eta_run() == 45 + 2 * 60
+    assert "book 1 of 3: a · 0:15 of 1:00 (25%), step 40 · loss 2.000" in progress.text()
+    assert "ETA book 0:45, run 2:45" in progress.text()
+
+
+def test_a_book_trained_by_steps_is_paced_by_the_steps_since_it_resumed():
+    progress = progress_of(ev.BookStarted("a", 0, 3, 100, start_step=50, start_elapsed=100.0),
+                           ev.StepLogged("a", 60, 2.0, 1e-3, 1000.0, 110.0))
+    assert progress.seconds_per_step() == pytest.approx(1.0)
+    assert progress.fraction() == 0.6
+    assert progress.eta_book() == pytest.approx(40) and progress.eta_run() == pytest.approx(240)
+    assert "step 60/100" in progress.text()
