@@ -49,12 +49,13 @@ def report(out: Path, preset: str, seconds: float) -> bool:
         vals = [e for e in mine if isinstance(e, ev.ValidationLogged)]
         wall = end.time - start.time
         on_time = abs(wall - seconds) <= TOLERANCE
-        at_min = abs(steps[-1].lr - final_lr) <= 0.01 * final_lr
+        last_lr = steps[-1].lr if steps else float("nan")
+        at_min = abs(last_lr - final_lr) <= 0.01 * final_lr
         ok = ok and on_time and at_min
         print(f"  {start.book}: {wall:.1f} s wall-clock ({_meets(on_time)} {seconds:g} ± "
-              f"{TOLERANCE:g} s), {end.step} steps, {len(vals)} validations (last at step "
-              f"{vals[-1].step}, val loss {vals[-1].val_loss:.3f}), last lr {steps[-1].lr:.4g} "
-              f"vs the schedule's end {final_lr:g} ({_meets(at_min)} 1%)")
+              f"{TOLERANCE:g} s), {end.step} steps, {len(vals)} validations, final val loss "
+              f"{end.val_loss}, last lr {last_lr:.4g} vs the schedule's end {final_lr:g} "
+              f"({_meets(at_min)} 1%)")
     return ok
 
 

@@ -34,8 +34,8 @@ class StepBudget:
     def __init__(self, config: TrainConfig):
         self.config = config
 
-    def start(self, step: int, elapsed: float) -> None:
-        """Where a (possibly resumed) book starts."""
+    def start(self, elapsed: float) -> None:
+        """The seconds a (possibly resumed) book starts from."""
 
     def advance(self, step: int, elapsed: float) -> None:
         """Take note of a step done."""
@@ -57,12 +57,14 @@ class StepBudget:
 class TimeBudget(StepBudget):
     """max_seconds of wall-clock, validations at eval_points equal fractions of it.
 
-    The fraction is elapsed / (max_seconds - reserve), where the reserve is
-    the last validation's duration (before one, eval_batches mean steps) and
-    the last save's (before one, the checkpoint's bytes at a slow disk's
-    speed).  Ranks sharing a book agree on the largest fraction at log
-    intervals and hold it between them, so they stop at the same step and
-    validate together; a single process reads the clock every step.
+    The fraction is elapsed / (max_seconds - reserve), never going back,
+    where the reserve is the last validation's duration and the last save's.
+    Before a validation, it counts eval_batches of the fastest training step
+    (a validation batch is a forward pass alone; a session's first step pays
+    one-time costs and is no pace); before a save, the checkpoint's bytes at
+    a slow disk's speed.  Ranks sharing a book agree on the largest fraction
+    at log intervals and hold it between them, so they stop at the same step
+    and validate together; a single process reads the clock every step.
     """
 
     def __init__(self, config: TrainConfig, dist: Distributed, model: nn.Module):
@@ -71,17 +73,20 @@ class TimeBudget(StepBudget):
         state_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
         self.save_seconds = SAVED_COPIES * state_bytes / SAVE_BYTES_PER_SECOND
         self.validation_seconds: float | None = None
+        self.fastest_step = math.inf
         self.fraction, self.next_point = 0.0, 1
-        self.first_step, self.first_elapsed = 0, 0.0
+        self.last_elapsed: float | None = None  # where the last step ended; None before one
 
-    def start(self, step: int, elapsed: float) -> None:
-        self.first_step, self.first_elapsed = step, elapsed
-        self.fraction = self.dist.maximum(self._fraction(step, elapsed))
+    def start(self, elapsed: float) -> None:
+        self.fraction = self.dist.maximum(self._fraction(elapsed))
         self.next_point = math.floor(self.fraction * self.config.eval_points) + 1
 
     def advance(self, step: int, elapsed: float) -> None:
+        if self.last_elapsed is not None:
+            self.fastest_step = min(self.fastest_step, elapsed - self.last_elapsed)
+        self.last_elapsed = elapsed
         if not self.dist.active or step % self.config.log_interval == 0:
-            self.fraction = self.dist.maximum(self._fraction(step, elapsed))
+            self.fraction = max(self.fraction, self.dist.maximum(self._fraction(elapsed)))
 
     def done(self, step: int) -> bool:
         return self.fraction >= 1.0
@@ -100,17 +105,16 @@ class TimeBudget(StepBudget):
     def saved(self, seconds: float) -> None:
         self.save_seconds = seconds
 
-    def _fraction(self, step: int, elapsed: float) -> float:
-        usable = self.config.max_seconds - self._reserve(step, elapsed)
+    def _fraction(self, elapsed: float) -> float:
+        usable = self.config.max_seconds - self._reserve()
         return min(elapsed / usable, 1.0) if usable > 0 else 1.0
 
-    def _reserve(self, step: int, elapsed: float) -> float:
+    def _reserve(self) -> float:
         """Seconds kept back for the last validation and the final save."""
         validation = self.validation_seconds
         if validation is None:
-            steps = step - self.first_step
-            mean_step = (elapsed - self.first_elapsed) / steps if steps else 0.0
-            validation = self.config.eval_batches * mean_step
+            validation = self.config.eval_batches * (
+                self.fastest_step if math.isfinite(self.fastest_step) else 0.0)
         return validation + self.save_seconds
 
 

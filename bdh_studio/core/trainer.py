@@ -200,7 +200,7 @@ class BookTrainer:
         val_batches = val.fixed_batches(c.eval_batches)
         clock = _Clock(self.elapsed_before)
         budget = make_budget(c, self.dist, self.raw)
-        budget.start(self.step, clock.elapsed())
+        budget.start(clock.elapsed())
         self.model.train()
         loss_sum, n_summed, t_log, step_log = torch.zeros((), device=rt.device), 0, \
             clock.elapsed(), self.step

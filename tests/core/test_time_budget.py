@@ -6,14 +6,17 @@ benchmarks/time_budget.py measures the real wall-clock.
 """
 
 import pytest
+import torch
 
 from bdh_studio.cli import main
 from bdh_studio.core import checkpoints
 from bdh_studio.core import events as ev
 from bdh_studio.core import trainer
+from bdh_studio.core.budget import TimeBudget
 from bdh_studio.core.config import PRESETS, from_dict, problems
 from bdh_studio.core.control import TaskControl
 from bdh_studio.core.corpus import find_books
+from bdh_studio.core.distributed import Distributed
 from bdh_studio.core.runs import read_events
 from bdh_studio.core.trainer import lr_at, train_run
 
@@ -114,6 +117,17 @@ def test_a_finished_book_is_skipped_and_a_longer_budget_trains_on(timed_config, 
     assert train_run(longer, one_book, tmp_path / "run").finished == ["Alpha Book"]
     done = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")["training"]
     assert done["step"] > first["step"] and 0.45 - 4 * TICK <= done["elapsed"] <= 0.45 + EXACT
+
+
+def test_a_slow_first_step_is_not_taken_for_the_pace(timed_config):
+    config = timed_config.replace(max_seconds=60, eval_batches=8)
+    budget = TimeBudget(config, Distributed.single(), torch.nn.Linear(1, 1))
+    budget.start(0.0)
+    budget.advance(1, 20.0)  # imports, allocations, compilation: once a process
+    budget.advance(2, 20.5)
+    budget.advance(3, 20.6)  # the pace: a validation of 8 batches within 0.8 s
+    assert budget.fraction == pytest.approx(20.6 / (60 - 8 * 0.1), rel=1e-3)
+    assert not budget.done(3)
 
 
 def test_the_budget_is_a_setting_that_needs_its_seconds():
