@@ -11,7 +11,10 @@ import torch
 
 from textgen import make_text
 
-torch.set_num_threads(min(2, os.cpu_count() or 1))
+# One intra-op thread: the tests' models are tiny, where a second OpenMP thread costs more
+# than it gives even on an idle machine (benchmarks/README.md, process settings: a tiny step
+# x0.71 on 1 thread), and beside any other job its spinning makes every step 4-20x slower.
+torch.set_num_threads(1)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BDH_SHARED", REPO.parent / "shared"))

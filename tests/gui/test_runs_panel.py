@@ -3,7 +3,6 @@
 import shutil
 
 import pytest
-import torch
 from PySide6.QtCore import QFile
 from PySide6.QtWidgets import QMessageBox
 
@@ -18,8 +17,6 @@ from textgen import make_text
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
     """Run A: two books, finished.  Run B: another book and lr, stopped at step 4."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
     tmp = tmp_path_factory.mktemp("two-runs")
     books = tmp / "books"
     books.mkdir()
@@ -36,7 +33,6 @@ def two_runs(tmp_path_factory):
 
     train_run(config.replace(lr=2e-3), [books / "Gamma.txt"], tmp / "runs" / "B",
               on_event=stop_at_4, control=control)
-    torch.set_num_threads(before)
     return tmp / "runs"
 
 

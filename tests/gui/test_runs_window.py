@@ -1,7 +1,6 @@
 """Runs in the window: Train continues a run, New run starts one, settings that differ ask."""
 
 import pytest
-import torch
 
 from bdh_studio.core import events as ev
 from bdh_studio.core.config import PRESETS
@@ -10,15 +9,6 @@ from bdh_studio.gui import main_window as mw
 from test_main_window import checked
 
 SHORT = {"max_iters": 12, "log_interval": 1, "eval_interval": 6, "eval_batches": 1}
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: the GUI thread and the tests running beside these share two cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def sessions(run_dir):
