@@ -1,4 +1,8 @@
-"""``bdh-studio classify``: cross-validate the backstory classifier, then predict the test rows."""
+"""``bdh-studio classify``: cross-validate the backstory classifier, then predict the test rows.
+
+The classifier (scikit-learn, a second to import) is imported when the command
+runs, so building the command line costs every other command nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,17 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from ..core import config as cfg
-from ..core.classifier import MODES, Outcome, classify, write_predictions
 from ..core.control import TaskControl
 from ..core.errors import UserError
 from ..core.runtime import resolve
+
+if TYPE_CHECKING:
+    from ..core.classifier import Outcome
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="a training run folder, or a folder of book checkpoints")
     p.add_argument("--out", required=True, metavar="PREDICTIONS.csv",
                    help="where to write id,label,confidence for the test rows")
-    p.add_argument("--mode", choices=MODES, default="features",
+    p.add_argument("--mode", choices=cfg.CLASSIFIER_MODES, default="features",
                    help="features: book-model surprise and hidden states into a logistic "
                         "regression (default); finetune: the book model plus a head, per fold")
     p.add_argument("--folds", type=int, default=5, metavar="K", help="k of k-fold (default 5)")
@@ -49,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     runtime = resolve(args.device, args.precision)
     cv_path = cv_predictions_path(out)
     check_outputs([out, cv_path], inputs=[args.train, args.test])  # before minutes of work
+    from ..core.classifier import classify, write_predictions
     bars: list[tqdm] = []  # made at the first report: a refused input stays one line
 
     def progress(fraction: float, message: str) -> None:

@@ -1,4 +1,8 @@
-"""``bdh-studio inspect``: a book model's activity on a text, its neurons, a concept, its graph."""
+"""``bdh-studio inspect``: a book model's activity on a text, its neurons, a concept, its graph.
+
+The scans (scipy among them) are imported when the command runs, so building
+the command line costs every other command nothing.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,8 @@ from tqdm import tqdm
 from ..core import runtime
 from ..core.config import DEVICES
 from ..core.errors import UserError
-from ..core.inspection import activity, cache, concepts, graph, neurons
+from ..core.inspection import activity
 from ..core.inspection.reading import DEFAULT_SAMPLE_BYTES
-from ..core.inspection.subject import Subject
 from .classify import writable_folder
 
 
@@ -46,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the activation scanned: x_sparse, y_sparse or their product")
     p.add_argument("--q", type=float, default=0.01,
                    help="share of the graph's entries that are edges (default 0.01)")
-    p.add_argument("--device", choices=DEVICES, default="auto")
+    p.add_argument("--device", choices=DEVICES, default="auto",
+                   help="where the model runs (default: auto)")
     p.add_argument("--no-cache", action="store_true", help="scan again even if a result is cached")
     p.set_defaults(run=run)
 
@@ -55,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     check_args(args)
     writable_folder(out.parent)  # before minutes of work, not after
+    from ..core.inspection import cache, concepts, graph, neurons
+    from ..core.inspection.subject import Subject
     subject = Subject.load(args.checkpoint, runtime.pick_device(args.device))
     layer = subject.last_layer if args.layer is None else args.layer
     with progress_bar() as progress:

@@ -26,14 +26,12 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from . import features as feats
+from .config import CLASSIFIER_MODES
 from .control import TaskControl
 from .backstories import LABELS, Backstory, BackstorySet, read
 from .errors import UserError
 from .evaluation import Report, cross_validate, encode_labels
 from .runtime import Runtime
-
-MODES = ("features", "finetune")
-
 
 @dataclass(frozen=True)
 class Prediction:
@@ -179,7 +177,7 @@ def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path
     batches (features) or two optimizer steps (finetune).  The book models run
     on ``runtime``'s device and in its precision.
     """
-    if mode not in MODES:
+    if mode not in CLASSIFIER_MODES:
         raise UserError(f"mode {mode!r}: use features or finetune")
     if folds < 2:
         raise UserError(f"folds {folds}: cross-validation needs at least 2 folds")

@@ -25,6 +25,9 @@ BUDGETS = ("steps", "seconds")
 # The settings only one budget uses: a form greys out the others'.
 BUDGET_FIELDS = {"steps": ("max_iters", "eval_interval"),
                  "seconds": ("max_seconds", "eval_points")}
+# The backstory classifier's modes (classifier.py), here so that the command line offers
+# them without importing scikit-learn.
+CLASSIFIER_MODES = ("features", "finetune")
 
 
 class ConfigError(UserError, ValueError):

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFrame
 
 from ..core import backstories
 from ..core.backstories import LABELS, Backstory, BackstorySet
-from ..core.classifier import MODES, Outcome, classify, write_predictions
+from ..core.classifier import Outcome, classify, write_predictions
 from ..core.classify_runs import checkpoints_used, load, partial_note, save, saved
+from ..core.config import CLASSIFIER_MODES
 from ..core.control import TaskControl
 from ..core.errors import UserError
 from ..core.predictions import PredictionRow, out_of_fold, prediction_rows, write_table
@@ -105,7 +106,7 @@ class ResultsPanel(QWidget):
         self.models_path = self._path(paths, "Book models", "a run folder, or a folder of .pt "
                                       "files", self.ask_models)
         self.mode = QComboBox()
-        self.mode.addItems(MODES)
+        self.mode.addItems(CLASSIFIER_MODES)
         self.mode.setToolTip("features: book-model surprise and hidden states into a logistic "
                              "regression (fast); finetune: each book model plus a head, "
                              "trained per fold (slow)")
