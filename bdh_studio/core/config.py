@@ -76,8 +76,8 @@ class TrainConfig:
     seed: int = _f(1337, TRAINING, "Seed for weights and batches", 0, 2**63 - 1)
     # Runtime
     device: str = _f("auto", RUNTIME, "auto: cuda, then mps, then cpu", choices=DEVICES)
-    precision: str = _f("auto", RUNTIME, "auto: bf16 or fp16 on a GPU, fp32 on a CPU",
-                        choices=PRECISIONS)
+    precision: str = _f("auto", RUNTIME, "auto: bf16 or fp16 on a GPU; bf16 on a CPU that "
+                        "has it in hardware, else fp32", choices=PRECISIONS)
     compile: bool = _f(False, RUNTIME, "torch.compile the model (slow first step)")
     checkpoint_layers: bool = _f(False, RUNTIME, "Recompute each layer in the backward: "
                                  "~40% more FLOPs, a fraction of the memory")

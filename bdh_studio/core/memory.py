@@ -4,7 +4,8 @@ Counted from what the step really holds at its peak, which is early in the
 backward pass of the last layer (tests/core/test_memory.py checks this
 against a fake-tensor trace of a real step, step_trace.py, within 10%).
 Everything is in the precision the runtime decided (``runtime.pick_precision``):
-auto is fp32 on a CPU or Apple GPU, so there an element costs 4 bytes, not 2.
+auto is fp32 on a CPU without hardware bf16 or an Apple GPU before macOS 14, so
+there an element costs 4 bytes, not 2.
 """
 
 from __future__ import annotations
