@@ -131,7 +131,8 @@ def engine_run(config: TrainConfig, book_path: Path, run_dir: Path) -> float:
 
 
 def compare_runs(preset: str, book_path: Path, rounds: int, out: Path) -> dict[str, float]:
-    config = PRESETS[preset].replace(max_iters=RUN_STEPS[preset], device="cpu")
+    config = PRESETS[preset].replace(budget="steps", max_iters=RUN_STEPS[preset], device="cpu",
+                                     precision="fp32")  # the bare loop trains in fp32
     tokens = config.max_iters * config.batch_size * config.block_size
     print(f"\n[{preset}] whole runs of {config.max_iters} steps ({tokens:,} tokens), "
           f"eval every {config.eval_interval} steps x {config.eval_batches} batches, "

@@ -82,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     header("Benchmark 3: GUI responsiveness while the cpu preset trains (10 ms QTimer)")
     book = demo_book()
-    config = PRESETS["cpu"].replace(max_iters=args.steps, device="cpu")
+    config = PRESETS["cpu"].replace(budget="steps", max_iters=args.steps, device="cpu")
     gaps: dict[str, list[np.ndarray]] = {"training": [], "idle": [], "training + drop": []}
     with tempfile.TemporaryDirectory() as tmp:
         big = write_big_book(Path(tmp) / "Big Book.txt", book.read_bytes(),

@@ -31,7 +31,8 @@ TARGET = 0.97
 
 def compare(window: gui_harness.Window, preset: str, book: Path, rounds: int,
             out: Path) -> float:
-    config = PRESETS[preset].replace(max_iters=RUN_STEPS[preset], device="cpu")
+    config = PRESETS[preset].replace(budget="steps", max_iters=RUN_STEPS[preset], device="cpu",
+                                     precision="fp32")  # the bare loop trains in fp32
     tokens = config.max_iters * config.batch_size * config.block_size
     print(f"\n[{preset}] whole runs of {config.max_iters} steps ({tokens:,} tokens)")
     models, redraws = {}, []
