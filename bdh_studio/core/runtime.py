@@ -89,7 +89,7 @@ def pick_device(device: str = "auto") -> torch.device:
 def cpu_has_bf16() -> bool:
     """Whether this CPU multiplies bf16 in hardware (AVX512-BF16 or AMX).
 
-    There bf16 autocast trains the cpu preset ~1.7x faster than fp32, which
+    There bf16 autocast trains the cpu preset ~1.3x faster than fp32, which
     buys a lower loss in the same time (benchmarks/tune_preset.py); elsewhere
     torch emulates bf16, slower than fp32.
     """

@@ -165,9 +165,10 @@ def test_a_book_too_short_for_any_block_is_unusable_and_never_told_to_shrink_bel
     short.write_text("eleven byte")
     assert inspect(short).problem == (f"too short to train on (11 bytes of text; a book needs at "
                                       f"least {MIN_BOOK_BYTES})")
-    found = cfg.problems(cfg.PRESETS["cpu"], shortest_book=("tiny note", 25))
+    found = cfg.problems(cfg.PRESETS["cpu"].replace(block_size=128),
+                         shortest_book=("tiny note", 25))
     assert found["block_size"] == ("128 is too long for 'tiny note': 25 bytes, 2 of them held "
                                    "out for validation; leave the book out, it is too short for "
                                    "any block")
-    found = cfg.problems(cfg.PRESETS["cpu"], shortest_book=("note", 1000))
+    found = cfg.problems(cfg.PRESETS["cpu"].replace(block_size=128), shortest_book=("note", 1000))
     assert found["block_size"].endswith("lower block_size to at most 99 or leave the book out")

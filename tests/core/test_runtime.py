@@ -35,7 +35,7 @@ def test_auto_takes_bf16_on_mps_from_macos_14(monkeypatch):
     (True, False, "bf16"), (False, True, "bf16"), (False, False, "fp32")])
 def test_auto_takes_bf16_on_a_cpu_that_multiplies_it_in_hardware(monkeypatch, avx512_bf16, amx,
                                                                  expected):
-    """Emulated bf16 is slower than fp32 on a CPU; native bf16 trains ~1.7x faster."""
+    """Emulated bf16 is slower than fp32 on a CPU; native bf16 trains ~1.3x faster."""
     monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
     assert pick_precision(torch.device("cpu")) == expected

@@ -18,7 +18,7 @@ def test_a_book_too_short_to_train_is_listed_unchecked_and_a_short_one_is_named(
     assert [p.name for p in window.books.included()] == ["note.txt"]
     window.books.set_included("tiny", True)  # it cannot be checked
     assert [p.name for p in window.books.included()] == ["note.txt"]
-    window.config_panel.set_config(PRESETS["cpu"])
+    window.config_panel.set_config(PRESETS["cpu"].replace(block_size=128))
     assert window.config_panel.errors["block_size"].text() == (
         "128 is too long for 'note': 1,000 bytes, 100 of them held out for validation; lower "
         "block_size to at most 99 or leave the book out")
