@@ -117,7 +117,7 @@ PRESETS: dict[str, TrainConfig] = {
     # rate and schedule are the 10-second sweep's (benchmarks/tune_preset.py).
     "tiny": TrainConfig(n_layer=2, n_embd=32, n_head=2, mlp_internal_dim_multiplier=8,
                         dropout=0.0, block_size=64, batch_size=8, max_iters=1400, lr=3e-3,
-                        lr_schedule="cosine", warmup_iters=20, min_lr=1e-4,
+                        lr_schedule="cosine", min_lr=1e-4,
                         log_interval=5, eval_interval=25, eval_batches=4),
 }
 
