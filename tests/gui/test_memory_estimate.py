@@ -1,11 +1,13 @@
 """The settings form's memory estimate is the trainer's, in the precision training will use."""
 
+from bdh_studio.core import runtime
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.memory import step_memory
 from bdh_studio.gui.config_panel import ConfigPanel, human_bytes
 
 
-def test_auto_on_a_cpu_is_estimated_in_fp32(qtbot):
+def test_auto_on_a_cpu_without_hardware_bf16_is_estimated_in_fp32(qtbot, monkeypatch):
+    monkeypatch.setattr(runtime, "cpu_has_bf16", lambda: False)
     panel = ConfigPanel()
     qtbot.addWidget(panel)
     panel.set_config(PRESETS["paper"].replace(device="auto", precision="auto"))

@@ -74,10 +74,10 @@ def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, t
                         lambda run, changed: asked.append(changed) or answer)
     window.config_panel.set_config(PRESETS["tiny"].replace(max_iters=3, log_interval=1,
                                                            eval_interval=2, eval_batches=1,
-                                                           lr=3e-3))
+                                                           lr=1e-2))
     window.train_action.trigger()
     qtbot.waitUntil(lambda: not window.training, timeout=30_000)
-    assert asked == [["max_iters 2 -> 3", "lr 0.001 -> 0.003"]]
+    assert asked == [["max_iters 2 -> 3", "lr 0.003 -> 0.01"]]
     runs = sorted(p.name for p in window.runs_root.iterdir())
     if answer == mw.CANCEL:
         assert runs == [first_run.name] and len(sessions(first_run)) == 1
