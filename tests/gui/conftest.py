@@ -32,6 +32,20 @@ def window(qtbot, settings, tmp_path):
     shiboken6.delete(win)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def freeze_what_was_imported():
+    """Keep the modules' objects (torch's, Qt's: ~a million) out of every collection.
+
+    Without this each test's collection below walks all of them: ~0.4 s a GUI
+    test, 40 s of the fast suite.
+    """
+    import bdh_studio.gui.main_window  # noqa: F401
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
+
 @pytest.fixture(autouse=True)
 def collect_widgets_on_the_gui_thread():
     """Free the widgets a test left in reference cycles here, on the GUI thread.
