@@ -8,6 +8,7 @@ run and never stops the listing of the others.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -260,10 +261,8 @@ def _size(folder: Path) -> int:
     total = 0
     for root, _, files in os.walk(folder):
         for name in files:
-            try:
+            with contextlib.suppress(OSError):  # removed while we walk: it no longer counts
                 total += os.stat(os.path.join(root, name)).st_size
-            except OSError:
-                pass
     return total
 
 

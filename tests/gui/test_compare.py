@@ -10,6 +10,7 @@ from bdh_studio.cli import main
 from bdh_studio.core import events as ev
 from bdh_studio.gui.compare_plots import ComparedRun, ComparePlots
 from bdh_studio.gui.curves import run_series
+from shown import shown
 
 
 def events(books, lr, scale):
@@ -29,11 +30,7 @@ def compared(name, books, lr, scale):
 
 @pytest.fixture
 def plots(qtbot):
-    widget = ComparePlots()
-    qtbot.addWidget(widget)
-    widget.resize(1000, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = shown(qtbot, ComparePlots(), 1000, 600)
     widget.smoothing.setValue(0)
     widget.set_runs([compared("A", ["x", "y"], 1e-3, 1.0), compared("B", ["x"], 3e-3, 0.5)])
     return widget

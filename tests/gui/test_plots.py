@@ -13,6 +13,7 @@ from bdh_studio.core import events as ev
 from bdh_studio.gui import plots as plots_module
 from bdh_studio.gui.curves import Series, Smoothed
 from bdh_studio.gui.plots import MIN_INTERVAL_MS, TrainingPlots
+from shown import shown
 
 
 def tensorboard_ema(values, weight):
@@ -58,12 +59,7 @@ def count_sets(plots):
 
 @pytest.fixture
 def plots(qtbot):
-    widget = TrainingPlots()
-    qtbot.addWidget(widget)
-    widget.resize(900, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, TrainingPlots(), 900, 700)
 
 
 @pytest.mark.parametrize("weight", [0.0, 0.3, 0.6, 0.99])

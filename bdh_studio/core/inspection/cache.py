@@ -6,6 +6,7 @@ a retrained model, an edited book or other settings never meet an old result.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -49,7 +50,5 @@ def store(folder: Path | None, name: str, result: dict) -> None:
     """Keep a result; a cache that cannot be written costs only the next scan's time."""
     if folder is None:
         return
-    try:
+    with contextlib.suppress(UserError, OSError):  # unwritable: the next scan recomputes it
         atomic_save(result, folder / f"{name}.pt")
-    except (UserError, OSError):
-        pass
