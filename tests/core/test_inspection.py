@@ -12,7 +12,7 @@ from bdh_studio.cli import main
 from bdh_studio.core import checkpoints
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.inspection import concepts, graph, neurons
-from bdh_studio.core.inspection.reading import sample_book
+from bdh_studio.core.inspection.reading import read_chunks, sample_book
 from bdh_studio.core.model import BDH, BDHConfig
 from textgen import make_text
 
@@ -216,8 +216,42 @@ def test_bad_input_gives_one_line_and_exit_2(argv, message, demo_models, tmp_pat
     assert not (tmp_path / "o.json").exists()
 
 
-def test_histogram_buckets_are_bucketize_on_the_log_spaced_edges():
-    values = torch.cat([torch.zeros(3), torch.logspace(-6, 3, 5000), torch.rand(5000) * 10])
-    inner = (values - neurons.EDGES[1:, None]).abs().min(0).values > 1e-6 * values  # off edges
-    np.testing.assert_array_equal(neurons.buckets(values)[inner],
-                                  torch.bucketize(values, neurons.EDGES)[inner])
+def test_the_streamed_scan_keeps_what_all_the_activations_together_say(planted_book):
+    """Top-k, histogram and byte counts, kept batch by batch, equal them computed at once
+    over every activation of the sample (read in the same batches, so the same floats)."""
+    torch.manual_seed(5)
+    model = BDH(TINY).eval()
+    with torch.no_grad():
+        model.encoder[0, :, :3] = 0  # three neurons never fire: their top-k stays empty
+    sample = sample_book(planted_book, 6_000, 64)
+    scan = neurons.scan_neurons(model, sample, neurons.ScanSettings(layer=1, kind="xy", top_k=4),
+                                batch=5)  # the last batch is short
+    acts = torch.cat([a for _, a in read_chunks(model, sample, np.arange(len(sample.chunks)),
+                                                1, "xy", batch=5)])  # (positions, n)
+    n = acts.size(1)
+    top = torch.topk(acts, 4, dim=0).values.T.numpy()
+    assert (top[:3] == 0).all() and (top[3:, -1] > 0).all()
+    np.testing.assert_array_equal(scan.top_values.clip(min=0), top)
+    fired = scan.top_values > 0
+    at = acts.numpy()[scan.top_positions, np.arange(n)[:, None]]
+    np.testing.assert_array_equal(at[fired], scan.top_values[fired])  # where it was is right
+    buckets = torch.bucketize(acts, neurons.EDGES, right=True).masked_fill_(acts == 0, 0)
+    expected = np.stack([np.bincount(buckets[:, j], minlength=len(neurons.EDGES) + 1)
+                         for j in range(n)])
+    assert expected[:, 1:].sum() > 0 and (expected[:, 2:-1] > 0).sum() > n  # spread out
+    np.testing.assert_array_equal(scan.histogram, expected)
+    on = (acts > 0).numpy()
+    byte_values = sample.chunks.reshape(-1)
+    np.testing.assert_array_equal(
+        scan.byte_fires, np.stack([np.bincount(byte_values[on[:, j]], minlength=256)
+                                   for j in range(n)]))
+
+
+def test_histogram_edges_split_each_octave_in_four():
+    edges = neurons.EDGES[1:].double()
+    assert neurons.EDGES[0] == 0 and edges[0] == 2.0 ** -14 and edges[-1] == 2.0 ** 7
+    ratios = edges[1:] / edges[:-1]
+    assert torch.allclose(ratios[:4], torch.tensor([1.25, 1.5 / 1.25, 1.75 / 1.5, 2 / 1.75],
+                                                   dtype=torch.float64))
+    assert torch.equal(edges[4:] / edges[:-4], torch.full((len(edges) - 4,), 2.0,
+                                                          dtype=torch.float64))

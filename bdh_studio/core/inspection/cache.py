@@ -17,7 +17,7 @@ import torch
 from ..checkpoints import atomic_save
 from ..errors import UserError
 
-VERSION = 1  # raise when a stored result's layout changes
+VERSION = 2  # raise when a stored result's layout changes
 
 
 def default_dir() -> Path:
