@@ -60,7 +60,9 @@ class Timeline:
 
 
 class WatchedControl(TaskControl):
-    """A TaskControl that notes in the timeline each time the trainer waits, and resumes."""
+    """A TaskControl that notes in the timeline each time the trainer waits, and resumes,
+    and the steps it reports, as it sends them (the window hears them up to a
+    mailbox interval later)."""
 
     def __init__(self, timeline: Timeline, *listeners) -> None:
         super().__init__(*listeners)  # what the window's task reports through
@@ -69,6 +71,10 @@ class WatchedControl(TaskControl):
     def wait_while_paused(self, timeout: float | None = None) -> None:
         self.timeline.add(WAIT)
         super().wait_while_paused(timeout)
+
+    def partial(self, value: object) -> None:
+        self.timeline.record(value)
+        super().partial(value)
 
     def resume(self) -> None:
         self.timeline.mark("resumed")  # before the trainer can run again

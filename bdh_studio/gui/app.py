@@ -18,7 +18,14 @@ from .main_window import MainWindow
 from .paths import name_application
 
 
+# How long Python code in the GUI thread (pyqtgraph's paints) may keep the GIL
+# from a training step that wants it back (default 5 ms): at 0.5 ms a redraw
+# delays the step by about its own CPU time, not by several switch intervals.
+GIL_SWITCH_SECONDS = 0.0005
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     name_application()
     app.setApplicationVersion(__version__)

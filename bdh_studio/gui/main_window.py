@@ -47,7 +47,7 @@ from .runs_panel import RunsPanel
 from .sample_box import SampleBox
 from .status import Progress, memory_in_use
 
-STATUS_MS = 250
+STATUS_MS = 500  # the clock and ETA change by the second; each refresh repaints the bar
 JOIN_SECONDS = 30.0  # closing waits this long, in all, for the tasks to end
 CONTINUE, NEW_RUN, CANCEL = "continue", "new run", "cancel"  # a settings conflict's answers
 
@@ -441,11 +441,12 @@ class MainWindow(QMainWindow):
                 control.partial(RefusedBooks(exc.problems))
                 raise
 
-        self.worker.start(task)
+        # The bookkeeping first: once the worker runs, the GUI thread's Python waits for the GIL.
+        self.save_settings()
         self.books.hold_for_run()
+        self.worker.start(task)
         self.pause_action.setText("Pause")
         self._update_controls()
-        self.save_settings()
 
     def _settings_for(self, run_dir: Path, config: cfg.TrainConfig
                       ) -> tuple[cfg.TrainConfig | None, Path]:

@@ -36,7 +36,7 @@ PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
 SHOWS = {"raw": "train", "train": "train", "val": "val", "tokens": "tokens",
          "x_sparsity": "x_sparsity", "y_sparsity": "y_sparsity"}
 MIN_INTERVAL_MS = 100
-COST_FACTOR = 30  # redraws at least this many times their CPU time apart: <= ~3% of a core
+COST_FACTOR = 100  # redraws at least this many times their CPU time apart: <= 1% of a core
 HEADROOM = {0: (0.02, 0.25), 1: (0.1, 0.1)}  # x, y: room a refit leaves below and above the data
 LOOSE = 0.5  # a view the data fills less than this fraction of is refitted
 WIDEST_TICK = "-0000000"  # the left axes are this wide, whatever their labels say
@@ -145,9 +145,11 @@ class TrainingPlots(QWidget):
         self._dirty = False
         self._cost = 0.0  # CPU seconds of the last redraw that set something
         self._paint_pending = False  # its paint is yet to come, and to be paid
-        self._timer = QTimer(self, interval=MIN_INTERVAL_MS, timeout=self._tick)
+        # Started by new points only: an idle window, or a run between its
+        # loss readings, is never woken to find nothing to draw.
+        self._timer = QTimer(self, singleShot=True, interval=MIN_INTERVAL_MS,
+                             timeout=self._tick)
         self._build()
-        self._timer.start()
 
     # --- layout -----------------------------------------------------------
 
@@ -215,6 +217,8 @@ class TrainingPlots(QWidget):
             self._plan_x()
         else:
             self._dirty = True
+            if not self._timer.isActive():
+                self._timer.start()
 
     def load_events(self, events: Iterable[ev.Event]) -> None:
         for event in events:
@@ -255,7 +259,7 @@ class TrainingPlots(QWidget):
     # --- drawing ----------------------------------------------------------
 
     def _tick(self) -> None:
-        if self._dirty:  # a tick without new points costs nothing
+        if self._dirty:  # redrawn meanwhile (a restyle, a clear) leaves nothing to do
             self.redraw()
 
     def _x(self, series: Series) -> np.ndarray:
@@ -271,6 +275,7 @@ class TrainingPlots(QWidget):
         so a curve set with the points it already shows is pure cost.
         """
         self._dirty = False
+        self._timer.stop()  # everything new is drawn now
         start = time.thread_time()
         changed = [self._draw(c, item) for c in self.books.values() for item in SHOWS]
         if any(changed):
@@ -351,6 +356,11 @@ class TrainingPlots(QWidget):
         return f"x = {where} — " + " · ".join(parts) if parts else " "
 
     # --- what tests and exports read ---------------------------------------
+
+    @property
+    def redraw_pending(self) -> bool:
+        """Whether new points wait for the timer's redraw."""
+        return self._timer.isActive()
 
     @property
     def redraw_interval_ms(self) -> int:
