@@ -3,6 +3,7 @@
 import pytest
 
 from bdh_studio.core import events as ev
+from bdh_studio.core.control import TaskControl
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.runs import read_events
 from bdh_studio.gui import main_window as mw
@@ -21,18 +22,30 @@ def sessions(run_dir):
     return out
 
 
-def test_train_after_stop_continues_the_same_run(window, qtbot):
+def test_train_after_stop_continues_the_same_run(window, qtbot, monkeypatch):
     window.load_demo()
     checked(window)
     window.config_panel.set_config(PRESETS["tiny"].replace(**SHORT))
     first, second, third = [p.stem for p in window.books.included()]
     window.books.set_included(third, False)
+    held = []
+
+    class HeldInSecondBook(TaskControl):
+        """Pauses the trainer at the second book's first step, so the window's Stop, which
+        hears of that step up to a mailbox interval later, still falls inside the book."""
+
+        def partial(self, value):
+            super().partial(value)
+            if isinstance(value, ev.StepLogged) and value.book == second and not held:
+                held.append(value.step)
+                self.pause()
 
     def stop_in_second_book(event):
         if isinstance(event, ev.StepLogged) and event.book == second:
             window.stop_action.trigger()
 
-    window.worker.partial.connect(stop_in_second_book)  # the moment the window hears of it
+    monkeypatch.setattr("bdh_studio.gui.background.TaskControl", HeldInSecondBook)
+    window.worker.partial.connect(stop_in_second_book)
     window.train_action.trigger()
     qtbot.waitUntil(lambda: not window.training, timeout=120_000)
     window.worker.partial.disconnect(stop_in_second_book)
