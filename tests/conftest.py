@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-from pathlib import Path
+import gc
 
-import pytest
-import torch
+# No garbage collection while the modules load: torch's, Qt's and scikit-learn's objects
+# (about a million) would be walked again at every full collection, ~0.2 s each.  At the
+# end of the collection they are frozen out of every later one (pytest_collection_finish).
+gc.disable()
 
-from textgen import make_text
+import os  # noqa: E402
+import subprocess  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from textgen import make_text  # noqa: E402
 
 # One intra-op thread: the tests' models are tiny, where a second OpenMP thread costs more
 # than it gives even on an idle machine (benchmarks/README.md, process settings: a tiny step
 # x0.71 on 1 thread), and beside any other job its spinning makes every step 4-20x slower.
 torch.set_num_threads(1)
+
+
+def pytest_collection_finish(session):
+    """Freeze what the test modules imported: it lives for the whole session, and a
+    GUI test's collection (tests/gui/conftest.py) then walks only what the test made."""
+    gc.collect()
+    gc.freeze()
+    gc.enable()
+
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BDH_SHARED", REPO.parent / "shared"))

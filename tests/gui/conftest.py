@@ -1,7 +1,8 @@
 """GUI tests run offscreen with settings in a temporary INI file.
 
 The platform is set before anything imports Qt; torch is imported first, as
-the application's entry point does.
+the application's entry point does.  The window's modules are imported here,
+at collection, so that their objects are frozen with the rest (tests/conftest.py).
 """
 
 import gc
@@ -12,6 +13,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 import torch  # noqa: E402,F401
 from PySide6.QtCore import QSettings  # noqa: E402
+
+from bdh_studio.gui.main_window import MainWindow  # noqa: E402
 
 
 @pytest.fixture
@@ -33,17 +36,15 @@ def window(qtbot, settings, tmp_path):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def freeze_what_was_imported():
-    """Keep the modules' objects (torch's, Qt's: ~a million) out of every collection.
+def freeze_what_earlier_tests_imported():
+    """Freeze again as the GUI tests begin (the first freeze: tests/conftest.py).
 
-    Without this each test's collection below walks all of them: ~0.4 s a GUI
-    test, 40 s of the fast suite.
+    What the tests before them imported on the way (torch._dynamo, the rest of
+    scikit-learn) would else be walked by every GUI test's collection below:
+    ~0.1 s a test, 10 s of the fast suite.
     """
-    import bdh_studio.gui.main_window  # noqa: F401
     gc.collect()
     gc.freeze()
-    yield
-    gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)
