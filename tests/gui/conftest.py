@@ -23,11 +23,16 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, settings, tmp_path):
+def runs_root(tmp_path):
+    """The window's runs folder; a module overrides it to launch the window on runs."""
+    return tmp_path / "runs"
+
+
+@pytest.fixture
+def window(qtbot, settings, runs_root):
     import shiboken6
 
-    from bdh_studio.gui.main_window import MainWindow
-    win = MainWindow(settings, runs_root=tmp_path / "runs")
+    win = MainWindow(settings, runs_root=runs_root)
     win.show()
     yield win
     win.stop_and_wait()

@@ -1,6 +1,7 @@
 """Runs overlaid: colours per run, styles per book, the hover table, the diff, the CLI."""
 
 import csv
+import shutil
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -91,6 +92,15 @@ def two_run_dirs(tmp_path, books_dir, tiny_config):
     return tmp_path / "A", tmp_path / "B"
 
 
+@pytest.fixture
+def runs_root(two_run_dirs, tmp_path):
+    """The window's runs folder (conftest), holding runs A and B from its launch."""
+    root = tmp_path / "runs"
+    for run in two_run_dirs:
+        shutil.copytree(run, root / run.name)
+    return root
+
+
 def test_runs_compare_on_the_command_line(two_run_dirs, tmp_path, capsys):
     a, b = two_run_dirs
     assert main(["runs", "compare", str(a), str(b), "--out", str(tmp_path / "x.csv")]) == 0
@@ -107,9 +117,6 @@ def test_runs_compare_on_the_command_line(two_run_dirs, tmp_path, capsys):
 
 
 def test_checking_runs_in_the_panel_overlays_them(window, qtbot, two_run_dirs):
-    import shutil
-    for run in two_run_dirs:
-        shutil.copytree(run, window.runs_root / run.name)
     qtbot.waitUntil(lambda: window.runs.tree.topLevelItemCount() == 2, timeout=30_000)
     for run in two_run_dirs:
         window.runs.set_checked(window.runs_root / run.name, True)
@@ -122,7 +129,6 @@ def test_checking_runs_in_the_panel_overlays_them(window, qtbot, two_run_dirs):
 
 def test_a_newer_choice_replaces_the_one_waiting_and_cancels_the_one_reading(
         window, qtbot, two_run_dirs, monkeypatch):
-    import shutil
     import threading
 
     from bdh_studio.gui import main_window
@@ -137,8 +143,6 @@ def test_a_newer_choice_replaces_the_one_waiting_and_cancels_the_one_reading(
     monkeypatch.setattr(main_window, "load_run", load_run)
     window.comparer.succeeded.connect(lambda runs: heard.append([r.name for r in runs]))
     window.comparer.cancelled.connect(lambda: heard.append("cancelled"))
-    for run in two_run_dirs:
-        shutil.copytree(run, window.runs_root / run.name)
     qtbot.waitUntil(lambda: window.runs.tree.topLevelItemCount() == 2, timeout=30_000)
     a, b = (window.runs_root / run.name for run in two_run_dirs)
     window.runs.set_checked(a, True)  # A is being read...

@@ -38,8 +38,8 @@ def two_runs(tmp_path_factory):
 
 @pytest.fixture
 def runs_root(two_runs, tmp_path):
-    shutil.copytree(two_runs, tmp_path / "runs", dirs_exist_ok=True)  # the window's (conftest)
-    return tmp_path / "runs"
+    """The window's runs folder (conftest), holding runs A and B from its launch."""
+    return shutil.copytree(two_runs, tmp_path / "runs")
 
 
 def opened(window, qtbot, folder):
