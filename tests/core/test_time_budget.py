@@ -140,15 +140,15 @@ def test_the_budget_is_a_setting_that_needs_its_seconds():
                                                      warmup_iters=50))
 
 
-def test_the_command_line_trains_by_time(books_dir, tmp_path, capsys):
+def test_the_command_line_trains_by_time(books_dir, tmp_path, capsys, even_clock):
     out = tmp_path / "run"
     assert main(["train", str(books_dir), "--out", str(out), "--preset", "tiny",
-                 "--max-seconds", "1", "--set", "eval_points=2"]) == 0
+                 "--max-seconds", "0.3", "--set", "eval_points=2"]) == 0
     assert "Alpha Book: finished at step" in capsys.readouterr().err
     started = [e for e in read_events(out) if isinstance(e, ev.BookStarted)]
-    assert [(e.budget, e.max_seconds) for e in started] == [("seconds", 1.0)] * 2
+    assert [(e.budget, e.max_seconds) for e in started] == [("seconds", 0.3)] * 2
     ckpt = checkpoints.load(out / "checkpoints" / "beta book.pt")
-    assert ckpt["training"]["budget"] == "seconds" and ckpt["train_config"]["max_seconds"] == 1
+    assert ckpt["training"]["budget"] == "seconds" and ckpt["train_config"]["max_seconds"] == 0.3
 
 
 def test_steps_and_seconds_together_are_refused_in_one_line(books_dir, tmp_path, capsys):

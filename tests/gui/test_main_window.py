@@ -385,13 +385,13 @@ def test_training_by_time_from_the_form_counts_seconds_in_the_status(window, qtb
     assert panel.errors["max_seconds"].text() == "must be above 0 to train by time (budget seconds)"
     assert not window.train_action.isEnabled()
     panel.editors["max_seconds"].clear()
-    QTest.keyClicks(panel.editors["max_seconds"], "3")
-    assert panel.config().max_seconds == 3 and window.train_action.isEnabled()
+    QTest.keyClicks(panel.editors["max_seconds"], "2")
+    assert panel.config().max_seconds == 2 and window.train_action.isEnabled()
     window.start_training(tmp_path / "run")
-    qtbot.waitUntil(lambda: " of 0:03 (" in window.status_label.text()
+    qtbot.waitUntil(lambda: " of 0:02 (" in window.status_label.text()
                     and "ETA book 0:0" in window.status_label.text(), timeout=60_000)
     assert "step" in window.status_label.text()
     qtbot.waitUntil(lambda: not window.training, timeout=60_000)
     assert window.books.state_of("Alpha Book").startswith("trained: val loss")
     training = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")["training"]
-    assert training["budget"] == "seconds" and training["max_seconds"] == 3
+    assert training["budget"] == "seconds" and training["max_seconds"] == 2
