@@ -152,10 +152,16 @@ class RunsPanel(QWidget):
         return item
 
     def _watch_running(self, runs: list[RunSummary]) -> None:
-        """Watch the logs of running runs (another process may write them), no others."""
+        """Watch the logs of runs another process trains, no others.
+
+        The window's own run is left out: the window hears of it through its
+        events, and each of its log lines (30 a second on tiny) would wake the
+        GUI thread, which takes a core from the training.
+        """
         if self.watcher.files():
             self.watcher.removePaths(self.watcher.files())
-        logs = [str(Path(r.path) / "metrics.jsonl") for r in runs if r.state == "running"]
+        logs = [str(Path(r.path) / "metrics.jsonl") for r in runs
+                if r.state == "running" and Path(r.path) not in self.busy]
         if logs:
             self.watcher.addPaths(logs)
 

@@ -72,6 +72,30 @@ def test_train_after_stop_continues_the_same_run(window, qtbot, monkeypatch):
     assert window.books.state_of(second).startswith("trained: val loss")
 
 
+def test_the_runs_panel_watches_other_processes_runs_not_the_windows_own(window, qtbot):
+    window.load_demo()
+    checked(window)
+    window.config_panel.set_config(PRESETS["tiny"].replace(**SHORT))
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: bool(window.plots.books), timeout=60_000)
+    window.pause_action.trigger()  # the run stays "running" while the panel is read
+    log = str(window.run_dir / "metrics.jsonl")
+    panel = window.runs
+
+    def listed_running() -> bool:
+        summary = panel.summaries.get(str(window.run_dir))
+        return not panel.reader.running and summary is not None and summary.state == "running"
+
+    panel.refresh()
+    qtbot.waitUntil(listed_running, timeout=30_000)
+    assert log not in panel.watcher.files()  # its events say what its log would
+    panel.busy = set()  # as if another process trained it
+    panel.refresh()
+    qtbot.waitUntil(lambda: log in panel.watcher.files(), timeout=30_000)
+    window.stop_action.trigger()
+    qtbot.waitUntil(lambda: not window.training, timeout=30_000)
+
+
 @pytest.mark.parametrize("answer", [mw.CANCEL, mw.NEW_RUN, mw.CONTINUE])
 def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, tmp_path,
                                                      monkeypatch, answer):
