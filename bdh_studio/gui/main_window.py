@@ -12,9 +12,10 @@ from __future__ import annotations
 import shutil
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QHBoxLayout, QInputDialog,
                                QLabel,
@@ -278,11 +279,9 @@ class MainWindow(QMainWindow):
         self.workspace = QTabWidget(documentMode=True)
         self.workspace.addTab(self.training_view, "Books and training")
         self.workspace.addTab(self.results, "Backstories")
-        self.inspect = InspectPanel(lambda: RunFolder(self.run_dir).checkpoints() if self.run_dir
-                                    else [], self.settings)
-        self.workspace.addTab(self.inspect, "Inspect")
-        self.inspect.problem.connect(self.banner.show_message)
-        self.results.backstories_loaded.connect(self.inspect.set_backstories)
+        self._inspect_placeholder = QWidget()
+        self.workspace.addTab(self._inspect_placeholder, "Inspect")
+        self.workspace.currentChanged.connect(self._workspace_shown)
         self.results.inspect_requested.connect(self.inspect_backstory)
         self.pages = QStackedWidget()
         self.empty_state = EmptyState(self)
@@ -299,6 +298,29 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(Qt.BottomDockWidgetArea, dock)
         self.resizeDocks([dock], [160], Qt.Vertical)  # a few runs; the plots keep the room
+
+    @cached_property
+    def inspect(self) -> InspectPanel:
+        """The Inspect tab, built when first shown or used: a third of the window's build,
+        which a session that only trains never needs."""
+        panel = InspectPanel(lambda: RunFolder(self.run_dir).checkpoints() if self.run_dir
+                             else [], self.settings)
+        panel.problem.connect(self.banner.show_message)
+        panel.set_backstories(self.results.backstories())
+        self.results.backstories_loaded.connect(panel.set_backstories)
+        index = self.workspace.indexOf(self._inspect_placeholder)
+        title = self.workspace.tabText(index)
+        with QSignalBlocker(self.workspace):  # the same tab stays current
+            current = self.workspace.currentIndex()
+            self.workspace.removeTab(index)
+            self.workspace.insertTab(index, panel, title)
+            self.workspace.setCurrentIndex(current)
+        self._inspect_placeholder.deleteLater()
+        return panel
+
+    def _workspace_shown(self, index: int) -> None:
+        if self.workspace.widget(index) is self._inspect_placeholder:
+            self.workspace.setCurrentWidget(self.inspect)
 
     @staticmethod
     def _titled(title: str, widget: QWidget) -> QWidget:

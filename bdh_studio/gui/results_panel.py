@@ -246,11 +246,15 @@ class ResultsPanel(QWidget):
                 continue
             (self.train_path if labelled else self.test_path).setText(str(path))
         self.problems.show_sets(list(self._loaded.values()))
-        self.backstories_loaded.emit([row for labelled in (True, False)
-                                      for row in getattr(self._loaded.get(labelled), "rows", [])])
+        self.backstories_loaded.emit(self.backstories())
         loaded = ", ".join(f"{s.path.name}: {len(s.rows)} rows" for s in self._loaded.values())
         if loaded and not self.running:
             self.message.setText(f"loaded {loaded}")
+
+    def backstories(self) -> list[Backstory]:
+        """The usable rows of the loaded CSVs, train then test."""
+        return [row for labelled in (True, False)
+                for row in getattr(self._loaded.get(labelled), "rows", [])]
 
     def set_models_folder(self, folder: Path | None) -> None:
         if folder is not None:

@@ -134,9 +134,16 @@ def test_no_model_says_what_to_do(qtbot, settings):
     assert "Choose a book model first" in seen.args[0]
 
 
-def test_the_window_has_the_tab(window):
+def test_the_window_builds_the_tab_when_it_is_first_shown(window, qtbot):
     titles = [window.workspace.tabText(i) for i in range(window.workspace.count())]
-    assert "Inspect" in titles
+    assert "Inspect" in titles and not window.findChildren(InspectPanel)
+    window.load_demo()  # backstories loaded before the tab exists are offered in it
+    window.workspace.setCurrentIndex(titles.index("Inspect"))  # as a click on the tab does
+    panel = window.workspace.currentWidget()
+    assert isinstance(panel, InspectPanel) and panel is window.inspect and panel.isVisible()
+    assert window.workspace.tabText(window.workspace.indexOf(panel)) == "Inspect"
+    assert len(panel.activity.rows) == 36 + 15 and panel.activity.backstory.isEnabled()
+    assert window.findChildren(InspectPanel) == [panel]
 
 
 def choose_in_list(qtbot, combo, index):
