@@ -1,5 +1,6 @@
 """The Inspect tab driven as a person would: pick a model and a book, read, scan, search, graph."""
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -106,9 +107,19 @@ def test_scan_search_and_graph_with_exports(panel, qtbot, tmp_path):
 
 def test_cancel_stops_a_graph_within_a_block(panel, qtbot, monkeypatch):
     monkeypatch.setattr(graph, "BLOCK_ENTRIES", 256)  # one row a block: many reports
+    clicked, real = threading.Event(), graph.graph_report
+
+    def held_after_each_block(model, control, q, progress):
+        def report(fraction, message):
+            progress(fraction, message)
+            clicked.wait(30)  # else the graph can end before the click is handled
+        return real(model, control, q, report)
+
+    monkeypatch.setattr(graph, "graph_report", held_after_each_block)
     qtbot.mouseClick(panel.graph.compute_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=30_000)
     qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)
+    clicked.set()
     qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
     assert panel.status.text() == "Cancelled."
     assert panel.graph.report is None
