@@ -66,6 +66,8 @@ class ActivityView(QWidget):
         self.kind.currentIndexChanged.connect(self._draw)
         self.heatmap = named(pg.PlotWidget(), "inspectHeatmap", "Active fraction heatmap")
         self.heatmap.setLabel("left", "layer")
+        # The first byte's label sticks out a few pixels left of the axis: let it, or it is hidden.
+        self.heatmap.getAxis("bottom").setStyle(hideOverlappingLabels=8)
         self.heatmap.setMouseEnabled(x=True, y=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
@@ -170,8 +172,8 @@ class ActivityView(QWidget):
         self.means.addItem(pg.BarGraphItem(x0=0, y=np.arange(a.n_layer) + 0.5, height=0.8,
                                            width=means, brush="#3b6ea8"))
         for layer, m in enumerate(means):
-            label = pg.TextItem(f"{m:.3f}", anchor=(0, 0.5))
-            label.setPos(0, layer + 0.5)
+            label = pg.TextItem(f"{m:.3f}", anchor=(0, 0.5), color="k")
+            label.setPos(m, layer + 0.5)  # after the bar's end, dark on the white plot
             self.means.addItem(label)
         self.means.setXRange(0, 1, padding=0.02)
         self.reading.setText(self._text_html(None))

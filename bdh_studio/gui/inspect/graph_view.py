@@ -18,6 +18,10 @@ STYLES = {("trained", "out"): ("#d84315", Qt.SolidLine),
           ("init", "out"): ("#d84315", Qt.DashLine),
           ("init", "in"): ("#1565c0", Qt.DashLine)}
 
+# Degrees labelled 1, 2, 5, 10, 20, 50, ...: the log axis's own labels of every
+# unit in a decade run into each other once the decade is short on screen.
+DEGREE_TICKS = [(np.log10(m * 10 ** e), f"{m * 10 ** e:,}") for e in range(7) for m in (1, 2, 5)]
+
 
 def describe(d: Degrees) -> str:
     parts = []
@@ -52,8 +56,9 @@ class GraphView(QWidget):
         self.plot = named(pg.PlotWidget(), "inspectGraphPlot", "Degree CCDF, log-log")
         self.plot.setLogMode(True, True)
         self.plot.setLabel("bottom", "degree d")
+        self.plot.getAxis("bottom").setTicks([DEGREE_TICKS])
         self.plot.setLabel("left", "share of neurons with degree ≥ d")
-        self.plot.addLegend()
+        self.plot.addLegend(offset=(10, -10))  # bottom left: a CCDF never goes there
         self.hubs = named(QTableWidget(0, 5), "inspectGraphHubs", "Hub neurons")
         self.hubs.setHorizontalHeaderLabels(["neuron", "head", "index", "out", "in"])
         self.hubs.setEditTriggers(QTableWidget.NoEditTriggers)

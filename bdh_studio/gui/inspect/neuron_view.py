@@ -15,6 +15,12 @@ from ..exports import export_csv, export_image
 from .activity_view import byte_label
 from .common import ExportBar, named
 
+# The bars span EDGES[1:] on a log axis.  Quarter-octave bins are not equally wide
+# there (log10 1.25 against log10 8/7), so raw counts would draw a sawtooth of one
+# octave's period: each bar is its count scaled to the bins' mean width instead.
+LOG_EDGES = np.log10(EDGES[1:].double().numpy())
+PER_MEAN_WIDTH = np.diff(LOG_EDGES).mean() / np.diff(LOG_EDGES)
+
 
 class NeuronView(QWidget):
     scan_requested = Signal()
@@ -34,7 +40,7 @@ class NeuronView(QWidget):
         self.contexts = named(QTextBrowser(), "inspectContexts", "Top activating contexts")
         self.histogram = named(pg.PlotWidget(), "inspectHistogram", "Activation histogram")
         self.histogram.setLabel("bottom", "activation (log10), when firing")
-        self.histogram.setLabel("left", "bytes")
+        self.histogram.setLabel("left", "bytes per ¼ octave")
         self.histogram.setMaximumHeight(220)
         self.export = ExportBar("neuron", "neuron", self.export_image, self.export_csv)
         top = QHBoxLayout()
@@ -79,10 +85,12 @@ class NeuronView(QWidget):
         self.contexts.setHtml("<table cellspacing=4>" + "".join(rows) + "</table>"
                               if rows else "This neuron never fired in the sample.")
         self.histogram.clear()
-        edges = np.log10(EDGES[1:].numpy())
-        counts = s.histogram[j][2:-1]  # (edges[i], edges[i+1]] for i >= 1
-        self.histogram.addItem(pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=counts,
-                                               brush="#3b6ea8"))
+        counts = s.histogram[j][2:-1]  # bucket i + 2 is [EDGES[i + 1], EDGES[i + 2])
+        self.histogram.addItem(pg.BarGraphItem(x0=LOG_EDGES[:-1], x1=LOG_EDGES[1:],
+                                               height=counts * PER_MEAN_WIDTH, brush="#3b6ea8"))
+        fired = np.flatnonzero(counts)
+        if len(fired):
+            self.histogram.setXRange(LOG_EDGES[fired[0]], LOG_EDGES[fired[-1] + 1])
 
     def export_image(self, path: str) -> None:
         export_image(self.histogram, path, "BDH Studio neuron histogram")
