@@ -3,8 +3,6 @@
 import argparse
 import csv
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -44,20 +42,6 @@ def test_sample_and_classify_choose_the_device_as_train_does(run_dir, tmp_path, 
                  str(run_dir), "--out", str(tmp_path / "p.csv"), "--device", device]) == 2
     assert message in one_line(capsys)
     assert digests(tmp_path) == before
-
-
-def test_a_refusal_imports_no_other_commands_heavy_modules(run_dir):
-    """What keeps a refusal to seconds: the command line imports scikit-learn and scipy
-    (a second or more) only for the commands that use them."""
-    ckpt = run_dir / "checkpoints" / "The Salt Road.pt"
-    code = ("import sys, torch; from bdh_studio.cli import main; code = main(sys.argv[1:]); "
-            "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules)); sys.exit(code)")
-    done = subprocess.run([sys.executable, "-c", code, "sample", str(ckpt), "--device", "banana"],
-                          capture_output=True, text=True, cwd=Path(__file__).parents[2],
-                          timeout=120)
-    assert done.returncode == 2 and done.stdout.strip() == "[]", done.stdout
-    assert done.stderr.strip() == ("bdh-studio sample: device 'banana' is not a device; use "
-                                   "auto, cpu, cuda or mps")
 
 
 def test_every_device_option_says_its_real_default():
