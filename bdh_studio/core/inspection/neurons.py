@@ -28,13 +28,14 @@ EDGES = torch.cat([torch.zeros(1),
                    (torch.arange(_LOW, _HIGH + 1, dtype=torch.int32) << _SHIFT).view(torch.float32)])
 
 
-def _bins(acts: torch.Tensor) -> torch.Tensor:
+def _bins(acts: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     """Each activation's bucket, except that zeros share bucket 1 with (0, EDGES[1]).
 
     A shift and a clamp of the float bits cost a tenth of a logarithm, which
     made the scan's own work as large as half a forward.
     """
-    return (acts.view(torch.int32) >> _SHIFT).clamp_(_LOW - 1, _HIGH).sub_(_LOW - 2)
+    torch.bitwise_right_shift(acts.view(torch.int32), _SHIFT, out=out)
+    return out.clamp_(_LOW - 1, _HIGH).sub_(_LOW - 2)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,8 @@ class _Accumulator:
     forward, so each statistic takes one or two: the top-k looks only at the
     neurons where something beat their k-th best (after the first batches, a
     few); the zero bucket is worked out at the end from the firing counts.
+    The (R, n) temporaries are written into two buffers kept for the whole
+    scan: a fresh 4 MB tensor a batch is a fresh mapping whose pages fault in.
     """
 
     def __init__(self, n: int, k: int, device: torch.device):
@@ -151,18 +154,22 @@ class _Accumulator:
         self.counts = torch.zeros((len(EDGES) + 1) * n, dtype=torch.long, device=device)
         self.byte_fires = torch.zeros(256, n, dtype=torch.float32, device=device)
         self.columns = torch.arange(n, device=device, dtype=torch.int32)
+        self._bins = self._fired = torch.empty(0, device=device)
 
     def add(self, acts: torch.Tensor, positions: torch.Tensor, byte_values: torch.Tensor) -> None:
         """``acts`` (R, n), float32 and non-negative, at flat ``positions`` (R,) reading
         ``byte_values`` (R,)."""
         self.rows += acts.size(0)
+        if self._bins.shape != acts.shape:  # the first batch, or a short last one
+            self._bins = torch.empty_like(acts, dtype=torch.int32)
+            self._fired = torch.empty_like(acts)
         self._merge_top(acts, positions)
-        flat = _bins(acts).mul_(acts.size(1)).add_(self.columns)
+        flat = _bins(acts, self._bins).mul_(acts.size(1)).add_(self.columns)
         self.counts += torch.bincount(flat.flatten(), minlength=self.counts.numel())
-        self.byte_fires.index_add_(0, byte_values, torch.sign(acts))
+        self.byte_fires.index_add_(0, byte_values, torch.sign(acts, out=self._fired))
 
     def _merge_top(self, acts: torch.Tensor, positions: torch.Tensor) -> None:
-        columns = (acts > self.values[-1]).any(0).nonzero().squeeze(1)
+        columns = (acts.amax(0) > self.values[-1]).nonzero().squeeze(1)
         if columns.numel() == 0:
             return
         acts = acts.index_select(1, columns)
