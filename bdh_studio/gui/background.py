@@ -18,10 +18,9 @@ Listeners connect to the ``BackgroundTask`` once, before any task starts: a
 task's signals are forwarded from the moment it exists.
 
 A task's progress and partial results reach the GUI thread in batches, at
-most one wake-up every ``MAILBOX_MS``: each wake-up of the GUI thread takes a
-core from the training's OpenMP threads, which then wait for it at their next
-barrier, so on a 2-core machine thirty events a second cost a tenth of the
-training's speed, whatever the handlers do.
+most one wake-up every ``MAILBOX_MS``: the GUI thread's CPU and GIL time are
+taken from the training's threads (benchmarks/README.md §1), and one wake-up
+for a batch costs less of both than one for each of tiny's ~30 events a second.
 """
 
 from __future__ import annotations
@@ -98,6 +97,10 @@ class BackgroundTask(QObject):
         self._thread: QThread | None = None
         self._job: _Job | None = None
         self._next: Task | None = None
+        # A child timer, not QTimer.singleShot: it dies with this object, and is not
+        # connected anew at every look.
+        self._look_again = QTimer(self, singleShot=True, interval=MAILBOX_MS,
+                                  timeout=self._deliver)
 
     @property
     def running(self) -> bool:
@@ -144,7 +147,7 @@ class BackgroundTask(QObject):
     def _deliver(self) -> None:
         """Hand on the running task's reports, then look again in ``MAILBOX_MS``."""
         if self._job is not None and self._hand_on(self._job):
-            QTimer.singleShot(MAILBOX_MS, self._deliver)
+            self._look_again.start()
 
     def _hand_on(self, job: _Job) -> bool:
         box = job.take()
