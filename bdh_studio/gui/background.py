@@ -34,7 +34,7 @@ from ..core.control import Ending, TaskControl, run_task
 
 Task = Callable[[TaskControl], Any]
 Mail = tuple[str, tuple]  # ("progressed" | "partial", the signal's arguments)
-MAILBOX_MS = 100
+MAILBOX_MS = 250
 
 
 class _Job(QObject):

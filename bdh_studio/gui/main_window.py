@@ -48,7 +48,7 @@ from .runs_panel import RunsPanel
 from .sample_box import SampleBox
 from .status import Progress, memory_in_use
 
-STATUS_MS = 500  # the clock and ETA change by the second; each refresh repaints the bar
+STATUS_MS = 1000  # the clock and ETA change by the second; each refresh relays out the bar
 JOIN_SECONDS = 30.0  # closing waits this long, in all, for the tasks to end
 CONTINUE, NEW_RUN, CANCEL = "continue", "new run", "cancel"  # a settings conflict's answers
 

@@ -36,7 +36,7 @@ PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
 SHOWS = {"raw": "train", "train": "train", "val": "val", "tokens": "tokens",
          "x_sparsity": "x_sparsity", "y_sparsity": "y_sparsity"}
 MIN_INTERVAL_MS = 100
-COST_FACTOR = 100  # redraws at least this many times their CPU time apart: <= 1% of a core
+COST_FACTOR = 200  # redraws at least this many times their CPU time apart: <= 0.5% of a core
 HEADROOM = {0: (0.02, 0.25), 1: (0.1, 0.1)}  # x, y: room a refit leaves below and above the data
 LOOSE = 0.5  # a view the data fills less than this fraction of is refitted
 WIDEST_TICK = "-0000000"  # the left axes are this wide, whatever their labels say

@@ -69,5 +69,14 @@ def test_json_round_trip_and_bad_files(tmp_path):
         cfg.load(tmp_path / "missing.json")
 
 
+def test_to_dict_is_a_whole_copy_of_plain_values():
+    """to_dict copies shallowly; that is a whole copy only while every field is a plain value."""
+    for config in cfg.PRESETS.values():
+        values = config.to_dict()
+        assert list(values) == list(cfg.FIELDS)
+        assert all(type(v) in (int, float, str, bool) for v in values.values()), values
+        assert cfg.from_dict(values) == config
+
+
 def test_parameter_count_is_the_models():
     assert cfg.parameter_count(cfg.PRESETS["paper"]) == 256 * 256 * 2 + 3 * 4 * 256 * 8192
