@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtCore import QSettings, QSignalBlocker, QSize, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QHBoxLayout, QInputDialog,
                                QLabel,
                                QMainWindow,
@@ -117,6 +117,17 @@ class RefusedBooks:
     problems: dict[Path, str]
 
 
+def first_size() -> QSize:
+    """The window's size at a first launch, within the screen's free area.
+
+    Without a window manager to fit it (Xvfb, some kiosks), a window taller
+    than a 1280x800 screen hides its status bar below the edge.
+    """
+    screen = QGuiApplication.primaryScreen()
+    wanted = QSize(1280, 820)
+    return wanted.boundedTo(screen.availableGeometry().size()) if screen else wanted
+
+
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, runs_root: Path | None = None):
         super().__init__()
@@ -127,7 +138,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("BDH Studio")
         self.setWindowIcon(QIcon(str(resources.icon())))
         self.setAcceptDrops(True)
-        self.resize(1280, 820)
+        self.resize(first_size())
 
         self.worker = BackgroundTask("training", self)
         self.worker.partial.connect(self.on_event)

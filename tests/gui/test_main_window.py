@@ -220,6 +220,11 @@ def test_settings_are_restored_on_the_next_launch(qtbot, settings, books_dir):
     shiboken6.delete(second)
 
 
+def test_a_first_launch_fits_the_screen_so_the_status_bar_shows(window):
+    assert window.height() <= window.screen().availableGeometry().height()  # 800 here
+    assert window.statusBar().isVisible()
+
+
 def test_settings_json_round_trip(window, tmp_path):
     use_tiny(window, n_layer=3)
     window.config_panel.config().save(tmp_path / "c.json")
