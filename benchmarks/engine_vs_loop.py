@@ -95,7 +95,7 @@ class BlockedCausalAttention(CausalLinearAttention):
 class PerHeadDecoderBDH(BDH):
     """Tried: the decoder applied per head and summed, which skips the (B,T,H,N) copy."""
 
-    def _mix(self, x, x_sparse, a, stats):
+    def _mix(self, x, x_sparse, a, stats, probe=None):  # no statistics: steps only are timed
         H = self.config.n_head
         y_sparse = torch.relu(self.ln(a) @ self.encoder_v)
         xy = self.drop(x_sparse * y_sparse)
