@@ -20,7 +20,7 @@ task's signals are forwarded from the moment it exists.
 A task's progress and partial results reach the GUI thread in batches, at
 most one wake-up every ``MAILBOX_MS``: the GUI thread's CPU and GIL time are
 taken from the training's threads (benchmarks/README.md §1), and one wake-up
-for a batch costs less of both than one for each of tiny's ~30 events a second.
+for a batch costs less of both than one for each of tiny's ~20 events a second.
 """
 
 from __future__ import annotations
