@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPus
 from ..core.errors import UserError
 from ..core.run_index import config_diff, hms
 from ..core.runs import RunFolder, read_events
-from .curves import RunSeries, Series, Smoothed, index_at, run_series
+from ..core.run.smoothing import Smoothed
+from .curves import RunSeries, Series, index_at, run_series
 from .exports import export_csv, export_image, run_export
 from .plots import PALETTE, STEP, X_AXES, TimeAxis, steady_axes, x_of
 

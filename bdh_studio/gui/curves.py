@@ -1,4 +1,4 @@
-"""Growing point buffers, a run's events as curves, and TensorBoard's smoothing.
+"""Growing point buffers and a run's events as curves.
 
 numpy only, no Qt: tests and the background threads that read a run use them.
 """
@@ -8,25 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import lfilter
 
 from ..core import events as ev
+from ..core.run.buffer import with_room
 
 KINDS = ("train", "val", "tokens", "x_sparsity", "y_sparsity")
-
-
-def with_room(data: np.ndarray, size: int) -> np.ndarray:
-    """``data`` if its last axis holds ``size`` columns, else a copy at least twice as wide.
-
-    Doubling makes appending O(1) amortised, and the arrays handed out
-    before stay valid: they view the old buffer, whose points never change.
-    """
-    capacity = data.shape[-1]
-    if size <= capacity:
-        return data
-    grown = np.empty(data.shape[:-1] + (max(size, 2 * capacity),), dtype=data.dtype)
-    grown[..., :capacity] = data
-    return grown
 
 
 class Series:
@@ -142,67 +128,3 @@ def index_at(x: np.ndarray, at: float) -> int | None:
     """The last point of ascending ``x`` at or before ``at`` (never a later one), if any."""
     i = int(np.searchsorted(x, at, side="right")) - 1
     return i if i >= 0 else None
-
-
-class Smoothed:
-    """TensorBoard's smoothing of a growing series, extended by the new points only.
-
-    With weight w, s_i = w*s_{i-1} + (1-w)*v_i from s_{-1} = 0, shown as
-    s_i / (1 - w^(i+1)): the start-up bias toward 0 is divided out, so the
-    first point is the first value.  Non-finite values are shown as they are
-    and passed over, as TensorBoard does.  A live curve gains a few points a
-    redraw, so smoothing them alone (lfilter carries the EMA over, in C)
-    keeps a 100k-point curve's redraw as cheap as a short one's; a new weight
-    smooths the whole series again, once.
-    """
-
-    def __init__(self) -> None:
-        self._out = np.empty(256)
-        self._restart(0.0)
-
-    def _restart(self, weight: float) -> None:
-        self.weight = weight
-        self.size = 0  # points of the series smoothed so far
-        self._ema = 0.0  # s_i of the last finite value, biased
-        self._count = 0  # finite values so far
-
-    def of(self, values: np.ndarray, weight: float) -> np.ndarray:
-        """The smoothed ``values``; only points past those of the last call are computed.
-
-        ``values`` must start with the points of the last call (a Series only
-        grows); the result is a view, valid until the next call.
-        """
-        if weight != self.weight or values.size < self.size:
-            self._restart(weight)
-        if values.size > self.size:
-            self._out = with_room(self._out, values.size)
-            self._out[self.size: values.size] = self._extend(values[self.size:])
-            self.size = values.size
-        return self._out[: self.size]
-
-    def _extend(self, new: np.ndarray) -> np.ndarray:
-        """The smoothed ``new`` points; a loss is finite but for a diverging run's."""
-        finite = np.isfinite(new)
-        if self.weight <= 0 or not finite.any():
-            return new
-        w = self.weight
-        values = new if finite.all() else new[finite]
-        ema, (carry,) = lfilter([1 - w], [1, -w], values, zi=[w * self._ema])
-        self._debias(ema)
-        self._ema, self._count = carry / w, self._count + ema.size
-        if values is new:
-            return ema
-        out = new.copy()
-        out[finite] = ema
-        return out
-
-    def _debias(self, ema: np.ndarray) -> None:
-        """Divide the start-up bias 1 - w^i out of ``ema`` (its i-th finite value counting from 1).
-
-        Past w^i < 1e-16 the bias is 1.0 in doubles, so only the first points
-        of a series are divided.
-        """
-        log_w = np.log(self.weight)
-        horizon = int(np.ceil(37 / -log_w))  # w^horizon < e^-37 ~ 1e-16
-        i = np.arange(self._count + 1, min(self._count + ema.size, horizon) + 1)
-        ema[: i.size] /= -np.expm1(i * log_w)

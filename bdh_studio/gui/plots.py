@@ -26,12 +26,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem,
 
 from ..core import events as ev
 from ..core.run_index import hms
-from .curves import RunSeries, Series, Smoothed, index_at
+from ..core.run.colours import PALETTE
+from ..core.run.smoothing import Smoothed
+from .curves import RunSeries, Series, index_at
 from .exports import export_image, run_export
 
-# Tableau 10: distinct, colour-blind-friendly enough, readable on white.
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 # Each drawn item and the series it shows: "raw" is the train loss unsmoothed, faded.
 SHOWS = {"raw": "train", "train": "train", "val": "val", "tokens": "tokens",
          "x_sparsity": "x_sparsity", "y_sparsity": "y_sparsity"}

@@ -1,0 +1,33 @@
+"""A colour per run, the same in every view and across launches.
+
+A run's colour is chosen once, when it is created or first coloured, and
+stored in its notes; a run that never had one (made before colours were kept)
+gets one from its start time, which never changes, not from its position in a
+list, which does.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+# Tableau 10: distinct, colour-blind-friendly enough, readable on white.
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+
+
+def fallback_colour(key: str) -> str:
+    """A palette colour fixed by ``key`` (a run's start time): stable, no file written."""
+    return PALETTE[zlib.crc32(key.encode("utf-8")) % len(PALETTE)]
+
+
+def run_colour(stored: str | None, key: str) -> str:
+    return stored or fallback_colour(key)
+
+
+def new_colour(used: list[str]) -> str:
+    """The palette colour the fewest of ``used`` (the other runs' colours) have, first first."""
+    counts = {c: 0 for c in PALETTE}
+    for colour in used:
+        if colour in counts:
+            counts[colour] += 1
+    return min(PALETTE, key=lambda c: counts[c])
