@@ -1,0 +1,85 @@
+"""Runs that differ only in their seed, seen as one curve: the mean with a band of spread.
+
+Whether runs are seeds of one experiment is read from their settings (the
+config diff ignoring ``seed``) and their books, never from their names.  The
+band is taken step by step over the runs that logged that step, so a seed
+still training does not cut the others short; the count says how many.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+SEED = "seed"
+SPREADS = ("minmax", "sem")  # min to max of the seeds; mean ± standard error of the mean
+
+
+def seed_groups(configs: dict[str, dict | None],
+                books: dict[str, list[str]] | None = None) -> list[list[str]]:
+    """The names grouped by everything but the seed, in the order they first come.
+
+    A run without readable settings is a group of its own.
+    """
+    groups: dict[str, list[str]] = {}
+    for name, config in configs.items():
+        if config is None:
+            key = f"\0{name}"
+        else:
+            rest = {k: v for k, v in config.items() if k != SEED}
+            key = json.dumps([rest, (books or {}).get(name, [])], sort_keys=True, default=str)
+        groups.setdefault(key, []).append(name)
+    return list(groups.values())
+
+
+@dataclass
+class Band:
+    steps: np.ndarray
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    count: np.ndarray  # runs that logged each step
+    runs: int  # runs in the group
+
+
+def align(steps: list[np.ndarray], arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Every step any run logged, and each run's value there (NaN where it has none)."""
+    union = np.unique(np.concatenate(steps)) if steps else np.empty(0)
+    table = np.full((len(arrays), union.size), np.nan)
+    for row, (s, values) in enumerate(zip(steps, arrays)):
+        table[row, np.searchsorted(union, s)] = values
+    return union, table
+
+
+def band(steps: list[np.ndarray], values: list[np.ndarray], spread: str = "minmax") -> Band:
+    """The runs' mean at each step with min–max or ± standard-error bounds.
+
+    A run's steps are ascending and unique (a resumed book's retrained points
+    replace the old ones before they get here).
+    """
+    if spread not in SPREADS:
+        raise ValueError(f"spread must be one of {SPREADS}, not {spread!r}")
+    union, table = align(steps, values)
+    count = np.isfinite(table).sum(axis=0)
+    with warnings.catch_warnings():  # a step where every run diverged is NaN, not a warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(table, axis=0)
+        if spread == "minmax":
+            low, high = np.nanmin(table, axis=0), np.nanmax(table, axis=0)
+        else:
+            sem = np.nanstd(table, axis=0, ddof=1) / np.sqrt(count)
+            sem = np.where(count > 1, sem, 0.0)
+            low, high = mean - sem, mean + sem
+    return Band(union, mean, low, high, count, len(values))
+
+
+def mean_x(steps: list[np.ndarray], xs: list[np.ndarray], at: np.ndarray) -> np.ndarray:
+    """The runs' mean of another x (training time, wall clock) at the band's steps."""
+    union, table = align(steps, xs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(table, axis=0)
+    return mean[np.searchsorted(union, at)]

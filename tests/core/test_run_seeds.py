@@ -1,0 +1,71 @@
+"""Seeds as one curve: grouped from the settings, banded step by step; and best-so-far."""
+
+import numpy as np
+import pytest
+
+from bdh_studio import resources
+from bdh_studio.core.config import PRESETS
+from bdh_studio.core.run.best import best_so_far, running_best
+from bdh_studio.core.run.seeds import band, seed_groups
+from bdh_studio.core.runs import RunFolder, read_events
+from bdh_studio.core.trainer import train_run
+from bdh_studio.gui.curves import run_series
+
+
+@pytest.fixture(scope="module")
+def three_seeds(tmp_path_factory):
+    """Three seeds of the tiny preset on the demo books, and one run with another lr."""
+    root = tmp_path_factory.mktemp("seeds")
+    config = PRESETS["tiny"].replace(max_iters=12, log_interval=3, eval_interval=6,
+                                     eval_batches=1)
+    books = sorted(resources.demo_books().glob("*.txt"))
+    for seed in (1, 2, 3):
+        assert train_run(config.replace(seed=seed), books, root / f"seed {seed}").ok
+    assert train_run(config.replace(lr=config.lr * 2), books[:1], root / "other").ok
+    return root
+
+
+def configs(root):
+    return {p.name: RunFolder(p).saved_config().to_dict() for p in sorted(root.iterdir())}
+
+
+def test_runs_that_differ_only_in_seed_are_one_group(three_seeds):
+    assert seed_groups(configs(three_seeds)) == [["other"], ["seed 1", "seed 2", "seed 3"]]
+
+
+def test_the_same_settings_on_other_books_are_not_seeds_of_one_run():
+    config = PRESETS["tiny"].to_dict()
+    groups = seed_groups({"a": config, "b": {**config, "seed": 9}, "c": config, "d": None},
+                         {"a": ["x"], "b": ["x"], "c": ["y"]})
+    assert groups == [["a", "b"], ["c"], ["d"]]
+
+
+def test_the_band_bounds_are_the_seeds_min_and_max_at_every_step(three_seeds):
+    runs = [run_series(read_events(three_seeds / f"seed {s}")) for s in (1, 2, 3)]
+    for book in runs[0].books:
+        series = [run.books[book].series["train"] for run in runs]
+        got = band([s.steps for s in series], [s.values for s in series])
+        assert got.runs == 3 and (got.count == 3).all()
+        np.testing.assert_array_equal(got.steps, series[0].steps)
+        table = np.stack([s.values for s in series])
+        np.testing.assert_array_equal(got.low, table.min(axis=0))
+        np.testing.assert_array_equal(got.high, table.max(axis=0))
+        np.testing.assert_allclose(got.mean, table.mean(axis=0))
+        assert (got.low < got.high).any()  # the seeds really differ
+
+
+def test_a_seed_still_training_leaves_the_others_steps_banded():
+    full, short = np.arange(0, 10.0), np.arange(0, 5.0)
+    got = band([full, short], [full * 2, short * 4], spread="sem")
+    assert got.count.tolist() == [2] * 5 + [1] * 5
+    np.testing.assert_allclose(got.mean[5:], full[5:] * 2)
+    np.testing.assert_array_equal(got.low[5:], got.high[5:])  # one run: no spread
+    assert (got.high[1:5] > got.mean[1:5]).all()
+
+
+def test_best_so_far_is_the_lowest_finite_value_and_its_first_step():
+    steps, values = np.array([10, 20, 30, 40]), np.array([3.0, np.nan, 2.0, 2.0])
+    best = best_so_far(steps, values)
+    assert (best.loss, best.step) == (2.0, 30)
+    assert best_so_far(steps, np.full(4, np.nan)) is None
+    np.testing.assert_array_equal(running_best(values), [3.0, 3.0, 2.0, 2.0])
