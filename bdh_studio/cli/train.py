@@ -44,6 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="leave out the books that cannot be trained (a warning line each) and "
                         "train the others; without it any such book stops the run before it "
                         "starts, all of them listed")
+    p.add_argument("--seeds", type=int, metavar="N",
+                   help="train the same settings N times as N runs, with seeds S, S+1, … "
+                        "(S: the seed setting), into RUN_DIR-seedS, RUN_DIR-seedS+1, …; "
+                        "Compare groups them as one curve with a band")
     p.add_argument("--spread-books", action="store_true",
                    help="under torchrun: each rank trains its share of whole books "
                         "instead of sharing every book's batches")
@@ -167,18 +171,42 @@ def stop_on_interrupt(control: TaskControl, announce: bool = True) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def seed_runs(config: cfg.TrainConfig, out: Path,
+              seeds: int | None) -> list[tuple[cfg.TrainConfig, Path]]:
+    """The (settings, run folder) of each run to train: one, or one per seed."""
+    if seeds is None:
+        return [(config, out)]
+    if seeds < 1:
+        raise cfg.ConfigError(f"--seeds {seeds}: give 1 or more runs")
+    seeds_ = range(config.seed, config.seed + seeds)
+    return [(config.replace(seed=s), out.with_name(f"{out.name}-seed{s}")) for s in seeds_]
+
+
 def run(args: argparse.Namespace) -> int:
     config = build_config(args)
     books = book_paths(args)
-    dist = Distributed.from_environment(config, spread_books=args.spread_books)
+    runs = seed_runs(config, Path(args.out), args.seeds)
     control = TaskControl()
+    code = 0
+    for seed_config, out in runs:
+        if len(runs) > 1:
+            print(f"seed {seed_config.seed}: {out}", file=sys.stderr)
+        code = max(code, train_one(seed_config, books, out, args, control))
+        if code == STOPPED:
+            break  # Ctrl-C stops the seeds to come as well
+    return code
+
+
+def train_one(config: cfg.TrainConfig, books: list[Path], out: Path, args: argparse.Namespace,
+              control: TaskControl) -> int:
+    dist = Distributed.from_environment(config, spread_books=args.spread_books)
     stop_on_interrupt(control, announce=dist.is_main)
     bars = ProgressBars() if dist.is_main else None
     if dist.is_main and dist.spread_books and dist.world_size > 1:
         print(f"{len(books)} book(s) spread over {dist.world_size} processes; the bars show "
               f"rank 0's share", file=sys.stderr)
     try:
-        result = train_run(config, books, args.out,
+        result = train_run(config, books, out,
                            on_event=bars if bars is not None else failures(dist),
                            control=control, retrain=args.retrain, dist=dist,
                            skip_bad_books=args.skip_bad_books)
@@ -188,13 +216,16 @@ def run(args: argparse.Namespace) -> int:
         if bars is not None:
             bars.close()
         dist.close()
-    return summary(result, Path(args.out), dist)
+    return summary(result, out, dist)
+
+
+STOPPED = 130  # the exit code of a run Ctrl-C stopped (the shell's for SIGINT)
 
 
 def summary(result: RunResult, out: Path, dist: Distributed) -> int:
     """The exit code, and the last line of each rank that wrote results."""
     if result.stopped:
-        code, text = 130, (f"stopped; checkpoints are in {out / 'checkpoints'}; run the same "
+        code, text = STOPPED, (f"stopped; checkpoints are in {out / 'checkpoints'}; run the same "
                            f"command again to resume")
     elif result.error is not None:
         code, text = 1, f"the run ended early: {result.error}"

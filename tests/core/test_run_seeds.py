@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from bdh_studio import resources
+from bdh_studio.cli import main
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.run.best import best_so_far, running_best
 from bdh_studio.core.run.seeds import band, seed_groups
@@ -12,16 +13,20 @@ from bdh_studio.core.trainer import train_run
 from bdh_studio.gui.curves import run_series
 
 
+SEEDS = ("tiny-seed7", "tiny-seed8", "tiny-seed9")
+
+
 @pytest.fixture(scope="module")
 def three_seeds(tmp_path_factory):
-    """Three seeds of the tiny preset on the demo books, and one run with another lr."""
+    """``train --seeds 3`` of the tiny preset on the demo books, and one run with another lr."""
     root = tmp_path_factory.mktemp("seeds")
-    config = PRESETS["tiny"].replace(max_iters=12, log_interval=3, eval_interval=6,
-                                     eval_batches=1)
+    settings = ["--set", "log_interval=3", "--set", "eval_interval=6", "--set", "eval_batches=1"]
+    assert main(["train", "--demo", "--preset", "tiny", "--iters", "12", *settings,
+                 "--set", "seed=7", "--seeds", "3", "--out", str(root / "tiny")]) == 0
+    assert sorted(p.name for p in root.iterdir()) == list(SEEDS)
+    config = RunFolder(root / SEEDS[0]).saved_config()
     books = sorted(resources.demo_books().glob("*.txt"))
-    for seed in (1, 2, 3):
-        assert train_run(config.replace(seed=seed), books, root / f"seed {seed}").ok
-    assert train_run(config.replace(lr=config.lr * 2), books[:1], root / "other").ok
+    assert train_run(config.replace(lr=config.lr * 2, seed=7), books[:1], root / "other").ok
     return root
 
 
@@ -30,7 +35,8 @@ def configs(root):
 
 
 def test_runs_that_differ_only_in_seed_are_one_group(three_seeds):
-    assert seed_groups(configs(three_seeds)) == [["other"], ["seed 1", "seed 2", "seed 3"]]
+    assert seed_groups(configs(three_seeds)) == [["other"], list(SEEDS)]
+    assert [RunFolder(three_seeds / name).saved_config().seed for name in SEEDS] == [7, 8, 9]
 
 
 def test_the_same_settings_on_other_books_are_not_seeds_of_one_run():
@@ -41,7 +47,7 @@ def test_the_same_settings_on_other_books_are_not_seeds_of_one_run():
 
 
 def test_the_band_bounds_are_the_seeds_min_and_max_at_every_step(three_seeds):
-    runs = [run_series(read_events(three_seeds / f"seed {s}")) for s in (1, 2, 3)]
+    runs = [run_series(read_events(three_seeds / name)) for name in SEEDS]
     for book in runs[0].books:
         series = [run.books[book].series["train"] for run in runs]
         got = band([s.steps for s in series], [s.values for s in series])
@@ -69,3 +75,10 @@ def test_best_so_far_is_the_lowest_finite_value_and_its_first_step():
     assert (best.loss, best.step) == (2.0, 30)
     assert best_so_far(steps, np.full(4, np.nan)) is None
     np.testing.assert_array_equal(running_best(values), [3.0, 3.0, 2.0, 2.0])
+
+
+def test_no_seeds_is_bad_input(tmp_path, capsys):
+    assert main(["train", "--demo", "--preset", "tiny", "--seeds", "0",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "--seeds 0: give 1 or more runs" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
