@@ -28,6 +28,7 @@ from .distributed import Distributed, JobFailure
 from .errors import UserError
 from .memory import step_memory
 from .model import BDH
+from .run.colours import give_colour
 from .runs import RunFolder
 from .runtime import Runtime, free_memory, release_memory, resolve
 
@@ -412,6 +413,7 @@ def _open_folder(out: str | Path, config: TrainConfig, retrain: bool,
     folder = RunFolder(out)
     if dist.is_main:
         folder.open(config, retrain)
+        give_colour(folder.path)
     dist.barrier()
     if dist.writes_results and not dist.is_main:
         folder.start_log(dist.rank)

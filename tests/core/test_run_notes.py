@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bdh_studio.core.run.colours import PALETTE, fallback_colour, new_colour, run_colour
+from bdh_studio.core.run.colours import (PALETTE, fallback_colour, give_colour, new_colour,
+                                          run_colour)
 from bdh_studio.core.run.notes import NOTES, RunNotes, clean_tags, read_notes, write_notes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,8 +101,21 @@ def test_a_writer_killed_again_and_again_never_leaves_a_torn_file(tmp_path):
 
 
 def test_a_run_keeps_its_stored_colour_and_an_old_run_a_fixed_one():
-    assert run_colour("#123456", "1700000000.0") == "#123456"
-    assert run_colour(None, "1700000000.0") == fallback_colour("1700000000.0") in PALETTE
+    assert run_colour("#123456", 1.7e9, "a") == "#123456"
+    assert run_colour(None, 1.7e9, "a") == run_colour(None, 1.7e9, "b") in PALETTE
+    assert run_colour(None, 0.0, "a") == fallback_colour("a")
+
+
+def test_a_new_run_is_given_the_colour_its_siblings_use_least(tmp_path):
+    for name, colour in (("a", PALETTE[0]), ("b", PALETTE[1])):
+        (tmp_path / name).mkdir()
+        write_notes(tmp_path / name, RunNotes(colour=colour))
+    (tmp_path / "new").mkdir()
+    give_colour(tmp_path / "new")
+    assert read_notes(tmp_path / "new")[0].colour == PALETTE[2]
+    write_notes(tmp_path / "new", RunNotes("mine", colour=PALETTE[5]))
+    give_colour(tmp_path / "new")  # a run that has notes keeps them
+    assert read_notes(tmp_path / "new")[0] == RunNotes("mine", colour=PALETTE[5])
 
 
 def test_a_new_run_gets_the_least_used_colour():
