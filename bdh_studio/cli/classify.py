@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,7 @@ from tqdm import tqdm
 
 from ..core import config as cfg
 from ..core.control import TaskControl
-from ..core.errors import UserError
+from ..core.outputs import check_file
 from ..core.runtime import resolve
 
 if TYPE_CHECKING:
@@ -52,10 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
     runtime = resolve(args.device, args.precision)
-    cv_path = cv_predictions_path(out)
-    check_outputs([out, cv_path], inputs=[args.train, args.test])  # before minutes of work
+    inputs = [("--train", args.train), ("--test", args.test), ("--models", args.models)]
+    out = check_file(args.out, inputs, "--out", "predictions.csv")  # before minutes of work
+    cv_path = check_file(cv_predictions_path(out), inputs, "--out", "predictions.csv")
     from ..core.classifier import classify, write_predictions
     bars: list[tqdm] = []  # made at the first report: a refused input stays one line
 
@@ -74,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
         for bar in bars:
             bar.close()
     report(outcome)
-    write_predictions(cv_path, outcome.oof, truth={r.id: r.label for r in outcome.train.rows})
+    write_predictions(cv_path, outcome.oof, truth={r.id: r.label for r in outcome.train.rows},
+                      make_folders=True)
     print(f"wrote {cv_path} (out-of-fold predictions of the {len(outcome.oof)} train rows)",
           file=sys.stderr)
     if outcome.test is not None:
-        write_predictions(out, outcome.predictions)
+        write_predictions(out, outcome.predictions, make_folders=True)
         print(f"wrote {out} ({len(outcome.predictions)} test rows)", file=sys.stderr)
     else:
         print(f"no --test given: {out} not written", file=sys.stderr)
@@ -88,27 +88,6 @@ def run(args: argparse.Namespace) -> int:
 def cv_predictions_path(out: Path) -> Path:
     """PRED.cv.csv beside PRED.csv: two runs into one folder keep their own."""
     return out.with_name(f"{out.stem}.cv{out.suffix or '.csv'}")
-
-
-def check_outputs(outputs: list[Path], inputs: list[str | None]) -> None:
-    """Every file to write can be written, and none is a folder or an input."""
-    given = [Path(i).resolve() for i in inputs if i]
-    for path in outputs:
-        if path.is_dir():
-            raise UserError(f"{path}: is a folder; --out names the file to write, "
-                            f"e.g. {path / 'predictions.csv'}")
-        if path.resolve() in given:
-            raise UserError(f"{path}: is an input of this command; choose another --out")
-        writable_folder(path.parent)
-
-
-def writable_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=folder).close()
-    except OSError as exc:
-        raise UserError(f"cannot write in {folder}: {exc.strerror or exc}; choose another --out"
-                        ) from None
 
 
 def report(outcome: Outcome) -> None:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..core.errors import UserError
+from ..core.outputs import check_folder
 from ..core.tensorboard_export import INSTALL_HINT, export_run
 
 
@@ -21,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_folder(args.out_dir, [("RUN_DIR", args.run_dir)], "OUT_DIR")
     written = export_run(args.run_dir, args.out_dir)
     if not written:
         raise UserError(f"{args.run_dir} has no logged steps yet: train it first")

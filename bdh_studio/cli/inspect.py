@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from tqdm import tqdm
@@ -19,8 +17,9 @@ from ..core import runtime
 from ..core.config import DEVICES
 from ..core.errors import UserError
 from ..core.inspection import activity
+from ..core.atomic import write_whole
 from ..core.inspection.reading import DEFAULT_SAMPLE_BYTES
-from .classify import writable_folder
+from ..core.outputs import check_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,9 +55,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
     check_args(args)
-    writable_folder(out.parent)  # before minutes of work, not after
+    out = check_file(args.out, [("CHECKPOINT", args.checkpoint), ("--book", args.book),
+                                ("--text-file", args.text_file)], "--out", "inspect.json")
     from ..core.inspection import cache, concepts, graph, neurons
     from ..core.inspection.subject import Subject
     subject = Subject.load(args.checkpoint, runtime.pick_device(args.device))
@@ -130,12 +129,5 @@ class progress_bar:
 
 
 def write_json(path: Path, doc: dict) -> None:
-    """Write beside ``path`` and rename over it: a failure leaves no half file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"could not write {path}: {exc.strerror or exc}") from None
+    write_whole(path, lambda tmp: tmp.write_text(json.dumps(doc), encoding="utf-8"),
+                make_folders=True)

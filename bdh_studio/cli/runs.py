@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ..core.errors import UserError
+from ..core.outputs import check_file
 from ..core.run_index import RunSummary, hms, list_runs
 
 
@@ -63,6 +64,7 @@ def run_compare(args: argparse.Namespace) -> int:
         raise UserError(f"--out {args.out}: give a .png, .svg or .csv file")
     if not out.parent.is_dir():
         raise UserError(f"--out {args.out}: the folder {out.parent} does not exist")
+    check_file(out, [("RUN_DIR", d) for d in args.run_dirs], "--out", "compare.png")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a picture needs no display
     from ..gui.compare_plots import load_run, write_csv  # Qt only for this command
     runs = [load_run(Path(d)) for d in args.run_dirs]
@@ -87,8 +89,6 @@ def draw(runs: list, out: Path, x_axis: int) -> None:
     plots.canvas.grab()  # lay out and range the view before exporting
     try:
         plots.export_image(out)
-    except OSError as exc:
-        raise UserError(str(exc)) from None
     finally:
         plots.close()
 

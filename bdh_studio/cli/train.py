@@ -15,6 +15,7 @@ from ..core import events as ev
 from ..core.control import TaskControl
 from ..core.corpus import BadBooks, CorpusError, find_books
 from ..core.distributed import Distributed
+from ..core.outputs import check_folder
 from ..core.trainer import RunResult, train_run
 
 
@@ -186,6 +187,9 @@ def run(args: argparse.Namespace) -> int:
     config = build_config(args)
     books = book_paths(args)
     runs = seed_runs(config, Path(args.out), args.seeds)
+    for _, out in runs:  # the run folder says itself when it is read-only
+        check_folder(out, [("BOOKS_DIR", args.books), ("--config", args.config)], "--out",
+                     run_ok=True, probe=False)
     control = TaskControl()
     code = 0
     for seed_config, out in runs:

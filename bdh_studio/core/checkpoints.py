@@ -23,7 +23,7 @@ from .. import __version__
 from .config import TrainConfig, from_dict
 from .errors import UserError
 from .model import BDH, BDHConfig
-from .runs import CHECKPOINTS, CONFIG, METRICS
+from .outputs import check_file
 from .runtime import unwrap
 
 FORMAT = "bdh-studio.book-model.v1"
@@ -177,8 +177,7 @@ def train_config(ckpt: dict) -> TrainConfig | None:
 
 def export_state_dict(path: str | Path, out: str | Path) -> None:
     """Write the bare state_dict alone: what Pathway's reference ``BDH`` loads."""
-    check_export_target(out, [path])
-    atomic_save(load(path)["state_dict"], out)
+    export_model(path, check_export_target(out, [path]), bare=True)
 
 
 def export_models(sources: list[Path], folder: str | Path, bare: bool = False) -> list[Path]:
@@ -188,39 +187,34 @@ def export_models(sources: list[Path], folder: str | Path, bare: bool = False) -
     writes nothing; each source is verified as it is read.
     """
     folder = Path(folder).expanduser()
-    targets = [folder / source.name for source in sources]
-    for out in targets:
-        check_export_target(out, sources)
+    targets = [check_export_target(folder / source.name, sources) for source in sources]
     for source, out in zip(sources, targets):
-        ckpt = load(source)
-        atomic_save(ckpt["state_dict"] if bare else ckpt, out)
+        export_model(source, out, bare)
     return targets
 
 
-def check_export_target(out: str | Path, sources: list[str | Path]) -> None:
-    """Refuse an export that would overwrite a source or a file of a run's checkpoints.
+def export_model(source: str | Path, out: Path, bare: bool) -> None:
+    """Write one book model, whole or bare, once its weights are known to load as written.
+
+    Weights that do not fit their configuration (a digest covers the weights,
+    not the configuration) are refused here rather than found by whoever
+    loads the export.
+    """
+    ckpt = load(source)
+    try:
+        build_model(ckpt)
+    except CheckpointError as exc:
+        raise CheckpointError(f"{source}: not exported, {exc}") from None
+    atomic_save(ckpt["state_dict"] if bare else ckpt, out)
+
+
+def check_export_target(out: str | Path, sources: list[str | Path]) -> Path:
+    """The file to export to, unless it is a source or in a run folder (outputs.check_file).
 
     A bare state_dict written over a checkpoint loses what sample, classify and
     resume need, so nothing is written there; the message says where to write instead.
     """
-    out = Path(out).expanduser()
-    if out.is_dir():
-        raise CheckpointError(f"{out}: is a folder; give the file to write, e.g. {out / 'model.pt'}")
-    for source in map(Path, sources):
-        if out.resolve() == source.resolve() or (out.exists() and out.samefile(source)):
-            raise CheckpointError(f"{out}: is the checkpoint being exported, and an export "
-                                  f"never overwrites its source; write it elsewhere")
-    if in_run_checkpoints(out):
-        raise CheckpointError(f"{out}: is inside a run's {out.parent.name}/ folder; an export "
-                              f"never writes there (it would replace a book model), so choose "
-                              f"a folder outside the run")
-
-
-def in_run_checkpoints(path: Path) -> bool:
-    """Whether ``path`` is a file in a run folder's checkpoints/ (config.json or metrics.jsonl beside it)."""
-    folder = path.resolve().parent
-    return folder.name == CHECKPOINTS and any(
-        (folder.parent / name).is_file() for name in (CONFIG, METRICS))
+    return check_file(out, [("the checkpoint", s) for s in sources], "the export", "model.pt")
 
 
 def describe(ckpt: dict) -> str:

@@ -12,7 +12,6 @@ Two modes share one cross-validation harness (evaluation.py):
 from __future__ import annotations
 
 import copy
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from . import features as feats
+from .atomic import write_csv
 from .config import CLASSIFIER_MODES
 from .control import TaskControl
 from .backstories import LABELS, Backstory, BackstorySet, read
@@ -219,21 +219,16 @@ def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path
 
 
 def write_predictions(path: str | Path, predictions: list[Prediction],
-                      confidence: bool = True, truth: dict[str, str] | None = None) -> None:
+                      confidence: bool = True, truth: dict[str, str] | None = None,
+                      make_folders: bool = False) -> None:
     """id,label[,confidence][,true_label]: the competition's format, with what explains it.
 
     ``confidence=False`` gives exactly the competition's ``id,label``;
-    ``truth`` (id -> label) adds the known label, for out-of-fold predictions.
+    ``truth`` (id -> label) adds the known label, for out-of-fold predictions;
+    ``make_folders`` makes the folders on the way to ``path``.
     """
     header = ["id", "label"] + (["confidence"] if confidence else []) + \
         (["true_label"] if truth is not None else [])
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(header)
-            for p in predictions:
-                writer.writerow([p.id, p.label] + ([f"{p.confidence:.4f}"] if confidence else [])
-                                + ([truth.get(p.id, "")] if truth is not None else []))
-    except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}; choose another file "
-                        f"or free some disk space") from None
+    write_csv(path, header, ([p.id, p.label] + ([f"{p.confidence:.4f}"] if confidence else [])
+                             + ([truth.get(p.id, "")] if truth is not None else [])
+                             for p in predictions), make_folders)

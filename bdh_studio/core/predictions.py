@@ -7,13 +7,12 @@ what the classifier gets wrong.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_csv
 from .backstories import Backstory
 from .classifier import Outcome, Prediction
-from .errors import UserError
 from .evaluation import encode_labels, metrics
 
 TABLE_COLUMNS = ("id", "split", "book_name", "char", "caption", "label", "confidence",
@@ -47,15 +46,8 @@ def out_of_fold(outcome: Outcome) -> dict:
 
 def write_table(path: str | Path, rows: list[PredictionRow]) -> None:
     """Every column a person filters by, the content last since it is the longest."""
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(TABLE_COLUMNS)
-            for r in rows:
-                s, p = r.story, r.prediction
-                writer.writerow([s.id, r.split, s.book_name, s.char, s.caption, p.label,
-                                 f"{p.confidence:.4f}", f"{p.probability_contradict:.4f}",
-                                 s.label or "", s.content])
-    except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}; choose another file "
-                        f"or free some disk space") from None
+    write_csv(path, list(TABLE_COLUMNS), (
+        [r.story.id, r.split, r.story.book_name, r.story.char, r.story.caption,
+         r.prediction.label, f"{r.prediction.confidence:.4f}",
+         f"{r.prediction.probability_contradict:.4f}", r.story.label or "", r.story.content]
+        for r in rows))

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-import csv
+import errno
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 
+from ..core.atomic import write_csv as export_csv  # noqa: F401 (the views' CSV writer)
+from ..core.atomic import write_whole
+from ..core.errors import UserError
+from ..core.outputs import check_file
+
 
 def export_image(view: pg.GraphicsView, path: str | Path, title: str) -> None:
-    """What ``view`` shows, as PNG, or as SVG when the name ends in .svg; OSError if unwritable."""
-    path = str(path)
-    saved = (_export_svg(view, path, title) if path.lower().endswith(".svg")
-             else pg.exporters.ImageExporter(view.scene()).export(path))
-    if not saved:
-        raise OSError(f"could not write {path}: check that its folder exists and is "
-                      "writable and that the disk has room")
+    """What ``view`` shows, as PNG, or as SVG when the name ends in .svg; written whole.
+
+    UserError (naming the file) if it cannot be written.
+    """
+    path = Path(path)
+
+    def write(tmp: Path) -> None:
+        saved = (_export_svg(view, str(tmp), title) if path.suffix.lower() == ".svg"
+                 else pg.exporters.ImageExporter(view.scene()).export(toBytes=True)
+                 .save(str(tmp), "PNG"))
+        if not saved:
+            raise OSError(errno.EIO, "Qt could not write the image (is the folder writable, "
+                                     "has the disk room?)")
+    write_whole(path, write)
 
 
 def _export_svg(view: pg.GraphicsView, path: str, title: str) -> bool:
@@ -38,18 +50,15 @@ def _export_svg(view: pg.GraphicsView, path: str, title: str) -> bool:
     return painter.end()
 
 
-def export_csv(path: str | Path, header: list[str], rows: Iterable[Iterable]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
 def run_export(export: Callable[[str], None], path: str, report: Callable[[str], None]) -> None:
-    """Export to ``path`` (nothing if the dialog was cancelled); a failure is reported, not raised."""
+    """Export to ``path`` (nothing if the dialog was cancelled); a failure is reported, not raised.
+
+    The path is checked as every command's output is: never into a run folder.
+    """
     if not path:
         return
     try:
+        check_file(path, [], "the export", Path(path).name or "export.png")
         export(path)
-    except OSError as exc:
+    except (OSError, UserError) as exc:
         report(f"Export failed: {exc}")

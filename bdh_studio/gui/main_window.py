@@ -9,7 +9,6 @@ classifier in a worker of its own (results_panel).
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -730,20 +729,15 @@ class MainWindow(QMainWindow):
 
         def task(control: TaskControl) -> list[Path]:
             written = []
-            for path in sources:  # every target first: a refused export writes nothing
-                checkpoints.check_export_target(target / path.name, sources)
+            # every target first: a refused export writes nothing
+            targets = [checkpoints.check_export_target(target / p.name, sources) for p in sources]
             try:
-                target.mkdir(parents=True, exist_ok=True)
-                for done, path in enumerate(sources):
+                for done, (path, out) in enumerate(zip(sources, targets)):
                     control.check()
                     control.progress(done / len(sources), f"exporting {path.stem}…")
-                    out = target / path.name
-                    if bare:
-                        checkpoints.export_state_dict(path, out)
-                    else:
-                        shutil.copy2(path, out)
+                    checkpoints.export_model(path, out, bare)
                     written.append(out)
-            except OSError as exc:
+            except UserError as exc:
                 raise UserError(f"Export stopped after {len(written)} model(s): {exc}") from None
             return written
 

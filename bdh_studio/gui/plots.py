@@ -10,7 +10,6 @@ to the view, so 100k points a curve stay smooth.
 
 from __future__ import annotations
 
-import csv
 import math
 import time
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from ..core.run_index import hms
 from ..core.run.colours import PALETTE
 from ..core.run.smoothing import Smoothed
 from .curves import RunSeries, Series, index_at
-from .exports import export_image, run_export
+from .exports import export_csv, export_image, run_export
 
 # Each drawn item and the series it shows: "raw" is the train loss unsmoothed, faded.
 SHOWS = {"raw": "train", "train": "train", "val": "val", "tokens": "tokens",
@@ -376,13 +375,10 @@ class TrainingPlots(QWidget):
         return (np.array([]), np.array([])) if x is None else (x, y)
 
     def export_csv(self, path: str | Path) -> None:
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["book", "kind", "step", "elapsed", "value"])
-            for name, c in self.books.items():
-                for kind, s in c.series.items():
-                    for step, t, v in zip(s.steps, s.elapsed, s.values):
-                        writer.writerow([name, kind, int(step), f"{t:.3f}", repr(float(v))])
+        export_csv(path, ["book", "kind", "step", "elapsed", "value"],
+                   ([name, kind, int(step), f"{t:.3f}", repr(float(v))]
+                    for name, c in self.books.items() for kind, s in c.series.items()
+                    for step, t, v in zip(s.steps, s.elapsed, s.values)))
 
     def export_image(self, path: str | Path) -> None:
         self.cursor.hide()  # the crosshair is for the screen, not for the file

@@ -8,7 +8,8 @@ import torch
 from bdh_studio import resources
 from bdh_studio.cli import main
 from bdh_studio.core import checkpoints
-from bdh_studio.core.checkpoints import CheckpointError, DamagedCheckpoint
+from bdh_studio.core.checkpoints import DamagedCheckpoint
+from bdh_studio.core.outputs import OutputError
 from bdh_studio.core.trainer import train_run
 from damage import digests, flip_weight_bytes
 
@@ -36,11 +37,11 @@ def test_export_into_a_runs_checkpoints_folder_is_refused(run_dir, tmp_path):
     shutil.copy(sources[0], other)
     before = digests(run_dir)
     for bare in (True, False):
-        with pytest.raises(CheckpointError, match=r"an export never overwrites its source"):
+        with pytest.raises(OutputError, match=r"never overwrites its source"):
             checkpoints.export_models(sources, run_dir / "checkpoints", bare)
-        with pytest.raises(CheckpointError, match=r"inside a run's checkpoints/ folder"):
+        with pytest.raises(OutputError, match=r"inside a run's checkpoints/ folder"):
             checkpoints.export_models([other], run_dir / "checkpoints", bare)
-    with pytest.raises(CheckpointError, match=r"inside a run's checkpoints/ folder"):
+    with pytest.raises(OutputError, match=r"inside a run's checkpoints/ folder"):
         checkpoints.export_state_dict(sources[0], run_dir / "checkpoints" / "other.pt")
     assert digests(run_dir) == before
     written = checkpoints.export_models(sources, tmp_path / "exported", bare=True)
@@ -52,7 +53,7 @@ def test_export_to_a_folder_path_says_to_name_a_file(run_dir, tmp_path, capsys):
     (tmp_path / "dir").mkdir()
     assert main(["export", str(run_dir / "checkpoints" / "The Salt Road.pt"),
                  str(tmp_path / "dir")]) == 2
-    assert "is a folder; give the file to write" in capsys.readouterr().err
+    assert "is a folder; the export names the file to write" in capsys.readouterr().err
 
 
 def test_export_to_a_read_only_folder_says_so(run_dir, read_only, capsys):
