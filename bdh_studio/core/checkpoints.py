@@ -208,13 +208,13 @@ def export_model(source: str | Path, out: Path, bare: bool) -> None:
     atomic_save(ckpt["state_dict"] if bare else ckpt, out)
 
 
-def check_export_target(out: str | Path, sources: list[str | Path]) -> Path:
+def check_export_target(out: str | Path, sources: list[str | Path], flag: str = "OUT.pt") -> Path:
     """The file to export to, unless it is a source or in a run folder (outputs.check_file).
 
     A bare state_dict written over a checkpoint loses what sample, classify and
     resume need, so nothing is written there; the message says where to write instead.
     """
-    return check_file(out, [("the checkpoint", s) for s in sources], "the export", "model.pt")
+    return check_file(out, [("the checkpoint", s) for s in sources], flag, "model.pt")
 
 
 def describe(ckpt: dict) -> str:

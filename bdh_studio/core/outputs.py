@@ -55,7 +55,7 @@ def check_file(path: str | Path, inputs: Inputs, flag: str, example: str) -> Pat
     run = enclosing_run(out.resolve().parent)  # a symlink to a run's file included
     if run is not None:
         raise OutputError(f"{out}: is inside {_place(out, run)}, and only train writes in a run "
-                          f"folder; give {flag} a path outside it")
+                          f"folder; choose another {flag}, outside it")
     check_writable(out.parent, flag)
     return out
 
@@ -76,7 +76,7 @@ def check_folder(path: str | Path, inputs: Inputs, flag: str, run_ok: bool = Fal
     if run is not None and not (run_ok and run == out.resolve()):
         raise OutputError(f"{out}: is {'' if run == out.resolve() else 'inside '}"
                           f"{_place(out / 'x', run)}, and only train writes in a run folder; "
-                          f"give {flag} a path outside it")
+                          f"choose another {flag}, outside it")
     if probe:
         check_writable(out, flag)
     return out
@@ -86,12 +86,12 @@ def check_writable(folder: Path, flag: str) -> None:
     """The nearest existing folder on the way to ``folder`` takes a new file; nothing is made."""
     existing = next(f for f in (folder, *folder.parents) if f.exists())
     if not existing.is_dir():
-        raise OutputError(f"{existing}: is a file, not a folder; give {flag} another path")
+        raise OutputError(f"{existing}: is a file, not a folder; choose another {flag}")
     try:
         tempfile.TemporaryFile(dir=existing).close()
     except OSError as exc:
         raise OutputError(f"cannot write in {existing}: {exc.strerror or exc}; make it "
-                          f"writable or give {flag} another path") from None
+                          f"writable or choose another {flag}") from None
 
 
 def _not_an_input(out: Path, inputs: Inputs, flag: str) -> None:
@@ -103,7 +103,7 @@ def _not_an_input(out: Path, inputs: Inputs, flag: str) -> None:
             f"a file of {label} {given}" if source.is_dir() and _holds(source, out) else None
         if which is not None:
             raise OutputError(f"{out}: is an input of this command ({which}), and a command "
-                              f"never overwrites its source; give {flag} another path")
+                              f"never overwrites its source; choose another {flag}")
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -58,7 +58,7 @@ def run_export(export: Callable[[str], None], path: str, report: Callable[[str],
     if not path:
         return
     try:
-        check_file(path, [], "the export", Path(path).name or "export.png")
+        check_file(path, [], "file", Path(path).name or "export.png")
         export(path)
     except (OSError, UserError) as exc:
         report(f"Export failed: {exc}")

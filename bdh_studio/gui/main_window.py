@@ -730,7 +730,8 @@ class MainWindow(QMainWindow):
         def task(control: TaskControl) -> list[Path]:
             written = []
             # every target first: a refused export writes nothing
-            targets = [checkpoints.check_export_target(target / p.name, sources) for p in sources]
+            targets = [checkpoints.check_export_target(target / p.name, sources, "folder")
+                       for p in sources]
             try:
                 for done, (path, out) in enumerate(zip(sources, targets)):
                     control.check()

@@ -53,7 +53,7 @@ def test_export_to_a_folder_path_says_to_name_a_file(run_dir, tmp_path, capsys):
     (tmp_path / "dir").mkdir()
     assert main(["export", str(run_dir / "checkpoints" / "The Salt Road.pt"),
                  str(tmp_path / "dir")]) == 2
-    assert "is a folder; the export names the file to write" in capsys.readouterr().err
+    assert "is a folder; OUT.pt names the file to write" in capsys.readouterr().err
 
 
 def test_export_to_a_read_only_folder_says_so(run_dir, read_only, capsys):
