@@ -12,7 +12,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .errors import UserError
 
@@ -108,11 +108,13 @@ def is_labelled(path: str | Path) -> bool:
     return "label" in _read_rows(Path(path))[0]
 
 
-def read(path: str | Path, labelled: bool, books: Iterable[str] | None = None) -> BackstorySet:
+def read(path: str | Path, labelled: bool, books: Iterable[str] | None = None,
+         unusable: Mapping[str, str] | None = None) -> BackstorySet:
     """Read and check a train (``labelled``) or test CSV.
 
     ``books`` are the names of the available book models; rows whose
-    book_name matches none of them are listed as problems.
+    book_name matches none of them are listed as problems, with why its file
+    is not a model where ``unusable`` (normalised name -> why) has it.
     """
     path = Path(path)
     header, raw = _read_rows(path)
@@ -125,7 +127,7 @@ def read(path: str | Path, labelled: bool, books: Iterable[str] | None = None) -
     result, first_line = BackstorySet(path), {}
     for line, row in raw:
         values = {k: (row.get(k) or "").strip() for k in needed}
-        problem = _problem(values, line, first_line, labelled, known)
+        problem = _problem(values, line, first_line, labelled, known, unusable or {})
         if problem:
             result.problems.append(RowProblem(values["id"] or "?", line, *problem))
             continue
@@ -140,7 +142,7 @@ def read(path: str | Path, labelled: bool, books: Iterable[str] | None = None) -
 
 
 def _problem(values: dict, line: int, first_line: dict, labelled: bool,
-             known: dict | None) -> tuple[str, str] | None:
+             known: dict | None, unusable: Mapping[str, str]) -> tuple[str, str] | None:
     """The reason a row cannot be used and its details, or None when it can."""
     if not values["id"]:
         return "no id", "; give every row a unique id"
@@ -152,6 +154,8 @@ def _problem(values: dict, line: int, first_line: dict, labelled: bool,
         shown = values["label"] or "(empty)"
         return (f"label {shown!r} is neither consistent nor contradict",
                 "; correct it to one of them")
+    if known is not None and normalise(values["book_name"]) in unusable:
+        return f"book {values['book_name']!r}: {unusable[normalise(values['book_name'])]}", ""
     if known is not None and normalise(values["book_name"]) not in known:
         have = ", ".join(sorted(known.values())) or "none"
         return (f"book {values['book_name']!r} matches no book model",

@@ -187,8 +187,9 @@ def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path
     reached = [0.3]  # the fraction the folds have reached, for the steps within one
     models = feats.load_book_models(models_dir, runtime)
     names = [bm.name for bm in models.values()]
-    train = read(train_csv, labelled=True, books=names)
-    test = read(test_csv, labelled=False, books=names) if test_csv else None
+    train = read(train_csv, labelled=True, books=names, unusable=models.unusable)
+    test = read(test_csv, labelled=False, books=names, unusable=models.unusable) \
+        if test_csv else None
     rows = train.rows + (test.rows if test else [])
     y = encode_labels(train.labels)
     n = len(train.rows)

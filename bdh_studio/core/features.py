@@ -54,22 +54,37 @@ def find_checkpoints(folder: str | Path) -> dict[str, Path]:
     return found
 
 
-def load_book_models(folder: str | Path, runtime: Runtime = CPU) -> dict[str, BookModel]:
-    models = {}
+class BookModels(dict):
+    """The book models of a folder by normalised name, and why each other .pt file is none.
+
+    ``unusable`` (normalised name -> the file and why) lets a row whose book has
+    only such a file say so, instead of matching no book model.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unusable: dict[str, str] = {}
+
+
+def load_book_models(folder: str | Path, runtime: Runtime = CPU) -> BookModels:
+    models = BookModels()
     for key, path in find_checkpoints(folder).items():
         try:
             ckpt = load(path)
         except DamagedCheckpoint:
             raise
-        except CheckpointError:
-            continue  # a bare export or a foreign file is not a book model: rows show it
+        except CheckpointError as exc:  # a bare export or a foreign file is not a book model
+            models.unusable[key] = str(exc)
+            continue
         block = (ckpt.get("train_config") or {}).get("block_size", 512)
         models[key] = BookModel(ckpt["book"].get("name", path.stem), path,
                                 build_model(ckpt, runtime.device), block,
                                 (ckpt.get("training") or {}).get("step", 0),
                                 bool(ckpt.get("partial")), runtime)
     if not models:
-        raise UserError(f"{folder}: none of its .pt files is a readable BDH Studio book model")
+        first = next(iter(models.unusable.values()))
+        raise UserError(f"{folder}: none of its .pt files is a readable BDH Studio book model "
+                        f"({first})")
     return models
 
 

@@ -111,3 +111,16 @@ def test_training_into_a_read_only_run_folder_says_so_before_starting(tiny_confi
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and f"cannot write in the run folder {out}" in err
     assert digests(out) == before
+
+
+def test_export_refuses_weights_that_do_not_fit_their_configuration(run_dir, tmp_path, capsys):
+    """Issue 27 item 15: such an export was written, and sample and inspect refused it."""
+    ckpt = run_dir / "checkpoints" / "The Salt Road.pt"
+    raw = torch.load(ckpt, weights_only=True)
+    raw["model_config"]["mlp_internal_dim_multiplier"] *= 2  # the digest covers weights only
+    torch.save(raw, ckpt)
+    assert main(["export", str(ckpt), str(tmp_path / "bare.pt")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"{ckpt}: not exported" in err and "do not fit" in err
+    assert not (tmp_path / "bare.pt").exists()
+    assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
