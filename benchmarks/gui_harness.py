@@ -45,8 +45,9 @@ class Window:
             self.redraws += 1
             redraw()
         plots.redraw = self._timed("plot redraws", counted)  # its timer calls it so
-        self._retime(self.window.worker.partial, self.window.on_event, "training events")
-        self._retime(self.window._status_timer.timeout, self.window._refresh_status, "status bar")
+        self._retime(self.window.session.event, self.window.on_event, "training events")
+        status = self.window.run_status
+        self._retime(status.timer.timeout, status.refresh, "status bar")
         painted = plots.canvas._on_paint
         plots.canvas._on_paint = lambda seconds: (self.gui_cpu.update({"plot paints": seconds}),
                                                   painted(seconds))
@@ -84,14 +85,14 @@ class Window:
             raise SystemExit("the settings form did not take the benchmark's configuration")
         shutil.rmtree(run_dir, ignore_errors=True)
         loop = QEventLoop()
-        self.window.worker.idle.connect(loop.quit)
+        self.window.session.trainer.idle.connect(loop.quit)
         start, cpu = time.perf_counter(), time.thread_time()
         self.window.start_training(run_dir)
         loop.exec()
         seconds = time.perf_counter() - start
         self.gui_cpu["(all, while training)"] += time.thread_time() - cpu
         self.gui_cpu["(wall seconds training)"] += seconds
-        self.window.worker.idle.disconnect(loop.quit)
+        self.window.session.trainer.idle.disconnect(loop.quit)
         return seconds
 
     def close(self) -> None:

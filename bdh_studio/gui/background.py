@@ -26,6 +26,7 @@ for a batch costs less of both than one for each of tiny's ~20 events a second.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
@@ -180,3 +181,15 @@ class BackgroundTask(QObject):
             self.start(task)
         else:
             self.idle.emit()
+
+
+def stop_and_join(tasks: list[BackgroundTask], seconds: float) -> list[str]:
+    """Cancel every task, then join them all within one deadline: what closing needs.
+
+    Returns what could not be joined in time (empty when all ended).
+    """
+    for task in tasks:
+        task.cancel()
+    deadline = time.monotonic() + seconds
+    return [task.what for task in tasks
+            if not task.wait(max(0, round(1000 * (deadline - time.monotonic()))))]

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
                                QPushButton, QStyledItemDelegate, QStyleOptionViewItem,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from ..core import events as ev
 from ..core.control import TaskControl
 from ..core.corpus import BookInfo, inspect, listed, text_length
 from ..core.errors import UserError
@@ -36,6 +37,17 @@ class ElideRight(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.ElideRight
+
+
+def finished_state(event: ev.BookFinished) -> tuple[str, str]:
+    """How the list shows a book the engine is done with: its state and the detail after it."""
+    state = {"finished": "trained"}.get(event.status, event.status)
+    detail = f"val loss {event.val_loss:.3f}" if event.val_loss is not None else ""
+    if event.status == "failed":
+        detail = event.message
+    elif event.status == "partial":
+        detail = f"stopped at step {event.step}" + (f", {detail}" if detail else "")
+    return state, detail
 
 
 def human_size(n: int) -> str:
@@ -219,6 +231,27 @@ class BooksPanel(QWidget):
             self.changed.emit()
         return problem
 
+    def add_run_books(self, book_paths: list[str], names: list[str]) -> dict[str, str]:
+        """A run's books, where it found them; returns those no longer there, and why."""
+        paths = [Path(p) for p in book_paths]
+        self.add_paths([p for p in paths if p.is_file()])
+        known = {p.stem for p in paths if p.is_file()}
+        missing = {}
+        for name in names:
+            if name not in known:
+                where = next((str(p) for p in paths if p.stem == name), "")
+                missing[name] = self.add_missing(name, where)
+        return missing
+
+    def show_run(self, book_paths: list[str], names: list[str], events: list[ev.Event]) -> None:
+        """An opened run's books alone, each in the state its log ends with."""
+        self.clear()
+        missing = self.add_run_books(book_paths, names)
+        for event in events:
+            self.show_event(event)
+        for name, problem in missing.items():
+            self.set_state(name, "unusable", problem)
+
     def remove_selected(self) -> None:
         """Take the selected books off the list, except those the running training uses."""
         kept = []
@@ -329,6 +362,13 @@ class BooksPanel(QWidget):
         item.setToolTip(2, text)
         item.setForeground(2, QBrush(QColor(STATE_COLORS.get(state, "#555"))))
         self.tree.blockSignals(False)
+
+    def show_event(self, event: ev.Event) -> None:
+        """A book's state as the engine's event says: training, or how it finished."""
+        if isinstance(event, ev.BookStarted):
+            self.set_state(event.book, "training")
+        elif isinstance(event, ev.BookFinished):
+            self.set_state(event.book, *finished_state(event))
 
     def state_of(self, name: str) -> str:
         item = self._item(name)

@@ -106,8 +106,8 @@ class SelfTest:
 
     def export(self) -> str:
         target = self.folder / "export"
-        self.window.export_checkpoints(target, bare=True)
-        self._wait(lambda: not self.window.exporter.running)
+        self.window.session.export_checkpoints(target, bare=True)
+        self._wait(lambda: not self.window.session.exporter.running)
         self._no_banner()
         written = sorted(target.glob("*.pt")) if target.is_dir() else []
         if not written:

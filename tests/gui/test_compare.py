@@ -122,7 +122,7 @@ def test_checking_runs_in_the_panel_overlays_them(window, qtbot, two_run_dirs):
         window.runs.set_checked(window.runs_root / run.name, True)
     qtbot.waitUntil(lambda: sorted({line.run for line in window.compare.lines}) == ["A", "B"],
                     timeout=30_000)
-    assert window.tabs.currentWidget() is window.compare
+    assert window.training_view.tabs.currentWidget() is window.compare
     assert window.compare.diff_rows() == {"lr": ["0.003", "0.01"]} or \
         window.compare.diff_rows() == {"lr": ["0.01", "0.003"]}
 
@@ -131,8 +131,8 @@ def test_a_newer_choice_replaces_the_one_waiting_and_cancels_the_one_reading(
         window, qtbot, two_run_dirs, monkeypatch):
     import threading
 
-    from bdh_studio.gui import main_window
-    real, release, read, heard = main_window.load_run, threading.Event(), [], []
+    from bdh_studio.gui import run_session
+    real, release, read, heard = run_session.load_run, threading.Event(), [], []
 
     def load_run(folder):
         read.append(folder.name)
@@ -140,9 +140,9 @@ def test_a_newer_choice_replaces_the_one_waiting_and_cancels_the_one_reading(
             release.wait(10)  # the first log is long: later choices come while it is read
         return real(folder)
 
-    monkeypatch.setattr(main_window, "load_run", load_run)
-    window.comparer.succeeded.connect(lambda runs: heard.append([r.name for r in runs]))
-    window.comparer.cancelled.connect(lambda: heard.append("cancelled"))
+    monkeypatch.setattr(run_session, "load_run", load_run)
+    window.session.comparer.succeeded.connect(lambda runs: heard.append([r.name for r in runs]))
+    window.session.comparer.cancelled.connect(lambda: heard.append("cancelled"))
     qtbot.waitUntil(lambda: window.runs.tree.topLevelItemCount() == 2, timeout=30_000)
     a, b = (window.runs_root / run.name for run in two_run_dirs)
     window.runs.set_checked(a, True)  # A is being read...
@@ -150,7 +150,7 @@ def test_a_newer_choice_replaces_the_one_waiting_and_cancels_the_one_reading(
     window.runs.set_checked(b, True)  # ...A and B wait behind it...
     window.runs.set_checked(a, False)  # ...and are replaced by B alone
     release.set()
-    qtbot.waitUntil(lambda: not window.comparer.running and bool(heard), timeout=30_000)
+    qtbot.waitUntil(lambda: not window.session.comparer.running and bool(heard), timeout=30_000)
     assert heard == ["cancelled", ["B"]]
     assert read == ["A", "B"]  # the replaced choice was never read
     assert {line.run for line in window.compare.lines} == {"B"}

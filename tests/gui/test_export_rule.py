@@ -11,10 +11,10 @@ from damage import digests
 def test_export_into_the_runs_own_checkpoints_is_refused(window, qtbot, demo_models, tmp_path,
                                                          bare):
     run_dir = shutil.copytree(demo_models, tmp_path / "run")
-    window.open_run(run_dir)
+    window.session.open_run(run_dir)
     qtbot.waitUntil(lambda: window.run_dir == run_dir, timeout=30_000)
     before = digests(run_dir)
-    window.export_checkpoints(run_dir / "checkpoints", bare)
+    window.session.export_checkpoints(run_dir / "checkpoints", bare)
     qtbot.waitUntil(lambda: "never overwrites its source" in window.banner.label.text(),
                     timeout=30_000)
     assert "PosixPath" not in window.banner.label.text()
@@ -26,7 +26,7 @@ def test_open_run_with_lines_that_are_no_events_says_how_many(window, qtbot, dem
     run_dir = shutil.copytree(demo_models, tmp_path / "run")
     with open(run_dir / "metrics.jsonl", "a", encoding="utf-8") as f:
         f.write("[1, 2]\n5\n")
-    window.open_run(run_dir)
+    window.session.open_run(run_dir)
     qtbot.waitUntil(lambda: window.run_dir == run_dir, timeout=30_000)
     assert "2 line(s) of the run's metrics.jsonl could not be read" in window.banner.label.text()
     assert len(window.plots.books) == 3

@@ -140,7 +140,7 @@ def test_a_full_run_reports_each_book_and_samples(window, qtbot, books_dir, tmp_
     qtbot.waitUntil(lambda: not window.training, timeout=60_000)
     assert window.books.state_of("Alpha Book").startswith("trained: val loss")
     assert window.books.state_of("beta book").startswith("trained: val loss")
-    assert "finished" in window.progress.text()
+    assert "finished" in window.session.progress.text()
     assert window.sample_box.model_choice.count() == 2
     window.sample_box.prompt.setText("The sea")
     window.sample_box.length.setValue(30)
@@ -148,8 +148,8 @@ def test_a_full_run_reports_each_book_and_samples(window, qtbot, books_dir, tmp_
     qtbot.waitUntil(lambda: window.sample_box.speed.text().startswith("done: 30 of 30 bytes"),
                     timeout=30_000)
     assert window.sample_box.generated().startswith("The sea")
-    with qtbot.waitSignal(window.exporter.succeeded, timeout=30_000) as exported:
-        window.export_checkpoints(tmp_path / "exported", bare=True)
+    with qtbot.waitSignal(window.session.exporter.succeeded, timeout=30_000) as exported:
+        window.session.export_checkpoints(tmp_path / "exported", bare=True)
     assert sorted(p.name for p in exported.args[0]) == ["Alpha Book.pt", "beta book.pt"]
     assert sorted(p.name for p in (tmp_path / "exported").iterdir()) == ["Alpha Book.pt",
                                                                         "beta book.pt"]
@@ -174,12 +174,12 @@ def test_open_run_draws_a_past_run(window, qtbot, tiny_config, books_dir, tmp_pa
     from bdh_studio.core.corpus import find_books
     from bdh_studio.core.trainer import train_run
     train_run(tiny_config, find_books(books_dir), tmp_path / "past")
-    window.open_run(tmp_path / "past")
+    window.session.open_run(tmp_path / "past")
     qtbot.waitUntil(lambda: window.run_dir == tmp_path / "past", timeout=30_000)
     steps, losses = window.plots.curve_points("beta book", "train")
     assert list(steps) == [5, 10, 15, 20] and (losses > 0).all()
     assert window.pages.currentWidget() is window.workspace
-    window.open_run(tmp_path / "nothing")
+    window.session.open_run(tmp_path / "nothing")
     qtbot.waitUntil(lambda: "not a run folder" in window.banner.label.text(), timeout=30_000)
 
 
@@ -229,10 +229,10 @@ def test_settings_json_round_trip(window, tmp_path):
     use_tiny(window, n_layer=3)
     window.config_panel.config().save(tmp_path / "c.json")
     window.config_panel.editors["n_layer"].setValue(5)
-    window.load_config(tmp_path / "c.json")
+    window.run_settings.load(tmp_path / "c.json")
     assert window.config_panel.config().n_layer == 3
     (tmp_path / "bad.json").write_text("{oops")
-    window.load_config(tmp_path / "bad.json")
+    window.run_settings.load(tmp_path / "bad.json")
     assert "is not a JSON configuration" in window.banner.label.text()
 
 
@@ -250,7 +250,7 @@ def wheel(widget, notches):
 def test_the_wheel_turns_a_settings_field_only_when_focused(window, qtbot, books_dir):
     drop(window, [books_dir])
     window.resize(1280, 600)  # the settings taller than their panel
-    scroll = window.settings_scroll.verticalScrollBar()
+    scroll = window.run_settings.scroll.verticalScrollBar()
     qtbot.waitUntil(lambda: scroll.maximum() > 0, timeout=5_000)
     panel = window.config_panel
     block_size, preset = panel.editors["block_size"], panel.preset.currentText()
@@ -349,7 +349,7 @@ def test_closing_asks_once_then_joins_sampling_classifying_and_training(
     asked, cancelled = [], []
     monkeypatch.setattr(QMessageBox, "question",
                         lambda parent, title, text, *a: asked.append(text) or QMessageBox.Yes)
-    for task in (window.worker, panel.worker, box.worker):
+    for task in (window.session.trainer, panel.worker, box.worker):
         task.cancelled.connect(lambda what=task.what: cancelled.append(what))
     assert window.close()
     assert len(asked) == 1 and all(what in asked[0] for what in
@@ -369,7 +369,7 @@ def test_a_task_that_cannot_be_joined_keeps_the_window_open_and_says_so(window, 
     stubborn = BackgroundTask("a stubborn task", window)
     stubborn.start(lambda control: started.set() or release.wait(60))  # never checks
     assert started.wait(30)
-    monkeypatch.setattr("bdh_studio.gui.main_window.JOIN_SECONDS", 0.2)
+    monkeypatch.setattr("bdh_studio.gui.closing.JOIN_SECONDS", 0.2)
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.Yes)
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
@@ -393,9 +393,9 @@ def test_training_by_time_from_the_form_counts_seconds_in_the_status(window, qtb
     QTest.keyClicks(panel.editors["max_seconds"], "2")
     assert panel.config().max_seconds == 2 and window.train_action.isEnabled()
     window.start_training(tmp_path / "run")
-    qtbot.waitUntil(lambda: " of 0:02 (" in window.status_label.text()
-                    and "ETA book 0:0" in window.status_label.text(), timeout=60_000)
-    assert "step" in window.status_label.text()
+    qtbot.waitUntil(lambda: " of 0:02 (" in window.run_status.label.text()
+                    and "ETA book 0:0" in window.run_status.label.text(), timeout=60_000)
+    assert "step" in window.run_status.label.text()
     qtbot.waitUntil(lambda: not window.training, timeout=60_000)
     assert window.books.state_of("Alpha Book").startswith("trained: val loss")
     training = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")["training"]

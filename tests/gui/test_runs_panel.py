@@ -43,8 +43,8 @@ def runs_root(two_runs, tmp_path):
 
 
 def opened(window, qtbot, folder):
-    window.open_run(folder)
-    qtbot.waitUntil(lambda: not window.opener.running and window.run_dir == folder,
+    window.session.open_run(folder)
+    qtbot.waitUntil(lambda: not window.session.opener.running and window.run_dir == folder,
                     timeout=30_000)
 
 
@@ -52,25 +52,25 @@ def test_opening_run_b_after_run_a_leaves_nothing_of_a(window, qtbot, runs_root)
     opened(window, qtbot, runs_root / "A")
     assert sorted(window.books.infos) == ["Alpha", "Beta"]
     assert window.books.state_of("Alpha").startswith("trained: val loss")
-    assert "finished" in window.status_label.text()
+    assert "finished" in window.run_status.label.text()
     opened(window, qtbot, runs_root / "B")
     assert sorted(window.books.infos) == ["Gamma"]
     assert window.books.state_of("Gamma").startswith("partial: stopped at step 4, val loss")
     assert sorted(window.plots.books) == ["Gamma"]
-    status = window.status_label.text()
+    status = window.run_status.label.text()
     assert "Gamma" in status and "stopped at step 4" in status and "Alpha" not in status
     assert window.config_panel.config().lr == 2e-3
-    assert not window.config_panel.isEnabled() and window.read_only_bar.isVisible()
-    assert "B" in window.run_settings_label.text()
+    assert not window.config_panel.isEnabled() and window.run_settings.read_only_bar.isVisible()
+    assert "B" in window.run_settings.label.text()
 
 
 def test_new_run_from_this_config_unlocks_the_settings(window, qtbot, runs_root):
     opened(window, qtbot, runs_root / "B")
-    window.from_config_button.click()
+    window.run_settings.new_run_button.click()
     checked(window)  # the run's books, listed again, are checked in the background
     assert window.run_dir is None and window.config_panel.isEnabled()
     assert window.config_panel.config().lr == 2e-3
-    assert not window.read_only_bar.isVisible() and not window.plots.books
+    assert not window.run_settings.read_only_bar.isVisible() and not window.plots.books
     assert "new run" in window.train_action.toolTip()
 
 

@@ -7,6 +7,7 @@ from bdh_studio.core.control import TaskControl
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.runs import read_events
 from bdh_studio.gui import main_window as mw
+from bdh_studio.gui import settings_conflict as conflict
 from test_main_window import checked
 
 SHORT = {"max_iters": 12, "log_interval": 1, "eval_interval": 6, "eval_batches": 1}
@@ -45,10 +46,10 @@ def test_train_after_stop_continues_the_same_run(window, qtbot, monkeypatch):
             window.stop_action.trigger()
 
     monkeypatch.setattr("bdh_studio.gui.background.TaskControl", HeldInSecondBook)
-    window.worker.partial.connect(stop_in_second_book)
+    window.session.trainer.partial.connect(stop_in_second_book)
     window.train_action.trigger()
     qtbot.waitUntil(lambda: not window.training, timeout=120_000)
-    window.worker.partial.disconnect(stop_in_second_book)
+    window.session.trainer.partial.disconnect(stop_in_second_book)
     run_dir = window.run_dir
     assert run_dir.parent == window.runs_root
     stopped = [e for e in sessions(run_dir)[0] if isinstance(e, ev.BookFinished)
@@ -96,7 +97,7 @@ def test_the_runs_panel_watches_other_processes_runs_not_the_windows_own(window,
     qtbot.waitUntil(lambda: not window.training, timeout=30_000)
 
 
-@pytest.mark.parametrize("answer", [mw.CANCEL, mw.NEW_RUN, mw.CONTINUE])
+@pytest.mark.parametrize("answer", [conflict.CANCEL, conflict.NEW_RUN, conflict.CONTINUE])
 def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, tmp_path,
                                                      monkeypatch, answer):
     window.add_paths([books_dir])
@@ -107,7 +108,7 @@ def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, t
     qtbot.waitUntil(lambda: not window.training, timeout=30_000)
     first_run = window.run_dir
     asked = []
-    monkeypatch.setattr(window, "ask_settings_conflict",
+    monkeypatch.setattr(window.session, "ask_conflict",
                         lambda run, changed: asked.append(changed) or answer)
     window.config_panel.set_config(PRESETS["tiny"].replace(max_iters=3, log_interval=1,
                                                            eval_interval=2, eval_batches=1,
@@ -116,9 +117,9 @@ def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, t
     qtbot.waitUntil(lambda: not window.training, timeout=30_000)
     assert asked == [["max_iters 2 -> 3", "lr 0.003 -> 0.01"]]
     runs = sorted(p.name for p in window.runs_root.iterdir())
-    if answer == mw.CANCEL:
+    if answer == conflict.CANCEL:
         assert runs == [first_run.name] and len(sessions(first_run)) == 1
-    elif answer == mw.NEW_RUN:
+    elif answer == conflict.NEW_RUN:
         assert len(runs) == 2 and window.run_dir != first_run
         assert len(sessions(window.run_dir)) == 1
     else:  # continued with the run's own settings: nothing more to train

@@ -1,0 +1,241 @@
+"""The run the window shows: training it, opening it, comparing runs, exporting its models.
+
+``RunSession`` holds the current run folder and the status bar's reading of
+its events, and runs each piece of work as a background task of its own.  It
+touches no widget: it hears values from the window and speaks back by signals,
+so the window only lays out, wires and paints.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from ..core import checkpoints
+from ..core import config as cfg
+from ..core import events as ev
+from ..core.control import TaskControl
+from ..core.corpus import BadBooks
+from ..core.errors import UserError
+from ..core.run_index import (RUNTIME_ONLY, RunSummary, changed_settings, config_of,
+                              default_run_name, new_run_folder, summarize)
+from ..core.runs import METRICS, RunFolder, RunLog, read_events, read_run
+from ..core.trainer import train_run
+from .background import BackgroundTask
+from .compare_plots import load_run
+from .settings_conflict import CONTINUE, NEW_RUN
+from .status import Progress
+
+AskConflict = Callable[[Path, list[str]], str]  # the run, its changed settings -> an answer
+
+
+@dataclass(frozen=True)
+class PastEvents:
+    """A run folder's log, read in the worker before training it on, for one redraw."""
+    events: list
+
+
+@dataclass(frozen=True)
+class RefusedBooks:
+    """Books the engine found unusable as a run began (changed since the list checked them)."""
+    problems: dict[Path, str]
+
+
+@dataclass(frozen=True)
+class OpenedRun:
+    """A run folder as read from disk in the background."""
+    folder: Path
+    log: RunLog
+    summary: RunSummary
+
+
+class RunSession(QObject):
+    starting = Signal(Path)  # training into this folder begins: the window's bookkeeping first
+    event = Signal(object)  # each engine event of the training, in order
+    past = Signal(object)  # the events a continued run had logged, drawn before the new ones
+    refused = Signal(object)  # book path -> why the engine refused it as the run began
+    finished = Signal()  # the training's thread is gone
+    opened = Signal(object)  # an OpenedRun
+    compared = Signal(object)  # the checked runs, as compare_plots.load_run reads them
+    problem = Signal(str)  # a sentence for the banner
+    status = Signal(str, int)  # a passing status-bar message and how long it shows (ms)
+    changed = Signal()  # an export began or ended, or the run folder moved
+
+    def __init__(self, runs_root: Path, ask_conflict: AskConflict,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.runs_root = runs_root
+        self.ask_conflict = ask_conflict
+        self.run_dir: Path | None = None
+        self.readonly = False  # the settings shown are an opened run's
+        self.progress = Progress()
+        self.trainer = BackgroundTask("training", self)
+        self.trainer.partial.connect(self._heard)
+        self.trainer.failed.connect(self.problem)
+        self.trainer.idle.connect(self.finished)
+        self.opener = BackgroundTask("opening a run", self, ask_on_close=False)
+        self.opener.succeeded.connect(self._opened)
+        self.opener.failed.connect(self.problem)
+        # Replacing: checking another run while logs are read cancels that reading.
+        self.comparer = BackgroundTask("comparing runs", self, replace=True, ask_on_close=False)
+        self.comparer.succeeded.connect(self.compared)
+        self.exporter = BackgroundTask("exporting checkpoints", self)
+        self.exporter.progressed.connect(lambda fraction, message: self.status.emit(message, 0))
+        self.exporter.succeeded.connect(self._exported)
+        self.exporter.failed.connect(self.problem)
+        self.exporter.cancelled.connect(lambda: self.status.emit("Export stopped", 8000))
+        self.exporter.idle.connect(self.changed)
+
+    # --- training -----------------------------------------------------------
+
+    @property
+    def training(self) -> bool:
+        return self.trainer.running
+
+    @property
+    def control(self) -> TaskControl | None:
+        """The running training's pause and stop switches."""
+        return self.trainer.control
+
+    def default_name(self, config: cfg.TrainConfig | None, books: list[Path]) -> str:
+        return default_run_name([p.stem for p in books], config or cfg.PRESETS["cpu"],
+                                time.time())
+
+    def train(self, config: cfg.TrainConfig, books: list[Path], run_dir: Path | None = None
+              ) -> None:
+        """Train into ``run_dir``, else continue the current run, else start a new one.
+
+        The engine resumes stopped books and skips finished ones, so "continue"
+        is training into the same folder with the run's own settings.
+        """
+        if self.training:
+            return
+        out = Path(run_dir) if run_dir else self.run_dir
+        if out is None:
+            out = new_run_folder(self.runs_root, self.default_name(config, books))
+        config, out = self._settings_for(out, config, books)
+        if config is None:
+            return
+        self.run_dir = out
+        self.progress = Progress()
+
+        def task(control: TaskControl):
+            if (out / METRICS).is_file():  # the curves so far, so the new points continue them
+                control.partial(PastEvents(list(read_events(out))))
+            try:
+                return train_run(config, books, out, on_event=control.partial, control=control)
+            except BadBooks as exc:  # the list shows them unusable too, then the banner says why
+                control.partial(RefusedBooks(exc.problems))
+                raise
+
+        # The bookkeeping first: once the worker runs, the GUI thread's Python waits for the GIL.
+        self.starting.emit(out)
+        self.trainer.start(task)
+        self.changed.emit()
+
+    def _settings_for(self, run_dir: Path, config: cfg.TrainConfig, books: list[Path]
+                      ) -> tuple[cfg.TrainConfig | None, Path]:
+        """The settings and folder to train with, asking when they differ from the run's."""
+        try:
+            saved = RunFolder(run_dir).saved_config()
+        except UserError:
+            return config, run_dir  # the engine says what is wrong with the folder
+        changed = [] if saved is None else changed_settings(saved, config)
+        if not changed:
+            return config, run_dir
+        choice = self.ask_conflict(run_dir, changed)
+        if choice == CONTINUE:
+            runtime = {k: getattr(config, k) for k in RUNTIME_ONLY}
+            return saved.replace(**runtime), run_dir
+        if choice == NEW_RUN:
+            return config, new_run_folder(self.runs_root, self.default_name(config, books))
+        return None, run_dir
+
+    def _heard(self, event: ev.Event | PastEvents | RefusedBooks) -> None:
+        if isinstance(event, PastEvents):
+            self.past.emit(event.events)
+        elif isinstance(event, RefusedBooks):
+            self.refused.emit(event.problems)
+        else:
+            self.progress.update(event)
+            self.event.emit(event)
+
+    def toggle_pause(self) -> bool:
+        """Pause or resume the training; returns whether it is paused now."""
+        control = self.control
+        if control is None:
+            return False
+        if control.paused:
+            control.resume()
+            self.progress.state = "training"
+        else:
+            control.pause()
+            self.progress.state = "paused"
+        return control.paused
+
+    def stop(self) -> None:
+        if self.training:
+            self.trainer.cancel()
+            self.progress.state = "stopping…"
+
+    # --- opening, comparing -------------------------------------------------
+
+    def open_run(self, folder: Path) -> None:
+        """Read a run as it is on disk, in the background; ``opened`` shows it."""
+        if self.training or self.opener.running:
+            self.problem.emit("Wait for the current run to end before opening another.")
+            return
+        folder = Path(folder)
+        self.opener.start(lambda control: OpenedRun(folder, read_run(folder), summarize(folder)))
+
+    def _opened(self, run: OpenedRun) -> None:
+        self.run_dir = run.folder
+        self.readonly = config_of(run.summary) is not None
+        self.progress = Progress()
+        for event in run.log.events:
+            self.progress.update(event)
+        if run.summary.state != "running":
+            self.progress.state = run.summary.state_text
+        self.opened.emit(run)
+
+    def leave_run(self) -> None:
+        """The next training makes a new run; nothing of the last one stays current."""
+        self.run_dir = None
+        self.readonly = False
+        self.progress = Progress()
+
+    def compare(self, folders: list[Path]) -> None:
+        """Read the runs' logs in the background; only the latest choice is shown."""
+        def task(control: TaskControl) -> list:
+            runs = []
+            for folder in folders:  # a run's log is the unit of work
+                control.check()
+                runs.append(load_run(folder))
+            return runs
+
+        self.comparer.start(task)
+
+    def renamed(self, old: Path, new: Path) -> None:
+        if self.run_dir == old:
+            self.run_dir = new
+            self.changed.emit()
+
+    def checkpoints(self) -> list[Path]:
+        return RunFolder(self.run_dir).checkpoints() if self.run_dir else []
+
+    # --- exporting ----------------------------------------------------------
+
+    def export_checkpoints(self, target: Path, bare: bool = False) -> None:
+        """Copy (or strip to bare state_dicts) this run's book models in the background."""
+        run_dir = self.run_dir
+        self.exporter.start(lambda control: checkpoints.export_models(
+            RunFolder(run_dir).checkpoints(), target, bare, control, "folder"))
+        self.changed.emit()
+
+    def _exported(self, written: list[Path]) -> None:
+        where = written[0].parent if written else ""
+        self.status.emit(f"Exported {len(written)} model(s) to {where}", 8000)

@@ -1,0 +1,42 @@
+"""What the window remembers between launches: its geometry, settings, books and CSVs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMainWindow
+
+from ..core import config as cfg
+from ..core.errors import UserError
+from .books_panel import BooksPanel
+from .config_panel import ConfigPanel
+from .results_panel import ResultsPanel
+
+
+def save_state(s: QSettings, window: QMainWindow, form: ConfigPanel, books: BooksPanel,
+               results: ResultsPanel, demo: bool) -> None:
+    s.setValue("geometry", window.saveGeometry())
+    s.setValue("config", form.raw_values())
+    s.setValue("books", books.all_paths())
+    s.setValue("demo", demo)
+    results.save_settings(s)
+    s.sync()
+
+
+def restore_state(s: QSettings, window: QMainWindow, form: ConfigPanel, books: BooksPanel,
+                  results: ResultsPanel) -> None:
+    """Bring back what ``save_state`` kept; what no longer fits (a moved book, settings of
+    another version) is left out, never an error."""
+    if s.value("geometry") is not None:
+        window.restoreGeometry(s.value("geometry"))
+    saved = s.value("config")
+    if isinstance(saved, dict):
+        try:
+            form.set_config(cfg.from_dict(saved))
+        except UserError:
+            pass  # settings from another version: keep the defaults
+    paths = [Path(p) for p in (s.value("books") or []) if Path(p).exists()]
+    if paths:
+        books.add_paths(paths)
+    results.restore_settings(s)
