@@ -64,3 +64,41 @@ def collect_widgets_on_the_gui_thread():
     """
     yield
     gc.collect()
+
+
+@pytest.fixture
+def no_widget_in_tasks(monkeypatch):
+    """Fail the test if a background task touches a widget from its worker thread.
+
+    Every task runs under a profile hook in its worker: a call of a Qt method of
+    a QWidget (``QLineEdit.text``, ``QSpinBox.value``…) or of a Python method
+    whose ``self`` is a widget (a panel's helper reading or setting its state)
+    is recorded, and the test fails at its end, naming them.
+    """
+    import sys
+
+    from PySide6.QtWidgets import QWidget
+
+    from bdh_studio.gui import background
+
+    touched: list[str] = []
+
+    def guard(frame, event, arg):
+        if event == "c_call" and isinstance(getattr(arg, "__self__", None), QWidget):
+            touched.append(f"{type(arg.__self__).__name__}.{arg.__name__}")
+        elif event == "call" and frame.f_code.co_argcount and isinstance(
+                frame.f_locals.get(frame.f_code.co_varnames[0]), QWidget):
+            touched.append(frame.f_code.co_qualname)
+
+    real = background.run_task
+
+    def guarded(task, control):
+        sys.setprofile(guard)
+        try:
+            return real(task, control)
+        finally:
+            sys.setprofile(None)
+
+    monkeypatch.setattr(background, "run_task", guarded)
+    yield touched
+    assert not touched, f"background tasks touched widgets: {sorted(set(touched))}"

@@ -10,6 +10,8 @@ from bdh_studio import resources
 from bdh_studio.core.inspection import activity, graph
 from bdh_studio.gui.inspect.panel import InspectPanel
 
+pytestmark = pytest.mark.usefixtures("no_widget_in_tasks")
+
 
 @pytest.fixture
 def panel(qtbot, settings, demo_models, tmp_path, monkeypatch):

@@ -1,12 +1,15 @@
 """The Inspect tab: choose a book model and a book, then read, scan, search and graph.
 
 All the work runs in one background task at a time with a progress bar and
-Cancel; what was chosen is remembered in QSettings.
+Cancel; what was chosen is remembered in QSettings.  A task never reads a
+control: what the controls say is read on the GUI thread into a ``Choice``
+before it starts, and the model it loaded comes back with its result.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,6 +34,40 @@ from .neuron_view import NeuronView
 
 PASSAGE_BYTES = 600
 LAST_LAYER = -1
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the controls say as a task starts, and the model already loaded, if any."""
+    model: str
+    book: str
+    n_bytes: int
+    layer: int  # LAST_LAYER: the model's last
+    kind: str
+    held: Subject | None  # the model loaded for an earlier task
+
+    def subject(self) -> Subject:
+        """The chosen model: the one held if it is still the chosen one, else loaded now."""
+        if self.held is not None and str(self.held.path) == self.model:
+            return self.held
+        return Subject.load(self.model)
+
+    def layer_of(self, subject: Subject) -> int:
+        return subject.last_layer if self.layer == LAST_LAYER else self.layer
+
+    def book_file(self) -> str:
+        if not self.book or not Path(self.book).is_file():
+            raise UserError("choose the book file first (Book…): scans, concepts and passages "
+                            "read it")
+        return self.book
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A task's result and the model it used (None: it needed none)."""
+    subject: Subject | None
+    value: Any
 
 
 class InspectPanel(QWidget):
@@ -166,14 +203,22 @@ class InspectPanel(QWidget):
 
     # --- running tasks ------------------------------------------------------
 
-    def _start(self, title: str, task: Callable[[Callable[[float, str], None]], Any],
+    def _choice(self) -> Choice:
+        return Choice(self.model.currentData() or "", self.book.text().strip(),
+                      self.sample_kb.value() * 1000, self.layer.value(),
+                      self.kind.currentData(), self.subject)
+
+    def _start(self, title: str, task: Callable[[Choice, Progress], Outcome],
                on_result: Callable[[Any], None]) -> bool:
-        """Run ``task`` in the background with progress and Cancel; False if it cannot start."""
-        path = self.model.currentData()
+        """Run ``task`` in the background with progress and Cancel; False if it cannot start.
+
+        The task gets the controls' values as a ``Choice``, read here on the GUI thread.
+        """
+        choice = self._choice()
         if self.worker.running:
             self.status.setText("Wait for the running computation, or cancel it.")
             return False
-        if not path:
+        if not choice.model:
             self.problem.emit("Choose a book model first: train a book, open a run, or open "
                               "a checkpoint.")
             return False
@@ -183,30 +228,14 @@ class InspectPanel(QWidget):
         self.status.setText(f"{title}…")
         self.save_settings()
 
-        def run(control: TaskControl) -> Any:
+        def run(control: TaskControl) -> Outcome:
             def progress(fraction: float, message: str) -> None:
                 control.check()  # each report ends a unit of the inspector's work
                 control.progress(fraction, message)
-            return task(progress)
+            return task(choice, progress)
 
         self.worker.start(run)
         return True
-
-    def _subject(self, path: str) -> Subject:
-        """The chosen model, loaded once (in the worker) and kept while it stays chosen."""
-        if self.subject is None or str(self.subject.path) != path:
-            self.subject, self.scan = Subject.load(path), None
-        return self.subject
-
-    def _layer(self, subject: Subject) -> int:
-        return subject.last_layer if self.layer.value() == LAST_LAYER else self.layer.value()
-
-    def _book(self) -> str:
-        book = self.book.text().strip()
-        if not book or not Path(book).is_file():
-            raise UserError("choose the book file first (Book…): scans, concepts and passages "
-                            "read it")
-        return book
 
     def cancel(self) -> None:
         self.worker.cancel()
@@ -216,10 +245,13 @@ class InspectPanel(QWidget):
         self.progress.setValue(round(1000 * fraction))
         self.status.setText(message)
 
-    def _succeeded(self, result: Any) -> None:
+    def _succeeded(self, outcome: Outcome) -> None:
+        """Keep the model the task loaded (loaded once, kept while it stays chosen)."""
+        if outcome.subject is not None and outcome.subject is not self.subject:
+            self.subject, self.scan = outcome.subject, None
         self.progress.setValue(1000)
         self.status.setText("Done.")
-        self._on_result(result)
+        self._on_result(outcome.value)
 
     def _failed(self, message: str) -> None:
         self.status.setText("")
@@ -231,37 +263,39 @@ class InspectPanel(QWidget):
     # --- the four views' work -------------------------------------------
 
     def read_text(self, data: bytes) -> None:
-        path = self.model.currentData()
-        self._start("Reading the text",
-                    lambda progress: activity.text_activity(self._subject(path).model, data),
-                    self.activity.show_activity)
+        def task(choice: Choice, progress: Progress) -> Outcome:
+            subject = choice.subject()
+            return Outcome(subject, activity.text_activity(subject.model, data))
+
+        self._start("Reading the text", task, self.activity.show_activity)
 
     def take_passage(self) -> None:
-        def task(progress):
-            data = Path(self._book()).read_bytes()
+        def task(choice: Choice, progress: Progress) -> Outcome:
+            data = Path(choice.book_file()).read_bytes()
             start = random.randrange(max(1, len(data) - PASSAGE_BYTES))
             start = data.find(b"\n", start) + 1 or start
-            return data[start: start + PASSAGE_BYTES].decode("utf-8", "ignore")
+            return Outcome(None, data[start: start + PASSAGE_BYTES].decode("utf-8", "ignore"))
 
         self._start("Taking a passage of the book", task, self.activity.text.setPlainText)
 
     def byte_neurons(self, layer: int, position: int) -> None:
-        path, data = self.model.currentData(), self.activity.activity.data
-        kind = self.activity.kind.currentData()
-        self._start("Finding the top neurons", lambda progress: activity.top_neurons(
-            self._subject(path).model, data, layer, position, kind), self.activity.show_neurons)
+        data, kind = self.activity.activity.data, self.activity.kind.currentData()
+
+        def task(choice: Choice, progress: Progress) -> Outcome:
+            subject = choice.subject()
+            return Outcome(subject, activity.top_neurons(subject.model, data, layer, position,
+                                                         kind))
+
+        self._start("Finding the top neurons", task, self.activity.show_neurons)
 
     def scan_book(self) -> None:
-        path, n_bytes, kind = self.model.currentData(), self.sample_kb.value() * 1000, \
-            self.kind.currentData()
-
-        def task(progress):
-            subject = self._subject(path)
-            settings = neurons.ScanSettings(self._layer(subject), kind)
+        def task(choice: Choice, progress: Progress) -> Outcome:
+            subject = choice.subject()
+            settings = neurons.ScanSettings(choice.layer_of(subject), choice.kind)
             progress(0.0, "sampling the book")
-            return neurons.cached_scan(subject.model, subject.digest,
-                                       subject.sample(self._book(), n_bytes), settings,
-                                       cache.default_dir(), progress=progress)
+            return Outcome(subject, neurons.cached_scan(
+                subject.model, subject.digest, subject.sample(choice.book_file(), choice.n_bytes),
+                settings, cache.default_dir(), progress=progress))
 
         self._start("Scanning the neurons", task, self._scanned)
 
@@ -277,23 +311,19 @@ class InspectPanel(QWidget):
             self.scan_book()
 
     def search_concept(self, word: str) -> None:
-        path, n_bytes, kind = self.model.currentData(), self.sample_kb.value() * 1000, \
-            self.kind.currentData()
-
-        def task(progress):
-            subject = self._subject(path)
-            return concepts.search_concept(subject.model, subject.sample(self._book(), n_bytes),
-                                           word, self._layer(subject), kind, progress=progress)
+        def task(choice: Choice, progress: Progress) -> Outcome:
+            subject = choice.subject()
+            return Outcome(subject, concepts.search_concept(
+                subject.model, subject.sample(choice.book_file(), choice.n_bytes), word,
+                choice.layer_of(subject), choice.kind, progress=progress))
 
         self._start(f"Searching {word!r}", task, self.concept.show_result)
 
     def compute_graph(self, q: float) -> None:
-        path = self.model.currentData()
-
-        def task(progress):
-            subject = self._subject(path)
+        def task(choice: Choice, progress: Progress) -> Outcome:
+            subject = choice.subject()
             report = graph.graph_report(subject.model, subject.control(), q, progress)
-            return report, subject.model.config.n_sparse
+            return Outcome(subject, (report, subject.model.config.n_sparse))
 
         self._start("Computing the neuron graph", task, lambda r: self.graph.show_report(*r))
 
