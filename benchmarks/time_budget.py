@@ -23,7 +23,7 @@ from common import REPO, SHARED, header, machine
 sys.path.insert(0, str(REPO))
 from bdh_studio.core import events as ev  # noqa: E402
 from bdh_studio.core.config import PRESETS  # noqa: E402
-from bdh_studio.core.runs import read_events  # noqa: E402
+from bdh_studio.core.run.log import read_run  # noqa: E402
 
 TOLERANCE = 5.0  # seconds either side, as the issue asks
 
@@ -39,7 +39,7 @@ def train(books: Path, out: Path, preset: str, seconds: float) -> float:
 
 def report(out: Path, preset: str, seconds: float) -> bool:
     """One line a book; whether every book met the budget and ended at min_lr."""
-    events = list(read_events(out))
+    events = list(read_run(out).events)
     config, ok = PRESETS[preset], True
     final_lr = config.min_lr if config.lr_schedule == "cosine" else config.lr
     for start in (e for e in events if isinstance(e, ev.BookStarted)):

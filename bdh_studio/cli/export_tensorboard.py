@@ -7,7 +7,7 @@ import sys
 
 from ..core.errors import UserError
 from ..core.outputs import check_folder
-from ..core.tensorboard_export import INSTALL_HINT, export_run
+from ..core.run.tensorboard import INSTALL_HINT, export_run
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

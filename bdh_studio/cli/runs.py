@@ -11,7 +11,10 @@ from pathlib import Path
 
 from ..core.errors import UserError
 from ..core.outputs import check_file
-from ..core.run_index import RunSummary, hms, list_runs
+from ..core.run.compare import load_run, write_csv
+from ..core.run.progress import hms
+from ..core.run.root import default_runs_root
+from ..core.run.summary import RunSummary, list_runs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +43,6 @@ def runs_root(given: str | None) -> Path:
         if not root.is_dir():
             raise UserError(f"--runs-dir {given}: no such folder")
         return root
-    from ..gui.paths import default_runs_root  # QtCore only, no display
     return default_runs_root()
 
 
@@ -65,32 +67,15 @@ def run_compare(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise UserError(f"--out {args.out}: the folder {out.parent} does not exist")
     check_file(out, [("RUN_DIR", d) for d in args.run_dirs], "--out", "compare.png")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a picture needs no display
-    from ..gui.compare_plots import load_run, write_csv  # Qt only for this command
     runs = [load_run(Path(d)) for d in args.run_dirs]
     if out.suffix.lower() == ".csv":
         write_csv(out, runs)
     else:
-        draw(runs, out, X_CHOICES[args.x])
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a picture needs no display
+        from ..gui.compare_plots import draw_offscreen  # Qt for a picture only
+        draw_offscreen(runs, out, X_CHOICES[args.x])
     print(f"wrote {out} ({len(runs)} run(s))", file=sys.stderr)
     return 0
-
-
-def draw(runs: list, out: Path, x_axis: int) -> None:
-    """The window's comparison widget, drawn offscreen into ``out``."""
-    from ..gui.app import make_app
-    from ..gui.compare_plots import ComparePlots
-    make_app([])
-    plots = ComparePlots()
-    plots.resize(1200, 700)
-    plots.x_axis.setCurrentIndex(x_axis)
-    plots.set_runs(runs)
-    plots.show()
-    plots.canvas.grab()  # lay out and range the view before exporting
-    try:
-        plots.export_image(out)
-    finally:
-        plots.close()
 
 
 def line(run: RunSummary) -> str:

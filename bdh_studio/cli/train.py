@@ -16,6 +16,7 @@ from ..core.control import TaskControl
 from ..core.corpus import BadBooks, CorpusError, find_books
 from ..core.distributed import Distributed
 from ..core.outputs import check_folder
+from ..core.run.state import RunState
 from ..core.trainer import RunResult, train_run
 
 
@@ -82,14 +83,16 @@ def book_paths(args: argparse.Namespace) -> list[Path]:
 
 
 class ProgressBars:
-    """One tqdm bar per book, fed by engine events; quiet unless this is rank 0."""
+    """One tqdm bar per book, drawn from the run's state as each event folds into it; quiet
+    unless this is rank 0."""
 
     def __init__(self) -> None:
+        self.run = RunState()
         self.bar: tqdm | None = None
-        self.val: float | None = None
-        self.by_time = False  # the bar counts seconds, not steps
 
     def __call__(self, event: ev.Event) -> None:
+        self.run.handle(event)
+        p = self.run.progress
         if isinstance(event, ev.RunStarted):
             tqdm.write(f"run folder {event.run_dir} · {len(event.books)} book(s) · "
                        f"{event.device}, {event.precision}"
@@ -98,19 +101,15 @@ class ProgressBars:
                           if event.world_size > 1 else ""), file=sys.stderr)
         elif isinstance(event, ev.BookStarted):
             self.close()
-            self.val = None
-            self.by_time = event.budget == "seconds"
-            total, start, unit = (event.max_seconds, round(event.start_elapsed), "s") \
-                if self.by_time else (event.max_iters, event.start_step, "step")
+            total, start, unit = (p.max_seconds, round(p.start_elapsed), "s") if p.by_time \
+                else (p.max_iters, p.start_step, "step")
             self.bar = tqdm(total=total, initial=start, unit=unit,
-                            desc=f"[{event.index + 1}/{event.total}] {event.book[:32]}",
+                            desc=f"[{p.index + 1}/{p.total}] {p.book[:32]}",
                             file=sys.stderr, dynamic_ncols=True)
         elif isinstance(event, ev.StepLogged) and self.bar is not None:
-            done = round(event.elapsed) if self.by_time else event.step
+            done = round(p.elapsed) if p.by_time else p.step
             self.bar.update(done - self.bar.n)
-            self.bar.set_postfix(self._postfix(event), refresh=False)
-        elif isinstance(event, ev.ValidationLogged):
-            self.val = event.val_loss
+            self.bar.set_postfix(self._postfix(), refresh=False)
         elif isinstance(event, ev.BookFinished):
             self.close()
             tail = f" val loss {event.val_loss:.3f}" if event.val_loss is not None else ""
@@ -124,12 +123,13 @@ class ProgressBars:
         elif isinstance(event, ev.BookWarning):
             tqdm.write(f"warning: {event.message}", file=sys.stderr)
 
-    def _postfix(self, event: ev.StepLogged) -> dict:
-        post = {"loss": f"{event.train_loss:.3f}", "tok/s": f"{event.tokens_per_s:,.0f}"}
-        if self.by_time:
-            post["step"] = f"{event.step:,}"
-        if self.val is not None:
-            post["val"] = f"{self.val:.3f}"
+    def _postfix(self) -> dict:
+        p = self.run.progress
+        post = {"loss": f"{p.loss:.3f}", "tok/s": f"{p.tokens_per_s:,.0f}"}
+        if p.by_time:
+            post["step"] = f"{p.step:,}"
+        if p.val_loss is not None:
+            post["val"] = f"{p.val_loss:.3f}"
         return post
 
     def close(self) -> None:

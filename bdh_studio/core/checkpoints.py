@@ -21,7 +21,6 @@ from torch import nn
 
 from .. import __version__
 from .config import TrainConfig, from_dict
-from .control import TaskControl
 from .errors import UserError
 from .model import BDH, BDHConfig
 from .outputs import check_file
@@ -179,30 +178,6 @@ def train_config(ckpt: dict) -> TrainConfig | None:
 def export_state_dict(path: str | Path, out: str | Path) -> None:
     """Write the bare state_dict alone: what Pathway's reference ``BDH`` loads."""
     export_model(path, check_export_target(out, [path]), bare=True)
-
-
-def export_models(sources: list[Path], folder: str | Path, bare: bool = False,
-                  control: TaskControl | None = None, flag: str = "OUT.pt") -> list[Path]:
-    """Write each book model into ``folder`` under its own name: whole, or as a bare state_dict.
-
-    Every target is checked before the first is written, so a refused export
-    writes nothing; each source is verified as it is read.  A ``control`` hears
-    the progress, and its cancel ends the export between two models; ``flag``
-    names, in a refusal, what to choose again.
-    """
-    folder = Path(folder).expanduser()
-    targets = [check_export_target(folder / source.name, sources, flag) for source in sources]
-    control = control or TaskControl()
-    written: list[Path] = []
-    try:
-        for source, out in zip(sources, targets):
-            control.check()
-            control.progress(len(written) / len(sources), f"exporting {source.stem}…")
-            export_model(source, out, bare)
-            written.append(out)
-    except UserError as exc:
-        raise UserError(f"Export stopped after {len(written)} model(s): {exc}") from None
-    return targets
 
 
 def export_model(source: str | Path, out: Path, bare: bool) -> None:

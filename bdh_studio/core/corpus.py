@@ -219,11 +219,6 @@ def listed(paths: Iterable[str | Path]) -> list[BookInfo]:
     return list(seen.values())
 
 
-def scan(paths: Iterable[str | Path]) -> list[BookInfo]:
-    """The books of ``listed(paths)``, each inspected."""
-    return [inspect(info.path) if info.usable else info for info in listed(paths)]
-
-
 class Book:
     """One book's bytes (memory-mapped, byte-order mark dropped), split into train and val."""
 

@@ -19,7 +19,7 @@ from .checkpoints import CheckpointError, DamagedCheckpoint, build_model, load
 from .control import TaskControl
 from .errors import UserError
 from .model import BDH
-from .runs import CHECKPOINTS
+from .run.folder import CHECKPOINTS
 from .runtime import Runtime
 
 CPU = Runtime(torch.device("cpu"), "fp32")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import UserError
-from .runs import CHECKPOINTS, CONFIG, METRICS, RANK_METRICS
+from .run.folder import CHECKPOINTS, CONFIG, METRICS, RANK_METRICS
 
 Inputs = Iterable[tuple[str, "str | Path | None"]]  # (what the person calls it, its path)
 

@@ -29,7 +29,7 @@ from .errors import UserError
 from .memory import step_memory
 from .model import BDH
 from .run.colours import give_colour
-from .runs import RunFolder
+from .run.folder import RunFolder
 from .runtime import Runtime, free_memory, release_memory, resolve
 
 

@@ -19,6 +19,7 @@ from ..core import events as ev
 from ..core.control import TaskControl
 from ..core.corpus import BookInfo, inspect, listed, text_length
 from ..core.errors import UserError
+from ..core.run.state import book_outcome
 from .background import BackgroundTask
 
 STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "trained": "#2e7d32",
@@ -37,17 +38,6 @@ class ElideRight(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.ElideRight
-
-
-def finished_state(event: ev.BookFinished) -> tuple[str, str]:
-    """How the list shows a book the engine is done with: its state and the detail after it."""
-    state = {"finished": "trained"}.get(event.status, event.status)
-    detail = f"val loss {event.val_loss:.3f}" if event.val_loss is not None else ""
-    if event.status == "failed":
-        detail = event.message
-    elif event.status == "partial":
-        detail = f"stopped at step {event.step}" + (f", {detail}" if detail else "")
-    return state, detail
 
 
 def human_size(n: int) -> str:
@@ -368,7 +358,7 @@ class BooksPanel(QWidget):
         if isinstance(event, ev.BookStarted):
             self.set_state(event.book, "training")
         elif isinstance(event, ev.BookFinished):
-            self.set_state(event.book, *finished_state(event))
+            self.set_state(event.book, *book_outcome(event))
 
     def state_of(self, name: str) -> str:
         item = self._item(name)

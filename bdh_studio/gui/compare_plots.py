@@ -20,24 +20,17 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPus
                                QSlider, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from ..core.errors import UserError
-from ..core.run_index import config_diff, hms
-from ..core.runs import RunFolder, read_events
+from ..core.run.compare import ComparedRun, write_csv
+from ..core.run.progress import hms
+from ..core.run.series import Series
+from ..core.run.settings import config_diff
 from ..core.run.smoothing import Smoothed
-from .curves import RunSeries, Series, index_at, run_series
-from .exports import export_csv, export_image, run_export
+from .curves import index_at
+from .exports import export_image, run_export
 from .plots import PALETTE, STEP, X_AXES, TimeAxis, steady_axes, x_of
 
 BOOK_STYLES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine)
 ALL_RUNS = "All runs"
-
-
-@dataclass
-class ComparedRun:
-    """What the comparison needs of a run, read in the background."""
-    name: str
-    series: RunSeries
-    config: dict | None
 
 
 @dataclass
@@ -47,17 +40,6 @@ class Line:
     series: Series
     item: pg.PlotDataItem
     smoothed: np.ndarray | None = None
-
-
-def load_run(folder: Path) -> ComparedRun:
-    """A run folder's curves and settings (slow on long runs: call it off the GUI thread)."""
-    folder = Path(folder)
-    try:
-        config = RunFolder(folder).saved_config()
-    except UserError:
-        config = None  # the diff shows "—"; the curves still compare
-    return ComparedRun(folder.name, run_series(read_events(folder)),
-                       config.to_dict() if config else None)
 
 
 class HoverCanvas(pg.GraphicsLayoutWidget):
@@ -282,10 +264,18 @@ class ComparePlots(QWidget):
         run_export(export, path, self.problem.emit)
 
 
-def write_csv(path: str | Path, runs: list[ComparedRun]) -> None:
-    """Every point of every run's curves: run, book, kind, step, both times, value."""
-    export_csv(path, ["run", "book", "kind", "step", "training_time", "wall_clock", "value"],
-               ([run.name, book, kind, int(step), f"{t:.3f}", f"{wall:.3f}", repr(float(v))]
-                for run in runs for book, data in run.series.books.items()
-                for kind, s in data.series.items()
-                for step, t, wall, v in zip(s.steps, s.elapsed, s.wall, s.values)))
+def draw_offscreen(runs: list[ComparedRun], out: Path, x_axis: int) -> None:
+    """The comparison as the window draws it, into ``out`` (.png or .svg), with no window
+    shown: what ``bdh-studio runs compare --out x.png`` writes."""
+    from .app import make_app
+    make_app([])
+    plots = ComparePlots()
+    plots.resize(1200, 700)
+    plots.x_axis.setCurrentIndex(x_axis)
+    plots.set_runs(runs)
+    plots.show()
+    plots.canvas.grab()  # lay out and range the view before exporting
+    try:
+        plots.export_image(out)
+    finally:
+        plots.close()

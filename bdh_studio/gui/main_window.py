@@ -20,7 +20,9 @@ from .. import resources
 from ..core import config as cfg
 from ..core import events as ev
 from ..core.backstories import Backstory
-from ..core.run_index import config_of, new_run_folder
+from ..core.run.naming import new_run_folder
+from ..core.run.root import default_runs_root
+from ..core.run.summary import OpenedRun, config_of
 from .accessibility import name_controls
 from .actions import add_actions, make_action, train_tip
 from .background import BackgroundTask, stop_and_join
@@ -34,10 +36,9 @@ from .empty_state import EmptyState
 from .file_drops import FileDrops
 from .inspect.panel import InspectPanel
 from .lazy_tab import LazyTab
-from .paths import default_runs_root
 from .plots import TrainingPlots
 from .results_panel import ResultsPanel
-from .run_session import OpenedRun, RunSession
+from .run_session import RunSession
 from .run_settings import RunSettings
 from .run_status import RunStatus
 from .runs_panel import RunsPanel
@@ -318,8 +319,6 @@ class MainWindow(QMainWindow):
         """Replace everything the last run left on screen with this run's own state."""
         summary = run.summary
         self.banner.hide()
-        if run.log.skipped:
-            self.banner.show_message(run.log.note())
         self.plots.clear()
         self.plots.load_events(run.log.events)
         self.books.show_run(summary.book_paths, summary.books, run.log.events)
@@ -330,8 +329,11 @@ class MainWindow(QMainWindow):
         self.sample_box.set_checkpoints(self.session.checkpoints())
         self.runs.select(run.folder)
         self.pages.setCurrentWidget(self.workspace)
+        problems = [run.log.note()] if run.log.skipped else []
         if summary.state == "damaged":
-            self.banner.show_message(f"{summary.name} is damaged: {summary.detail}")
+            problems.append(f"{summary.name} is damaged: {summary.detail}")
+        if problems:
+            self.banner.show_message("\n".join(problems))
         self._update_controls()
 
     def new_run_from(self, summary) -> None:

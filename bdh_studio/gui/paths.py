@@ -1,12 +1,10 @@
-"""Where the window keeps things by default, named as the application names itself."""
+"""The names the application gives itself, which QSettings builds its paths from."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from PySide6.QtCore import QCoreApplication
 
-from PySide6.QtCore import QCoreApplication, QStandardPaths
-
-ORGANIZATION = APPLICATION = "BDH Studio"
+from ..core.run.root import APPLICATION, ORGANIZATION
 
 
 def name_application() -> None:
@@ -14,8 +12,3 @@ def name_application() -> None:
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
 
-
-def default_runs_root() -> Path:
-    """The app-data ``runs`` folder: where runs go unless a person picks another root."""
-    name_application()
-    return Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)) / "runs"

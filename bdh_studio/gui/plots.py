@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem,
                                QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
 from ..core import events as ev
-from ..core.run_index import hms
 from ..core.run.colours import PALETTE
+from ..core.run.progress import hms
+from ..core.run.series import Series
 from ..core.run.smoothing import Smoothed
-from .curves import RunSeries, Series, index_at
+from ..core.run.state import RunState
+from .curves import index_at
 from .exports import export_csv, export_image, run_export
 
 # Each drawn item and the series it shows: "raw" is the train loss unsmoothed, faded.
@@ -139,7 +141,7 @@ class TrainingPlots(QWidget):
         super().__init__(parent)
         pg.setConfigOptions(background="w", foreground="#333")
         self.books: dict[str, BookCurves] = {}
-        self.data = RunSeries()
+        self.data = RunState()
         self._dirty = False
         self._cost = 0.0  # CPU seconds of the last redraw that set something
         self._paint_pending = False  # its paint is yet to come, and to be paid
@@ -229,7 +231,7 @@ class TrainingPlots(QWidget):
         self.loss_plot.addItem(self.cursor, ignoreBounds=True)
         self.legend.clear()
         self.books.clear()
-        self.data = RunSeries()
+        self.data = RunState()
         self._plan_x()
         self.readout.setText(" ")
         self.redraw()

@@ -27,7 +27,7 @@ from ..core.config import CLASSIFIER_MODES
 from ..core.control import TaskControl
 from ..core.errors import UserError
 from ..core.predictions import PredictionRow, out_of_fold, prediction_rows, write_table
-from ..core.run_index import is_run
+from ..core.run.summary import is_run
 from ..core.runtime import resolve
 from ..core.surprise import char_surprise
 from .background import BackgroundTask

@@ -1,9 +1,10 @@
 """The run the window shows: training it, opening it, comparing runs, exporting its models.
 
-``RunSession`` holds the current run folder and the status bar's reading of
-its events, and runs each piece of work as a background task of its own.  It
-touches no widget: it hears values from the window and speaks back by signals,
-so the window only lays out, wires and paints.
+``RunSession`` holds the current run folder and its events folded into a
+``RunState`` (the status bar reads its progress), and runs each piece of work
+as a background task of its own.  It touches no widget: it hears values from
+the window and speaks back by signals, so the window only lays out, wires and
+paints.
 """
 
 from __future__ import annotations
@@ -15,20 +16,24 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core import checkpoints
 from ..core import config as cfg
 from ..core import events as ev
 from ..core.control import TaskControl
 from ..core.corpus import BadBooks
 from ..core.errors import UserError
-from ..core.run_index import (RUNTIME_ONLY, RunSummary, changed_settings, config_of,
-                              default_run_name, new_run_folder, summarize)
-from ..core.runs import METRICS, RunFolder, RunLog, read_events, read_run
+from ..core.run.compare import load_run
+from ..core.run.export import export_models
+from ..core.run.folder import METRICS, RunFolder
+from ..core.run.log import read_run
+from ..core.run.naming import default_run_name, new_run_folder
+from ..core.run.progress import Progress
+from ..core.run.settings import RUNTIME_ONLY, changed_settings
+from ..core.run.state import RunState
+from ..core.run import summary as run_summary
+from ..core.run.summary import OpenedRun, config_of
 from ..core.trainer import train_run
 from .background import BackgroundTask
-from .compare_plots import load_run
 from .settings_conflict import CONTINUE, NEW_RUN
-from .status import Progress
 
 AskConflict = Callable[[Path, list[str]], str]  # the run, its changed settings -> an answer
 
@@ -45,14 +50,6 @@ class RefusedBooks:
     problems: dict[Path, str]
 
 
-@dataclass(frozen=True)
-class OpenedRun:
-    """A run folder as read from disk in the background."""
-    folder: Path
-    log: RunLog
-    summary: RunSummary
-
-
 class RunSession(QObject):
     starting = Signal(Path)  # training into this folder begins: the window's bookkeeping first
     event = Signal(object)  # each engine event of the training, in order
@@ -60,7 +57,7 @@ class RunSession(QObject):
     refused = Signal(object)  # book path -> why the engine refused it as the run began
     finished = Signal()  # the training's thread is gone
     opened = Signal(object)  # an OpenedRun
-    compared = Signal(object)  # the checked runs, as compare_plots.load_run reads them
+    compared = Signal(object)  # the checked runs, as core.run.compare.load_run reads them
     problem = Signal(str)  # a sentence for the banner
     status = Signal(str, int)  # a passing status-bar message and how long it shows (ms)
     changed = Signal()  # an export began or ended, or the run folder moved
@@ -72,7 +69,7 @@ class RunSession(QObject):
         self.ask_conflict = ask_conflict
         self.run_dir: Path | None = None
         self.readonly = False  # the settings shown are an opened run's
-        self.progress = Progress()
+        self.run_state = RunState()
         self.trainer = BackgroundTask("training", self)
         self.trainer.partial.connect(self._heard)
         self.trainer.failed.connect(self.problem)
@@ -89,6 +86,11 @@ class RunSession(QObject):
         self.exporter.failed.connect(self.problem)
         self.exporter.cancelled.connect(lambda: self.status.emit("Export stopped", 8000))
         self.exporter.idle.connect(self.changed)
+
+    @property
+    def progress(self) -> Progress:
+        """Where the run is, for the status bar."""
+        return self.run_state.progress
 
     # --- training -----------------------------------------------------------
 
@@ -121,11 +123,11 @@ class RunSession(QObject):
         if config is None:
             return
         self.run_dir = out
-        self.progress = Progress()
+        self.run_state = RunState()
 
         def task(control: TaskControl):
             if (out / METRICS).is_file():  # the curves so far, so the new points continue them
-                control.partial(PastEvents(list(read_events(out))))
+                control.partial(PastEvents(read_run(out).events))
             try:
                 return train_run(config, books, out, on_event=control.partial, control=control)
             except BadBooks as exc:  # the list shows them unusable too, then the banner says why
@@ -161,7 +163,7 @@ class RunSession(QObject):
         elif isinstance(event, RefusedBooks):
             self.refused.emit(event.problems)
         else:
-            self.progress.update(event)
+            self.run_state.handle(event)
             self.event.emit(event)
 
     def toggle_pause(self) -> bool:
@@ -190,14 +192,12 @@ class RunSession(QObject):
             self.problem.emit("Wait for the current run to end before opening another.")
             return
         folder = Path(folder)
-        self.opener.start(lambda control: OpenedRun(folder, read_run(folder), summarize(folder)))
+        self.opener.start(lambda control: run_summary.open_run(folder))
 
     def _opened(self, run: OpenedRun) -> None:
         self.run_dir = run.folder
         self.readonly = config_of(run.summary) is not None
-        self.progress = Progress()
-        for event in run.log.events:
-            self.progress.update(event)
+        self.run_state = run.state
         if run.summary.state != "running":
             self.progress.state = run.summary.state_text
         self.opened.emit(run)
@@ -206,7 +206,7 @@ class RunSession(QObject):
         """The next training makes a new run; nothing of the last one stays current."""
         self.run_dir = None
         self.readonly = False
-        self.progress = Progress()
+        self.run_state = RunState()
 
     def compare(self, folders: list[Path]) -> None:
         """Read the runs' logs in the background; only the latest choice is shown."""
@@ -232,7 +232,7 @@ class RunSession(QObject):
     def export_checkpoints(self, target: Path, bare: bool = False) -> None:
         """Copy (or strip to bare state_dicts) this run's book models in the background."""
         run_dir = self.run_dir
-        self.exporter.start(lambda control: checkpoints.export_models(
+        self.exporter.start(lambda control: export_models(
             RunFolder(run_dir).checkpoints(), target, bare, control, "folder"))
         self.changed.emit()
 

@@ -7,7 +7,8 @@ from typing import Callable
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from .status import Progress, memory_in_use
+from ..core.run.progress import Progress
+from .status import memory_in_use
 
 STATUS_MS = 1000  # the clock and ETA change by the second; each refresh relays out the bar
 

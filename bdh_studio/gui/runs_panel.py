@@ -1,6 +1,6 @@
 """The Runs panel: every run under the runs root, newest first, to open, compare and tidy.
 
-The summaries come from core.run_index, read in a background thread.  The
+The summaries come from core.run.summary, read in a background thread.  The
 list is read again when the root's folder changes or a listed running run's
 log grows (a file-system watcher, debounced), and when the window's own
 engine says a run moved on; never by polling every file.
@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInp
                                QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from ..core.run_index import RunSummary, hms, list_runs, safe_name
+from ..core.run.naming import safe_name
+from ..core.run.progress import hms
+from ..core.run.summary import RunSummary, list_runs
 from .background import BackgroundTask
 from .books_panel import human_size
 

@@ -24,7 +24,7 @@ import shiboken6
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
 from ..core.config import PRESETS
-from ..core.runs import RunFolder
+from ..core.run.folder import RunFolder
 from .app import make_app
 from .main_window import MainWindow
 

@@ -10,6 +10,7 @@ from bdh_studio.cli import main
 from bdh_studio.core import checkpoints
 from bdh_studio.core.checkpoints import DamagedCheckpoint
 from bdh_studio.core.outputs import OutputError
+from bdh_studio.core.run.export import export_models
 from bdh_studio.core.trainer import train_run
 from damage import digests, flip_weight_bytes
 
@@ -38,13 +39,13 @@ def test_export_into_a_runs_checkpoints_folder_is_refused(run_dir, tmp_path):
     before = digests(run_dir)
     for bare in (True, False):
         with pytest.raises(OutputError, match=r"never overwrites its source"):
-            checkpoints.export_models(sources, run_dir / "checkpoints", bare)
+            export_models(sources, run_dir / "checkpoints", bare)
         with pytest.raises(OutputError, match=r"inside a run's checkpoints/ folder"):
-            checkpoints.export_models([other], run_dir / "checkpoints", bare)
+            export_models([other], run_dir / "checkpoints", bare)
     with pytest.raises(OutputError, match=r"inside a run's checkpoints/ folder"):
         checkpoints.export_state_dict(sources[0], run_dir / "checkpoints" / "other.pt")
     assert digests(run_dir) == before
-    written = checkpoints.export_models(sources, tmp_path / "exported", bare=True)
+    written = export_models(sources, tmp_path / "exported", bare=True)
     assert [p.name for p in written] == [p.name for p in sources]
     assert set(torch.load(written[0], weights_only=True)) >= {"encoder", "decoder"}
 

@@ -11,7 +11,7 @@ import torch
 
 from bdh_studio.cli import main
 from bdh_studio.core import checkpoints
-from bdh_studio.core.runs import read_events
+from bdh_studio.core.run.log import read_run
 
 TINY = ["--preset", "tiny", "--iters", "20", "--set", "log_interval=5", "--set", "eval_interval=10"]
 
@@ -98,7 +98,7 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(books_dir, tmp_path):
     assert "stopped; checkpoints are in" in err
     ckpt = checkpoints.load(out / "checkpoints" / "Alpha Book.pt")
     assert ckpt["partial"] and ckpt["training"]["step"] > 0
-    events = list(read_events(out))  # every line parses
+    events = list(read_run(out).events)  # every line parses
     assert events[-1].kind == "run_finished" and events[-1].stopped
     stopped_at = ckpt["training"]["step"]
     assert main(["train", str(books_dir), "--out", str(out), "--preset", "tiny",

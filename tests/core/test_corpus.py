@@ -8,7 +8,7 @@ import pytest
 
 from bdh_studio.core import corpus
 from bdh_studio.core.control import TaskControl, run_task
-from bdh_studio.core.corpus import BatchSampler, Book, CorpusError, find_books, inspect, scan
+from bdh_studio.core.corpus import BatchSampler, Book, CorpusError, find_books, inspect, listed
 from textgen import make_text
 
 
@@ -80,12 +80,14 @@ def test_unreadable_file(tmp_path, monkeypatch):
         Book(path)
 
 
-def test_scan_lists_unusable_files_with_reasons_and_never_raises(books_dir, tmp_path):
+def test_listing_then_inspecting_gives_unusable_files_reasons_and_never_raises(books_dir,
+                                                                              tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01")
     other = tmp_path / "cover.png"
     other.write_bytes(b"\x89PNG")
-    infos = scan([books_dir, bad, other, books_dir / "Alpha Book.txt"])
+    infos = [inspect(info.path) if info.usable else info  # as the books panel checks them
+             for info in listed([books_dir, bad, other, books_dir / "Alpha Book.txt"])]
     by_name = {i.path.name: i for i in infos}
     assert len(infos) == 4  # the Alpha book dropped twice is listed once
     assert by_name["Alpha Book.txt"].usable and by_name["Alpha Book.txt"].name == "Alpha Book"

@@ -17,7 +17,7 @@ from bdh_studio.core import events as ev
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.corpus import find_books
 from bdh_studio.core.distributed import DEBUG_WEIGHTS_VARIABLE, weights_digest
-from bdh_studio.core.runs import read_events
+from bdh_studio.core.run.log import read_run
 from bdh_studio.core.trainer import train_run
 from textgen import make_text
 
@@ -104,7 +104,7 @@ def test_ranks_share_each_book_and_keep_equal_weights(books_dir, tmp_path):
         assert {(weights / f"{book}.rank{r}").read_text() for r in (0, 1)} == {digests[book]}
     # rank 1's batches counted: rank 0's alone, in one process, end elsewhere
     assert single_process_digest(books_dir, "Alpha Book", tmp_path) != digests["Alpha Book"]
-    started = [e for e in read_events(tmp_path / "run") if isinstance(e, ev.RunStarted)]
+    started = [e for e in read_run(tmp_path / "run").events if isinstance(e, ev.RunStarted)]
     assert [e.world_size for e in started] == [2]
 
 
@@ -128,10 +128,10 @@ def test_spread_books_trains_each_book_once(books_dir, tmp_path):
     run = Torchrun(books_dir, tmp_path / "run", "--iters", "10", "--spread-books")
     assert run.wait() == 0, run.stderr
     assert "3 book(s) spread over 2 processes" in run.stderr
-    finished = [e.book for e in read_events(tmp_path / "run")
+    finished = [e.book for e in read_run(tmp_path / "run").events
                 if isinstance(e, ev.BookFinished) and e.status == "finished"]
     assert sorted(finished) == ["Alpha Book", "beta book", "gamma"]
-    rank1 = [e.book for e in read_events(tmp_path / "run" / "metrics.rank1.jsonl")
+    rank1 = [e.book for e in read_run(tmp_path / "run" / "metrics.rank1.jsonl").events
              if isinstance(e, ev.BookStarted)]
     assert rank1 == ["beta book"]
     ckpt = checkpoints.load(tmp_path / "run" / "checkpoints" / "beta book.pt")
@@ -155,7 +155,7 @@ def test_a_stop_on_one_rank_stops_every_rank_at_the_same_step(books_dir, tmp_pat
     assert ckpt["partial"] and ckpt["training"]["step"] % 5 == 0
     ranks = {(weights / f"Alpha Book.rank{r}").read_text() for r in (0, 1)}
     assert ranks == {weights_digest(ckpt["state_dict"])}
-    last = list(read_events(tmp_path / "run"))[-1]
+    last = list(read_run(tmp_path / "run").events)[-1]
     assert isinstance(last, ev.RunFinished) and last.stopped
 
 
@@ -170,7 +170,7 @@ def test_killing_a_rank_ends_the_run_with_checkpoints_intact(books_dir, tmp_path
     assert LOST_PEER in run.stderr
     assert [p.name for p in folder.iterdir()] == ["Alpha Book.pt"]  # no torn temporary file
     assert checkpoints.load(folder / "Alpha Book.pt")["partial"]
-    kinds = [e.kind for e in read_events(tmp_path / "run")]
+    kinds = [e.kind for e in read_run(tmp_path / "run").events]
     assert kinds[-2:] == ["run_failed", "run_finished"]
 
 
@@ -218,7 +218,7 @@ def test_a_book_one_rank_cannot_read_is_bad_on_every_rank_before_the_run_starts(
     ranks = TwoRanks([books_dir, theirs], tmp_path / "run", "--iters", "10", "--skip-bad-books",
                      *spread)
     assert ranks.wait() == [0, 0]  # Alpha Book left out on both, beta book trained once
-    events = list(read_events(tmp_path / "run"))
+    events = list(read_run(tmp_path / "run").events)
     done = [(e.book, e.status) for e in events if isinstance(e, ev.BookFinished)]
     assert done == [("beta book", "finished")]
     assert any(isinstance(e, ev.BookWarning) and e.book == "Alpha Book" for e in events)

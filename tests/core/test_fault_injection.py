@@ -11,7 +11,7 @@ import pytest
 
 from bdh_studio.core import checkpoints
 from bdh_studio.core import events as ev
-from bdh_studio.core.runs import read_run
+from bdh_studio.core.run.log import read_run
 
 KILLS = 3
 

@@ -4,13 +4,16 @@ import json
 import shutil
 
 import pytest
+import torch
 
 from bdh_studio.cli import main
 from bdh_studio.core import events as ev
 from bdh_studio.core.control import TaskControl
 from bdh_studio.core.corpus import find_books
-from bdh_studio.core.run_index import list_runs, preset_name, summarize
+from bdh_studio.core.run.settings import preset_name
+from bdh_studio.core.run.summary import list_runs, summarize
 from bdh_studio.core.trainer import train_run
+from damage import flip_weight_bytes
 from textgen import make_text
 
 
@@ -124,3 +127,39 @@ def test_runs_list_json_on_the_command_line(runs_root, capsys):
 def test_runs_list_of_a_missing_root_is_bad_input(tmp_path, capsys):
     assert main(["runs", "list", "--runs-dir", str(tmp_path / "nowhere")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+class Pickled:
+    """Not a tensor, a number or a string: torch's weights-only loader refuses it."""
+
+
+@pytest.mark.parametrize("damage", ["flipped byte", "pickle"])
+def test_a_finished_run_with_a_damaged_checkpoint_is_damaged(runs_root, capsys, damage):
+    ckpt = runs_root / "finished" / "checkpoints" / "Alpha Book.pt"
+    if damage == "flipped byte":
+        flip_weight_bytes(ckpt)
+    else:
+        torch.save({"state_dict": Pickled()}, ckpt)
+    summary = summarize(runs_root / "finished")
+    assert summary.state == "damaged" and str(ckpt) in summary.detail
+    assert main(["runs", "list", "--runs-dir", str(runs_root), "--json"]) == 0
+    listed = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert listed["finished"]["state"] == "damaged"
+    assert summarize(runs_root / "stopped").state == "stopped"  # its checkpoints are whole
+
+
+@pytest.mark.parametrize("line", ["[1, 2, 3]", '"text"', "null", "\x00\xff junk bytes"])
+def test_a_line_that_is_no_event_damages_the_run_whatever_it_holds(runs_root, line):
+    log = runs_root / "finished" / "metrics.jsonl"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    log.write_text("\n".join([*lines[:3], line, *lines[3:]]) + "\n", encoding="utf-8")
+    summary = summarize(runs_root / "finished")
+    assert (summary.state, summary.detail) == ("damaged",
+                                               "metrics.jsonl: line 4 is not a valid event")
+
+
+def test_a_line_cut_short_by_a_kill_then_appended_after_is_not_damage(runs_root):
+    log = runs_root / "finished" / "metrics.jsonl"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    log.write_text("\n".join([*lines[:3], lines[3][:25], *lines[3:]]) + "\n", encoding="utf-8")
+    assert summarize(runs_root / "finished").state == "finished"

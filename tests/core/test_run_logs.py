@@ -7,7 +7,8 @@ import pytest
 from bdh_studio.cli import main
 from bdh_studio.core import events as ev
 from bdh_studio.core.corpus import find_books
-from bdh_studio.core.runs import RunFolderError, read_run
+from bdh_studio.core.run.folder import RunFolderError
+from bdh_studio.core.run.log import read_run
 from bdh_studio.core.trainer import train_run
 from damage import flip_weight_bytes
 

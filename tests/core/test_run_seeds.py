@@ -8,9 +8,10 @@ from bdh_studio.cli import main
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.run.best import best_so_far, running_best
 from bdh_studio.core.run.seeds import band, seed_groups
-from bdh_studio.core.runs import RunFolder, read_events
+from bdh_studio.core.run.folder import RunFolder
+from bdh_studio.core.run.log import read_run
+from bdh_studio.core.run.state import RunState
 from bdh_studio.core.trainer import train_run
-from bdh_studio.gui.curves import run_series
 
 
 SEEDS = ("tiny-seed7", "tiny-seed8", "tiny-seed9")
@@ -47,7 +48,7 @@ def test_the_same_settings_on_other_books_are_not_seeds_of_one_run():
 
 
 def test_the_band_bounds_are_the_seeds_min_and_max_at_every_step(three_seeds):
-    runs = [run_series(read_events(three_seeds / name)) for name in SEEDS]
+    runs = [RunState.of(read_run(three_seeds / name).events) for name in SEEDS]
     for book in runs[0].books:
         series = [run.books[book].series["train"] for run in runs]
         got = band([s.steps for s in series], [s.values for s in series])

@@ -17,7 +17,7 @@ from bdh_studio.core.config import PRESETS, from_dict, problems
 from bdh_studio.core.control import TaskControl
 from bdh_studio.core.corpus import find_books
 from bdh_studio.core.distributed import Distributed
-from bdh_studio.core.runs import read_events
+from bdh_studio.core.run.log import read_run
 from bdh_studio.core.trainer import lr_at, train_run
 
 TICK = 0.01  # seconds a training batch takes on the even clock; a validation takes two
@@ -145,7 +145,7 @@ def test_the_command_line_trains_by_time(books_dir, tmp_path, capsys, even_clock
     assert main(["train", str(books_dir), "--out", str(out), "--preset", "tiny",
                  "--max-seconds", "0.3", "--set", "eval_points=2"]) == 0
     assert "Alpha Book: finished at step" in capsys.readouterr().err
-    started = [e for e in read_events(out) if isinstance(e, ev.BookStarted)]
+    started = [e for e in read_run(out).events if isinstance(e, ev.BookStarted)]
     assert [(e.budget, e.max_seconds) for e in started] == [("seconds", 0.3)] * 2
     ckpt = checkpoints.load(out / "checkpoints" / "beta book.pt")
     assert ckpt["training"]["budget"] == "seconds" and ckpt["train_config"]["max_seconds"] == 0.3

@@ -12,7 +12,8 @@ from bdh_studio.core import events as ev
 from bdh_studio.core.control import TaskControl
 from bdh_studio.core.corpus import Book, CorpusError, find_books
 from bdh_studio.core.distributed import Distributed
-from bdh_studio.core.runs import RunFolder, RunFolderError, read_events
+from bdh_studio.core.run.folder import RunFolder, RunFolderError
+from bdh_studio.core.run.log import read_run
 from bdh_studio.core.runtime import Runtime
 from bdh_studio.core.trainer import (BookTrainer, divergence_advice, lr_at, make_optimizer,
                                      train_run)
@@ -40,7 +41,7 @@ def test_trains_every_book_and_reports_in_order(tiny_config, books_dir, tmp_path
     vals = [e for e in seen if isinstance(e, ev.ValidationLogged) and e.book == "Alpha Book"]
     assert [e.step for e in vals] == [10, 20]
     assert vals[-1].bits_per_byte == pytest.approx(vals[-1].val_loss / math.log(2))
-    assert list(read_events(tmp_path / "run")) == seen  # metrics.jsonl replays the same run
+    assert list(read_run(tmp_path / "run").events) == seen  # metrics.jsonl replays the same run
 
 
 def test_checkpoint_is_safe_to_load_and_exports_for_the_reference(tiny_config, books_dir,

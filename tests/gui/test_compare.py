@@ -9,8 +9,9 @@ from PySide6.QtGui import QImage
 
 from bdh_studio.cli import main
 from bdh_studio.core import events as ev
-from bdh_studio.gui.compare_plots import ComparedRun, ComparePlots
-from bdh_studio.gui.curves import run_series
+from bdh_studio.core.run.compare import ComparedRun
+from bdh_studio.gui.compare_plots import ComparePlots
+from bdh_studio.core.run.state import RunState
 from shown import shown
 
 
@@ -25,7 +26,7 @@ def events(books, lr, scale):
 
 
 def compared(name, books, lr, scale):
-    return ComparedRun(name, run_series(events(books, lr, scale)),
+    return ComparedRun(name, RunState.of(events(books, lr, scale)),
                        {"lr": lr, "n_layer": 2, "device": "cpu"})
 
 

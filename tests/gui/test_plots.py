@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QPushButton
 from bdh_studio.core import events as ev
 from bdh_studio.core.run.smoothing import Smoothed
 from bdh_studio.gui import plots as plots_module
-from bdh_studio.gui.curves import Series
+from bdh_studio.core.run.series import Series
 from bdh_studio.gui.plots import COST_FACTOR, MIN_INTERVAL_MS, TrainingPlots
 from shown import shown
 

@@ -5,7 +5,7 @@ import pytest
 from bdh_studio.core import events as ev
 from bdh_studio.core.control import TaskControl
 from bdh_studio.core.config import PRESETS
-from bdh_studio.core.runs import read_events
+from bdh_studio.core.run.log import read_run
 from bdh_studio.gui import main_window as mw
 from bdh_studio.gui import settings_conflict as conflict
 from test_main_window import checked
@@ -16,7 +16,7 @@ SHORT = {"max_iters": 12, "log_interval": 1, "eval_interval": 6, "eval_batches":
 def sessions(run_dir):
     """The run's events, one list per Train."""
     out = []
-    for event in read_events(run_dir):
+    for event in read_run(run_dir).events:
         if isinstance(event, ev.RunStarted):
             out.append([])
         out[-1].append(event)

@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..run_index import config_diff
+from .settings import config_diff
 from .best import best_so_far
 
 RUN = "run"

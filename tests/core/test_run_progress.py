@@ -3,14 +3,12 @@
 import pytest
 
 from bdh_studio.core import events as ev
-from bdh_studio.gui.status import Progress
+from bdh_studio.core.run.state import RunState
 
 
 def progress_of(*events):
-    progress = Progress()
-    for event in (ev.RunStarted("run", ("a", "b", "c"), {}, "cpu", "fp32"), *events):
-        progress.update(event)
-    return progress
+    return RunState.of((ev.RunStarted("run", ("a", "b", "c"), {}, "cpu", "fp32"), *events)
+                       ).progress
 
 
 def test_a_book_trained_by_time_counts_seconds_and_the_books_after_it_their_budgets():

@@ -3,8 +3,8 @@
 metrics.jsonl gets one line per event, appended and flushed as it comes, so
 a crash keeps everything up to it and "Open run…" can redraw any run.  When
 torchrun ranks spread the books, rank r > 0 logs its own books' events to
-metrics.rank<r>.jsonl (one writer per file, even on a network filesystem),
-and reading the folder reads them all.
+metrics.rank<r>.jsonl (one writer per file, even on a network filesystem);
+``log.read_run`` reads them all.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import math
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
-from . import events as ev
-from .config import TrainConfig, from_dict
-from .errors import UserError
+from .. import events as ev
+from ..config import TrainConfig, from_dict
+from ..errors import UserError
 
 CONFIG, METRICS, CHECKPOINTS = "config.json", "metrics.jsonl", "checkpoints"
 RANK_METRICS = re.compile(r"metrics\.rank(\d+)\.jsonl")
@@ -64,10 +62,6 @@ class RunFolder:
     @property
     def config_path(self) -> Path:
         return self.path / CONFIG
-
-    @property
-    def metrics_path(self) -> Path:
-        return self.path / METRICS
 
     @property
     def checkpoint_dir(self) -> Path:
@@ -151,57 +145,8 @@ def end_torn_line(log: Path) -> None:
             f.write(b"\n")
 
 
-def _rank_logs(folder: Path) -> list[Path]:
+def rank_logs(folder: Path) -> list[Path]:
     """The other ranks' logs of a run that spread its books, in rank order."""
     found = {int(m.group(1)): p for p in folder.glob("metrics.rank*.jsonl")
              if (m := RANK_METRICS.fullmatch(p.name))}
     return [found[rank] for rank in sorted(found)]
-
-
-@dataclass
-class RunLog:
-    """A run's events, and how many lines of its logs could not be used (torn or foreign)."""
-    events: list[ev.Event] = field(default_factory=list)
-    skipped: int = 0
-
-    def note(self) -> str:
-        """What a reader should be told about the skipped lines, or nothing."""
-        if not self.skipped:
-            return ""
-        return (f"{self.skipped} line(s) of the run's {METRICS} could not be read (torn by a "
-                f"crash, or not an event) and were left out")
-
-
-def read_run(path: str | Path) -> RunLog:
-    """The events of a run folder (every rank's log) or of one metrics file."""
-    path = Path(path)
-    logs = [path / METRICS, *_rank_logs(path)] if path.is_dir() else [path]
-    if not logs[0].is_file():
-        raise RunFolderError(f"{logs[0].parent}: not a run folder (no {METRICS} in it)")
-    run = RunLog()
-    for log in logs:
-        _read_log(log, run)
-    return run
-
-
-def read_events(path: str | Path) -> Iterator[ev.Event]:
-    """The events of a run folder or metrics file; the lines that cannot be used are skipped."""
-    yield from read_run(path).events
-
-
-def _read_log(path: Path, run: RunLog) -> None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                if not line.strip():
-                    continue
-                try:
-                    event = ev.from_dict(json.loads(line))
-                except (ValueError, TypeError):
-                    event = None
-                if event is None:
-                    run.skipped += 1
-                else:
-                    run.events.append(event)
-    except OSError as exc:
-        raise RunFolderError(f"{path}: cannot read it ({exc.strerror or exc})") from None
