@@ -109,7 +109,8 @@ def summary_of(folder: Path, log: RunLog | None, state: RunState) -> RunSummary:
     problems += log.problems if log is not None else [f"no {METRICS} in it"]
     _take_sessions(summary, state)
     summary.started = state.start or _mtime(folder)
-    problems += checkpoint_problems(RunFolder(folder).checkpoints())
+    if summary.state != "running":  # a live run's trainer reports what it cannot resume
+        problems += checkpoint_problems(RunFolder(folder).checkpoints())
     if problems:
         summary.state, summary.detail = "damaged", "; ".join(problems)
     return summary
