@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_whole
 from .errors import UserError
 from .model import BDHConfig
 
@@ -96,7 +97,9 @@ class TrainConfig:
         return from_dict({**self.to_dict(), **changes})
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        """As JSON, whole or not at all (UserError naming the file if it cannot be written)."""
+        text = json.dumps(self.to_dict(), indent=2) + "\n"
+        write_whole(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(TrainConfig)}

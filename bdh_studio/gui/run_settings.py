@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollA
 
 from ..core import config as cfg
 from ..core.errors import UserError
+from ..core.outputs import check_file
 from .config_panel import ConfigPanel
 from .dialogs import ask_settings_file
 
@@ -60,8 +61,12 @@ class RunSettings(QWidget):
             self.problem.emit("Fix the settings marked in red before saving them.")
             return
         path = ask_settings_file(self, save=True)
-        if path:
-            config.save(path)
+        if not path:
+            return
+        try:
+            config.save(check_file(path, [], "file", "bdh-settings.json"))
+        except UserError as exc:
+            self.problem.emit(str(exc))
 
     def ask_load(self) -> None:
         path = ask_settings_file(self, save=False)

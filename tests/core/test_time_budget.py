@@ -18,7 +18,9 @@ from bdh_studio.core.control import TaskControl
 from bdh_studio.core.corpus import find_books
 from bdh_studio.core.distributed import Distributed
 from bdh_studio.core.run.log import read_run
+from bdh_studio.core.run.folder import RunFolderError
 from bdh_studio.core.trainer import lr_at, train_run
+from damage import digests
 
 TICK = 0.01  # seconds a training batch takes on the even clock; a validation takes two
 EXACT = 1e-9
@@ -108,15 +110,15 @@ def test_resume_continues_the_remaining_budget(timed_config, one_book, tmp_path,
         timed_config.min_lr, rel=0.01)
 
 
-def test_a_finished_book_is_skipped_and_a_longer_budget_trains_on(timed_config, one_book,
+def test_a_finished_book_is_skipped_and_a_longer_budget_is_refused(timed_config, one_book,
                                                                    tmp_path, even_clock):
     train_run(timed_config, one_book, tmp_path / "run")
     assert train_run(timed_config, one_book, tmp_path / "run").skipped == ["Alpha Book"]
-    first = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")["training"]
+    before = digests(tmp_path / "run")
     longer = timed_config.replace(max_seconds=0.45)
-    assert train_run(longer, one_book, tmp_path / "run").finished == ["Alpha Book"]
-    done = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")["training"]
-    assert done["step"] > first["step"] and 0.45 - 4 * TICK <= done["elapsed"] <= 0.45 + EXACT
+    with pytest.raises(RunFolderError, match=r"other settings \(max_seconds 0.3 -> 0.45\)"):
+        train_run(longer, one_book, tmp_path / "run")
+    assert digests(tmp_path / "run") == before
 
 
 def test_a_slow_first_step_is_not_taken_for_the_pace(timed_config):

@@ -30,3 +30,15 @@ def test_open_run_with_lines_that_are_no_events_says_how_many(window, qtbot, dem
     qtbot.waitUntil(lambda: window.run_dir == run_dir, timeout=30_000)
     assert "2 line(s) of the run's metrics.jsonl could not be read" in window.banner.label.text()
     assert len(window.plots.books) == 3
+
+
+def test_saving_the_settings_onto_a_runs_config_is_refused(window, qtbot, demo_models, tmp_path,
+                                                           monkeypatch):
+    from bdh_studio.gui import dialogs
+    run_dir = shutil.copytree(demo_models, tmp_path / "run")
+    before = digests(run_dir)
+    monkeypatch.setattr(dialogs.QFileDialog, "getSaveFileName",
+                        lambda *args, **kwargs: (str(run_dir / "config.json"), ""))
+    window.save_config_action.trigger()
+    assert "only train writes in a run folder" in window.banner.label.text()
+    assert digests(run_dir) == before

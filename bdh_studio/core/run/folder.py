@@ -17,17 +17,20 @@ import tempfile
 from pathlib import Path
 
 from .. import events as ev
+from ..atomic import is_temporary, missing_folders, remove_folders
 from ..config import TrainConfig, from_dict
 from ..errors import UserError
 
 CONFIG, METRICS, CHECKPOINTS = "config.json", "metrics.jsonl", "checkpoints"
 RANK_METRICS = re.compile(r"metrics\.rank(\d+)\.jsonl")
 
-# Settings that change what a book model is; the others (steps, intervals,
-# device) may change between runs on the same folder, and more steps resume.
+# Settings that change what a book model is, and its budget (the schedule follows it,
+# and a finished book is finished for its budget); the others (intervals, device) may
+# change between runs on the same folder.
 IDENTITY = ("n_layer", "n_embd", "n_head", "mlp_internal_dim_multiplier", "dropout",
             "block_size", "batch_size", "lr", "weight_decay", "lr_schedule", "warmup_iters",
-            "min_lr", "grad_clip", "val_fraction", "seed")
+            "min_lr", "grad_clip", "val_fraction", "seed", "budget")
+BUDGET_LIMIT = {"steps": "max_iters", "seconds": "max_seconds"}
 
 
 class RunFolderError(UserError):
@@ -39,8 +42,10 @@ def metrics_name(rank: int) -> str:
 
 
 def identity(config: TrainConfig | dict) -> dict:
+    """The settings a run folder keeps: IDENTITY, and the limit of its budget."""
     values = config.to_dict() if isinstance(config, TrainConfig) else config
-    return {k: values.get(k) for k in IDENTITY}
+    limit = BUDGET_LIMIT.get(values.get("budget"), "max_iters")
+    return {k: values.get(k) for k in (*IDENTITY, limit)}
 
 
 def _json_safe(value):
@@ -76,6 +81,8 @@ class RunFolder:
     def saved_config(self) -> TrainConfig | None:
         if not self.config_path.is_file():
             return None
+        if self.config_path.stat().st_size == 0 and not self.checkpoints():
+            return None  # torn at a start that wrote nothing else: nothing to keep
         try:
             return from_dict(json.loads(self.config_path.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
@@ -83,21 +90,35 @@ class RunFolder:
                                  f"use a new output folder or --retrain") from None
 
     def open(self, config: TrainConfig, retrain: bool = False) -> None:
-        """Make the folder, or reuse it if it was made with the same model and training."""
+        """Make the folder, or reuse it if it was made with the same settings and budget.
+
+        Nothing is created until the settings are written whole, and what this
+        call made is removed if the log cannot be started: a full disk leaves
+        no half-made folder to be refused the next time.
+        """
+        if self.path.is_dir():
+            self._probe(self.path)  # a read-only folder says so, whatever it holds
         old = None if retrain else self.saved_config()
         if old is not None and identity(old) != identity(config):
-            changed = [f"{k} {identity(old)[k]} -> {identity(config)[k]}"
-                       for k in IDENTITY if identity(old)[k] != identity(config)[k]]
+            before, after = identity(old), identity(config)
+            changed = [f"{k} {before.get(k)} -> {after.get(k)}"
+                       for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
             raise RunFolderError(
                 f"{self.path} holds a run with other settings ({', '.join(changed)}); "
                 f"choose a new output folder, or pass --retrain to replace its models")
-        self.start_log()
+        made = missing_folders(self.checkpoint_dir)
+        fresh = [p for p in (self.config_path, self.path / METRICS) if not p.exists()]
         try:
-            self.config_path.write_text(json.dumps(config.to_dict(), indent=2) + "\n",
-                                        encoding="utf-8")
-        except OSError as exc:
+            self.path.mkdir(parents=True, exist_ok=True)
+            config.save(self.config_path)
+            self.start_log()
+        except (OSError, UserError) as exc:
             self.close()
-            raise self._unwritable(exc) from None
+            for path in fresh:
+                path.unlink(missing_ok=True)
+            remove_folders(made)
+            raise self._unwritable(exc) if isinstance(exc, OSError) else exc from None
+        remove_temporaries(self.path, self.checkpoint_dir)
 
     def start_log(self, rank: int = 0) -> None:
         """Append this process's events from now on; rank 0's go to metrics.jsonl.
@@ -113,11 +134,17 @@ class RunFolder:
         try:
             end_torn_line(log)
             self._metrics = open(log, "a", encoding="utf-8")
-            probe = tempfile.TemporaryFile(dir=self.checkpoint_dir)  # where the models go
         except OSError as exc:
             self.close()
             raise self._unwritable(exc) from None
-        probe.close()
+        self._probe(self.checkpoint_dir)  # where the models go
+
+    def _probe(self, folder: Path) -> None:
+        try:
+            tempfile.TemporaryFile(dir=folder).close()
+        except OSError as exc:
+            self.close()
+            raise self._unwritable(exc) from None
 
     def _unwritable(self, exc: OSError) -> RunFolderError:
         return RunFolderError(f"cannot write in the run folder {self.path}: "
@@ -133,6 +160,14 @@ class RunFolder:
         if self._metrics is not None:
             self._metrics.close()
             self._metrics = None
+
+
+def remove_temporaries(*folders: Path) -> None:
+    """Remove what a save killed mid-write left (the app's own temporaries' names only)."""
+    for folder in folders:
+        for path in folder.iterdir() if folder.is_dir() else ():
+            if is_temporary(path) and path.is_file():
+                path.unlink(missing_ok=True)
 
 
 def end_torn_line(log: Path) -> None:
