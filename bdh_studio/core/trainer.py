@@ -188,6 +188,25 @@ class BookTrainer:
             return wanted
         return self.step % self.config.log_interval == 0 and self.dist.any(wanted)
 
+    def learn(self, x: torch.Tensor, y: torch.Tensor, lr: float, stats: dict | None
+              ) -> torch.Tensor:
+        """One optimizer step at ``lr`` on the batch (x, y); its loss, in float32 on the device.
+
+        ``stats``, when a dict, receives the step's sparsities.
+        """
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        with self.runtime.autocast():
+            _, loss = self.model(x, y, stats)
+        self.scaler.scale(loss).backward()
+        if self.config.grad_clip > 0:
+            self.scaler.unscale_(self.optimizer)
+            torch.nn.utils.clip_grad_norm_(self.raw.parameters(), self.config.grad_clip)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.optimizer.zero_grad(set_to_none=True)
+        return loss.detach().float()
+
     def run(self) -> str:
         """Train until the budget (steps or seconds) is used or a stop; return finished or partial.
 
@@ -211,21 +230,9 @@ class BookTrainer:
                 self.save(partial=True, elapsed=clock.elapsed())
                 return "partial"
             lr = lr_at(self.step, c, budget.fraction)
-            for group in self.optimizer.param_groups:
-                group["lr"] = lr
             self.step += 1
             stats = {} if self.step % c.log_interval == 0 or budget.done(self.step) else None
-            x, y = train.sample()
-            with rt.autocast():
-                _, loss = self.model(x, y, stats)
-            self.scaler.scale(loss).backward()
-            if c.grad_clip > 0:
-                self.scaler.unscale_(self.optimizer)
-                torch.nn.utils.clip_grad_norm_(self.raw.parameters(), c.grad_clip)
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
-            self.optimizer.zero_grad(set_to_none=True)
-            loss_sum += loss.detach().float()
+            loss_sum += self.learn(*train.sample(), lr, stats)
             n_summed += 1
             budget.advance(self.step, clock.elapsed())
             last = budget.done(self.step)
@@ -358,11 +365,7 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
             on_event(event)
 
     result, clock = RunResult(), _Clock()
-    names = tuple(Path(b).stem for b in books)
-    emit(ev.RunStarted(str(folder.path), names, config.to_dict(), str(runtime.device),
-                       runtime.precision, dist.book_ranks, time.time(),
-                       tuple(str(Path(b).resolve()) for b in books), os.getpid(),
-                       socket.gethostname()))
+    emit(_run_started(folder, books, config, runtime, dist))
     for path, problem in bad.items():
         result.left_out[path.stem] = problem
         emit(ev.BookWarning(path.stem, f"left out: {problem}"))
@@ -389,6 +392,15 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
                             len(result.failed)))
         folder.close()
     return result
+
+
+def _run_started(folder: RunFolder, books: Sequence[str | Path], config: TrainConfig,
+                 runtime: Runtime, dist: Distributed) -> ev.RunStarted:
+    """The session's first event: what it trains, how, where, and which process does it."""
+    return ev.RunStarted(str(folder.path), tuple(Path(b).stem for b in books), config.to_dict(),
+                         str(runtime.device), runtime.precision, dist.book_ranks, time.time(),
+                         tuple(str(Path(b).resolve()) for b in books), os.getpid(),
+                         socket.gethostname())
 
 
 def _bad_books(books: Sequence[str | Path], config: TrainConfig, skip_bad_books: bool,

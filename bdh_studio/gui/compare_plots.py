@@ -98,6 +98,26 @@ class ComparePlots(QWidget):
         bar.addWidget(export_image_button)
         bar.addWidget(export_csv_button)
 
+        self._build_canvas()
+        self.diff = QTableWidget(objectName="configDiff")
+        self.diff.setAccessibleName("Settings that differ between the checked runs")
+        self.diff.setEditTriggers(QTableWidget.NoEditTriggers)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(self.canvas)
+        diff_box = QWidget()
+        diff_layout = QVBoxLayout(diff_box)
+        diff_layout.setContentsMargins(0, 0, 0, 0)
+        diff_layout.addWidget(QLabel("<b>Settings that differ</b>"))
+        diff_layout.addWidget(self.diff, 1)
+        split.addWidget(diff_box)
+        split.setSizes([700, 260])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+
+    def _build_canvas(self) -> None:
+        """The plot, its legend, and the crosshair and table that follow the mouse."""
         self.canvas = HoverCanvas()
         self.canvas.setBackground("w")
         self.plot = self.canvas.addPlot(axisItems={"bottom": TimeAxis()})
@@ -119,23 +139,6 @@ class ComparePlots(QWidget):
         self.hover.hide()
         self.canvas.scene().sigMouseMoved.connect(self._moved)
         self.canvas.left.connect(self._left)
-
-        self.diff = QTableWidget(objectName="configDiff")
-        self.diff.setAccessibleName("Settings that differ between the checked runs")
-        self.diff.setEditTriggers(QTableWidget.NoEditTriggers)
-        split = QSplitter(Qt.Horizontal)
-        split.addWidget(self.canvas)
-        diff_box = QWidget()
-        diff_layout = QVBoxLayout(diff_box)
-        diff_layout.setContentsMargins(0, 0, 0, 0)
-        diff_layout.addWidget(QLabel("<b>Settings that differ</b>"))
-        diff_layout.addWidget(self.diff, 1)
-        split.addWidget(diff_box)
-        split.setSizes([700, 260])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
-        layout.addWidget(split, 1)
 
     # --- data ---------------------------------------------------------------
 

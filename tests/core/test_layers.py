@@ -149,3 +149,15 @@ def test_one_function_turns_log_lines_into_events():
                     and call.func.value.id == "ev" for call in ast.walk(node)):
                 callers.add(f"{module_name(path)}.{node.name}")
     assert callers == {"bdh_studio.core.run.log._event"}
+
+
+LONGEST_FUNCTION = 60  # lines, docstring included: STYLE.md's "short functions"
+
+
+def test_no_function_in_the_package_is_longer_than_sixty_lines():
+    long = [f"{module_name(path)}.{node.name}: {node.end_lineno - node.lineno + 1} lines"
+            for path in sorted(PACKAGE.rglob("*.py"))
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION]
+    assert long == []
