@@ -6,21 +6,31 @@ the icon, as SVG under ``icons/hicolor/scalable/apps`` and as PNGs drawn from
 it by Qt's SVG renderer for the fixed sizes some panels and docks only read.
 The entry starts the install that ran ``--install-desktop`` (its script, or
 the bundle's executable), not whichever ``bdh-studio`` is first on the PATH.
-Uninstalling removes exactly these files, and the folders they leave empty.
+
+A record (``bdh-studio/desktop-install.json`` in the data folder) keeps the
+sha256 of every file the install wrote and the folders it made.  Only those
+files are ever replaced or removed, and only while their bytes are the ones
+written (or the ones an install would write now); a person's own entry or
+icon, or one changed since, is left and named.  Uninstalling removes the
+folders the install made once they are empty, never one that was there before.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import re
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QBuffer, QIODevice, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 from .. import resources
+from ..core.atomic import missing_folders, remove_folders, write_whole
 from ..core.errors import UserError
 
 APP_ID = "bdh-studio"
@@ -70,7 +80,8 @@ def desktop_entry() -> str:
                   flags=re.MULTILINE)
 
 
-def render_png(svg: Path, size: int, out: Path) -> None:
+def render_png(svg: Path, size: int) -> bytes:
+    """The icon drawn at ``size`` pixels square, as PNG bytes."""
     renderer = QSvgRenderer(str(svg))
     if not renderer.isValid():
         raise UserError(f"the icon {svg} is not a valid SVG; reinstall bdh-studio")
@@ -79,53 +90,105 @@ def render_png(svg: Path, size: int, out: Path) -> None:
     painter = QPainter(image)
     renderer.render(painter)
     painter.end()
-    if not image.save(str(out), "PNG"):
-        raise UserError(f"could not write {out}; check that the folder is writable")
+    buffer = QBuffer()
+    buffer.open(QIODevice.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data())
 
 
-def install(home: Path | None = None) -> list[Path]:
-    """Write the entry and the icons; returns the files written."""
-    home = home or data_home()
-    desktop, svg, *pngs = files = entry_files(home)
+def planned(home: Path) -> dict[Path, bytes]:
+    """Every file an install writes under ``home``, with its bytes."""
+    desktop, svg, *pngs = entry_files(home)
+    icon = resources.icon()
+    return {desktop: desktop_entry().encode("utf-8"), svg: icon.read_bytes(),
+            **{png: render_png(icon, size) for size, png in zip(PNG_SIZES, pngs)}}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_path(home: Path) -> Path:
+    return home / APP_ID / "desktop-install.json"
+
+
+def read_record(home: Path) -> dict:
+    """What earlier installs wrote: {"files": {path: sha256}, "folders": [path, ...]}."""
     try:
-        for path in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        desktop.write_text(desktop_entry(), encoding="utf-8")
-        svg.write_bytes(resources.icon().read_bytes())
-        for size, png in zip(PNG_SIZES, pngs):
-            render_png(svg, size, png)
+        record = json.loads(record_path(home).read_text(encoding="utf-8"))
+        return {"files": dict(record["files"]), "folders": list(record["folders"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"files": {}, "folders": []}
+
+
+def ours(path: Path, record: dict, data: bytes | None) -> bool:
+    """Whether ``path`` holds what an install wrote there (recorded, or as it would write now)."""
+    digest = sha256(path.read_bytes())
+    return digest == record["files"].get(str(path)) or (data is not None and digest == sha256(data))
+
+
+def install(home: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """Write the entry and the icons; returns the files written and those left as they were."""
+    home = home or data_home()
+    record, written, left = read_record(home), [], []
+    try:
+        for path, data in planned(home).items():
+            if path.exists() and not ours(path, record, data):
+                left.append(path)
+                continue
+            record["folders"] += map(str, missing_folders(path.parent))
+            write_whole(path, lambda tmp: tmp.write_bytes(data), make_folders=True)
+            record["files"][str(path)] = sha256(data)
+            written.append(path)
+        record["folders"] += map(str, missing_folders(record_path(home).parent))
+        text = json.dumps(record, indent=2) + "\n"
+        write_whole(record_path(home), lambda tmp: tmp.write_text(text, encoding="utf-8"),
+                    make_folders=True)
     except OSError as exc:
         raise UserError(f"could not install the launcher entry: {exc}") from exc
-    return files
+    return written, left
 
 
-def uninstall(home: Path | None = None) -> list[Path]:
-    """Remove what ``install`` writes, and the folders that leaves empty below ``home``."""
+def uninstall(home: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """Remove what ``install`` wrote, and the folders it made once empty; returns the files
+    removed and those left (a person's own, or changed since the install)."""
     home = home or data_home()
-    removed = []
+    record, removed, left = read_record(home), [], []
+    now = planned(home)
     try:
-        for path in entry_files(home):
-            if path.is_file():
+        for path in dict.fromkeys([*now, *map(Path, record["files"])]):
+            if not path.is_file():
+                continue
+            if ours(path, record, now.get(path)):
                 path.unlink()
                 removed.append(path)
-            for folder in path.parents:
-                if folder == home or not folder.is_dir() or any(folder.iterdir()):
-                    break
-                folder.rmdir()
+            else:
+                left.append(path)
+        with contextlib.suppress(FileNotFoundError):
+            record_path(home).unlink()
     except OSError as exc:
         raise UserError(f"could not remove the launcher entry: {exc}") from exc
-    return removed
+    remove_folders(sorted(map(Path, set(record["folders"])), key=lambda p: len(p.parts)))
+    return removed, left
 
 
 def run(remove: bool) -> int:
-    """The command-line flags: list what was written or removed."""
+    """The command-line flags: list what was written or removed, and what was left and why.
+
+    Exit 2 when an install left a file of someone else's where its own would go.
+    """
     if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
         raise UserError("launcher entries are for Linux and BSD desktops (XDG); on macOS and "
                         "Windows start bdh-studio from its folder or a shortcut to it")
-    files = uninstall() if remove else install()
+    files, left = uninstall() if remove else install()
     verb = "removed" if remove else "wrote"
     for path in files:
         print(f"{verb} {path}")
-    if not files:
+    for path in left:
+        print(f"left {path}: not written by bdh-studio's install (or changed since); "
+              + ("remove it yourself if you do not want it" if remove else
+                 "move it away and run --install-desktop again to install ours"),
+              file=sys.stderr)
+    if not files and not left:
         print(f"no launcher entry was installed under {data_home()}")
-    return 0
+    return 2 if left and not remove else 0

@@ -70,3 +70,36 @@ def test_the_pngs_are_drawn_at_their_sizes(xdg: Path) -> None:
 ])
 def test_exec_quotes_as_the_desktop_entry_spec_says(argv: list[str], line: str) -> None:
     assert desktop_entry.exec_line(argv) == line
+
+
+def test_a_persons_own_entry_and_icon_are_left_and_named_never_replaced(xdg: Path,
+                                                                        capsys) -> None:
+    """Issue 27 item 4: --install-desktop overwrote them, --uninstall-desktop deleted them."""
+    own_entry = xdg / "applications" / "bdh-studio.desktop"
+    own_entry.write_text("[Desktop Entry]\nName=My own tweak\n")
+    own_icon = xdg / "icons/hicolor/48x48/apps/bdh-studio.png"
+    own_icon.parent.mkdir(parents=True)
+    own_icon.write_bytes(b"my icon")
+    empty = xdg / "icons/hicolor/64x64/apps"  # an empty icon folder that was there before
+    empty.mkdir(parents=True)
+    before = snapshot(xdg)
+    assert main(["--install-desktop"]) == 2
+    out, err = capsys.readouterr()
+    assert sorted(err.splitlines()) == sorted(
+        f"left {p}: not written by bdh-studio's install (or changed since); move it away and "
+        f"run --install-desktop again to install ours" for p in (own_entry, own_icon))
+    assert own_entry.read_text() == "[Desktop Entry]\nName=My own tweak\n"
+    assert own_icon.read_bytes() == b"my icon"
+    assert len(out.splitlines()) == len(desktop_entry.entry_files(xdg)) - 2
+    assert main(["--uninstall-desktop"]) == 0
+    assert snapshot(xdg) == before
+
+
+def test_a_file_changed_since_the_install_is_left_at_uninstall(xdg: Path, capsys) -> None:
+    desktop_entry.install()
+    entry = xdg / "applications" / "bdh-studio.desktop"
+    entry.write_text(entry.read_text() + "NoDisplay=true\n")  # the person's edit
+    assert main(["--uninstall-desktop"]) == 0
+    assert f"left {entry}: not written by bdh-studio's install" in capsys.readouterr().err
+    assert entry.read_text().endswith("NoDisplay=true\n")
+    assert not (xdg / "icons").exists()  # the install made that folder: gone once empty
