@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -213,3 +214,32 @@ def test_a_run_folder_is_known_by_its_log_or_its_settings_beside_checkpoints(dem
     project.mkdir()
     (project / "config.json").write_text("{}")  # a person's own config.json is no run
     assert not is_run_folder(project) and enclosing_run(project / "p.csv") is None
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_paragraph(start: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    at = text.index(start)
+    return " ".join(text[at: text.index("\n\n", at)].split())
+
+
+def test_the_readme_names_every_output_flag_and_quotes_the_guards_own_lines(demo_models,
+                                                                           tmp_path, capsys):
+    """The README's bad-input paragraph is checked against the program, not trusted."""
+    paragraph = readme_paragraph("Every path a command is given to write")
+    listed = paragraph[paragraph.index("before any work:"): paragraph.index("and the window's")]
+    assert set(re.findall(r"`([^`]+)`", listed)) == output_flags()
+    quoted = [q for q in re.findall(r"`([^`]+)`", paragraph) if q.startswith("PATH: ")]
+    run = Path(shutil.copytree(demo_models, tmp_path / "run"))
+    train = Path(shutil.copy(resources.demo_train_csv(), tmp_path / "train.csv"))
+    for out, line in zip((train, run / "p.csv"), quoted, strict=True):
+        assert main(["classify", "--train", str(train), "--models", str(run),
+                     "--out", str(out)]) == 2
+        expected = line.replace("PATH", str(out)).replace("RUN", str(run))
+        assert capsys.readouterr().err.strip() == f"bdh-studio classify: {expected}"
+    rule = readme_paragraph("The rule for bad input and faults")
+    assert ("no command ever writes over one of its own inputs, a file of a run folder, or a "
+            "file it did not create; every failure is one line naming the file and the remedy, "
+            "exit 2 for bad input, 1 for a fault; nothing half-made is left behind.") in rule
