@@ -57,6 +57,7 @@ class BookInfo:
     path: Path
     size: int
     problem: str | None = None
+    text_bytes: int | None = None  # its size less a byte-order mark, once it is checked
 
     @property
     def name(self) -> str:
@@ -177,7 +178,7 @@ def inspect(path: str | Path, control: TaskControl | None = None) -> BookInfo:
     if length < MIN_BOOK_BYTES:
         return BookInfo(path, size, f"too short to train on ({length:,} bytes of text; a book "
                                     f"needs at least {MIN_BOOK_BYTES})")
-    return BookInfo(path, size)
+    return BookInfo(path, size, text_bytes=length)
 
 
 def check_books(paths: Iterable[str | Path], block_size: int,

@@ -1,7 +1,8 @@
 """The books list: what will be trained, how big, and how each one is doing.
 
-Dropped books are listed at once as "checking…" and read in the background
-(a 1 GB book takes seconds to check); only books found usable can be trained.
+Dropped books are listed as "checking…" (a dropped folder's files are found in
+the background) and read in the background (a 1 GB book takes seconds to
+check); only books found usable can be trained.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
 
 from ..core import events as ev
 from ..core.control import TaskControl
-from ..core.corpus import BookInfo, inspect, listed, text_length
+from ..core.corpus import BookInfo, inspect, listed
 from ..core.errors import UserError
 from ..core.run.state import book_outcome
 from .background import BackgroundTask
@@ -38,6 +39,14 @@ class ElideRight(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.ElideRight
+
+
+def listing(path: Path) -> list[BookInfo] | str:
+    """The books a dropped folder or file holds, or why they cannot be listed."""
+    try:
+        return listed([path])
+    except UserError as exc:
+        return str(exc)
 
 
 def human_size(n: int) -> str:
@@ -61,6 +70,12 @@ class BooksPanel(QWidget):
         self.checker.partial.connect(self._checked)
         self.checker.cancelled.connect(self._check_stopped)
         self.checker.idle.connect(self._check_next)
+        self.to_list: list[Path] = []  # dropped, waiting to be listed
+        self._listing_round = 0  # listings begun before the last clear() are dropped
+        self._lister_round = -1  # the round the running listing belongs to
+        self.lister = BackgroundTask("listing books", self, ask_on_close=False)
+        self.lister.partial.connect(self._listed)
+        self.lister.idle.connect(self._listing_ended)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Book", "Size", "State"])
         self.tree.setRootIsDecorated(False)
@@ -111,27 +126,49 @@ class BooksPanel(QWidget):
         if files:
             self.add_paths([Path(f) for f in files])
 
-    def add_paths(self, paths: Iterable[Path]) -> int:
-        """List books from folders and files at once and check them in the background;
-        returns how many were added."""
-        added = 0
+    def add_paths(self, paths: Iterable[Path]) -> None:
+        """List books from folders in the background (a folder may hold thousands), from files
+        at once unless a folder dropped before them is being listed, then check them in the
+        background."""
         for path in paths:
-            try:
-                infos = listed([path])
-            except UserError as exc:
-                self.problem.emit(str(exc))
-                continue
-            for info in infos:
-                added += self._add(info)
-        if added:
+            if self.to_list or self._lister_round == self._listing_round or path.is_dir():
+                self.to_list.append(path)
+            else:
+                self._listed((self._listing_round, listing(path)))
+        self._list_next()
+
+    def _list_next(self) -> None:
+        if self.lister.running or not self.to_list:
+            return
+        batch, self.to_list = self.to_list, []
+        self._lister_round = round_ = self._listing_round
+
+        def task(control: TaskControl) -> None:
+            for folder in batch:
+                control.check()
+                control.partial((round_, listing(folder)))
+
+        self.lister.start(task)
+
+    def _listing_ended(self) -> None:
+        self._lister_round = -1
+        self._list_next()
+
+    def _listed(self, result: tuple[int, list[BookInfo] | str]) -> None:
+        round_, infos = result
+        if round_ != self._listing_round:
+            return  # the list was cleared since
+        if isinstance(infos, str):
+            self.problem.emit(infos)
+        elif sum([self._add(info) for info in infos]):
             self._fit_names()
             self._check_next()
             self.changed.emit()
-        return added
 
     @property
     def checking(self) -> bool:
-        return bool(self.unchecked) or self.checker.running
+        return bool(self.unchecked or self.to_list) or self.checker.running or \
+            self.lister.running
 
     def _check_next(self) -> None:
         """Check the books listed since the last check began (one check at a time)."""
@@ -269,6 +306,8 @@ class BooksPanel(QWidget):
             "The running training uses the selected books: stop the run to remove them")
 
     def clear(self) -> None:
+        self.to_list.clear()
+        self._listing_round += 1
         self.tree.clear()
         self.infos.clear()
         self.unchecked.clear()
@@ -293,13 +332,13 @@ class BooksPanel(QWidget):
         return [self.infos[item.data(0, Qt.UserRole)].path for item in self._included_items()]
 
     def shortest_included(self) -> tuple[str, int] | None:
-        """The name and text length of the shortest included book: what a block must fit."""
-        books = []
-        for path in self.included():
-            try:
-                books.append((text_length(path, path.stat().st_size), path.stem))
-            except OSError:
-                continue  # gone since its check: the run will say so
+        """The name and text length of the shortest included book: what a block must fit.
+
+        Measured when the book was checked: no file is read here, on the GUI thread.
+        """
+        books = [(info.text_bytes, info.path.stem) for info in map(
+            self.infos.get, (item.data(0, Qt.UserRole) for item in self._included_items()))
+            if info.text_bytes is not None]
         if not books:
             return None
         length, name = min(books)

@@ -29,6 +29,9 @@ from ..core.run.progress import hms
 from ..core.run.series import Series
 from ..core.run.smoothing import Smoothed
 from ..core.run.state import RunState
+from ..core.control import TaskControl
+from ..core.errors import UserError
+from .background import BackgroundTask
 from .curves import index_at
 from .exports import export_csv, export_image, run_export
 
@@ -149,6 +152,10 @@ class TrainingPlots(QWidget):
         # loss readings, is never woken to find nothing to draw.
         self._timer = QTimer(self, singleShot=True, interval=MIN_INTERVAL_MS,
                              timeout=self._tick)
+        # 100k points a book take seconds to write: never on the GUI thread.
+        self.csv_writer = BackgroundTask("exporting curves", self)
+        self.csv_writer.failed.connect(lambda message: self.problem.emit(
+            f"Export failed: {message}"))
         self._build()
 
     # --- layout -----------------------------------------------------------
@@ -377,10 +384,14 @@ class TrainingPlots(QWidget):
         return (np.array([]), np.array([])) if x is None else (x, y)
 
     def export_csv(self, path: str | Path) -> None:
-        export_csv(path, ["book", "kind", "step", "elapsed", "value"],
-                   ([name, kind, int(step), f"{t:.3f}", repr(float(v))]
-                    for name, c in self.books.items() for kind, s in c.series.items()
-                    for step, t, v in zip(s.steps, s.elapsed, s.values)))
+        """Write every point of every curve: copied here, written in the background
+        (``csv_writer`` says when it is done)."""
+        if self.csv_writer.running:
+            self.problem.emit("The curves are being exported: wait for that export to end.")
+            return
+        curves = [(name, kind, s.steps.copy(), s.elapsed.copy(), s.values.copy())
+                  for name, c in self.books.items() for kind, s in c.series.items()]
+        self.csv_writer.start(lambda control: write_curves(path, curves, control))
 
     def export_image(self, path: str | Path) -> None:
         self.cursor.hide()  # the crosshair is for the screen, not for the file
@@ -398,6 +409,21 @@ class TrainingPlots(QWidget):
 
     def _export(self, export: Callable[[str], None], path: str) -> None:
         run_export(export, path, self.problem.emit)
+
+
+def write_curves(path: str | Path, curves: list[tuple], control: TaskControl) -> None:
+    """The curves' points as CSV rows: book, kind, step, elapsed seconds, value; a cancel
+    stops between two curves."""
+    def rows():
+        for name, kind, steps, elapsed, values in curves:
+            control.check()
+            yield from ([name, kind, int(step), f"{t:.3f}", repr(float(v))]
+                        for step, t, v in zip(steps, elapsed, values))
+
+    try:
+        export_csv(path, ["book", "kind", "step", "elapsed", "value"], rows())
+    except OSError as exc:
+        raise UserError(f"could not write {path}: {exc.strerror or exc}") from None
 
 
 def curve(plot: pg.PlotItem, **style) -> pg.PlotDataItem:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFrame
                                QPushButton, QScrollArea, QSpinBox, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
 
-from ..core import backstories
 from ..core.backstories import LABELS, Backstory, BackstorySet
 from ..core.classifier import Outcome, classify, write_predictions
 from ..core.classify_runs import checkpoints_used, load, partial_note, save, saved
@@ -31,6 +30,7 @@ from ..core.run.summary import is_run
 from ..core.runtime import resolve
 from ..core.surprise import char_surprise
 from .background import BackgroundTask
+from .backstory_loader import BackstoryLoader
 from .cv_report import FoldChart, ReportTables
 from .predictions_table import (CONFIDENCE, TEXT, ConfidenceDelegate, PredictionsFilter,
                                 PredictionsModel, PredictionsView)
@@ -65,6 +65,14 @@ class ResultsPanel(QWidget):
                                      ask_on_close=False)
         self.scorer.succeeded.connect(self._show_surprise)
         self.scorer.failed.connect(self.surprise.show_message)
+        self.loader = BackstoryLoader(self)
+        self.loader.read.connect(self._csv_read)
+        self.loader.problem.connect(self.problem)
+        self.loader.done.connect(self._csvs_read)
+        # Replacing: each keystroke in the models field asks anew, the last one wins.
+        self.kept_lister = BackgroundTask("listing kept results", self, replace=True,
+                                          ask_on_close=False)
+        self.kept_lister.succeeded.connect(self._show_kept)
         self._update_controls()
 
     # --- building ---------------------------------------------------------
@@ -236,15 +244,19 @@ class ResultsPanel(QWidget):
             self.models_path.setText(folder)
 
     def add_csvs(self, paths: list[Path]) -> None:
-        """Each CSV goes to train or test by its header: a label column makes it train."""
-        for path in paths:
-            try:
-                labelled = backstories.is_labelled(path)
-                self._loaded[labelled] = backstories.read(path, labelled=labelled)
-            except UserError as exc:
-                self.problem.emit(str(exc))
-                continue
-            (self.train_path if labelled else self.test_path).setText(str(path))
+        """Each CSV goes to train or test by its header (a label column makes it train);
+        they are read in the background."""
+        self.loader.add(paths)
+
+    @property
+    def loading(self) -> bool:
+        return self.loader.loading
+
+    def _csv_read(self, labelled: bool, rows: BackstorySet) -> None:
+        self._loaded[labelled] = rows
+        (self.train_path if labelled else self.test_path).setText(str(rows.path))
+
+    def _csvs_read(self) -> None:
         self.problems.show_sets(list(self._loaded.values()))
         self.backstories_loaded.emit(self.backstories())
         loaded = ", ".join(f"{s.path.name}: {len(s.rows)} rows" for s in self._loaded.values())
@@ -261,7 +273,7 @@ class ResultsPanel(QWidget):
             self.models_path.setText(str(folder))
 
     def has_input(self) -> bool:
-        return bool(self.train_path.text() or self.test_path.text())
+        return bool(self.train_path.text() or self.test_path.text()) or self.loading
 
     # --- running ----------------------------------------------------------
 
@@ -317,9 +329,14 @@ class ResultsPanel(QWidget):
         self.busy_changed.emit()
 
     def refresh_kept(self) -> None:
-        """The classifier runs kept under the book-model run chosen, newest first."""
+        """List the classifier runs kept under the book-model run chosen, in the background."""
+        models = self.models_path.text().strip() or None
+        self.kept_lister.start(lambda control: saved(models))
+
+    def _show_kept(self, folders: list[Path]) -> None:
+        """The kept classifier runs, newest first."""
         self.kept.clear()
-        for folder in saved(self.models_path.text().strip() or None):
+        for folder in folders:
             self.kept.addItem(folder.name, str(folder))
         self.kept.setCurrentIndex(0 if self.kept.count() else -1)  # the newest
         self._update_controls()

@@ -9,10 +9,9 @@ engine says a run moved on; never by polling every file.
 from __future__ import annotations
 
 import datetime
-import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QFile, QFileSystemWatcher, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog,
                                QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
@@ -23,6 +22,7 @@ from ..core.run.progress import hms
 from ..core.run.summary import RunSummary, list_runs
 from .background import BackgroundTask
 from .books_panel import human_size
+from .run_deleter import RunDeleter
 
 COLUMNS = ("Run", "Date", "Books", "Preset", "State", "Last val loss", "Duration", "Size")
 STATE_COLORS = {"running": "#1f6fb2", "finished": "#2e7d32", "stopped": "#b26a00",
@@ -53,6 +53,9 @@ class RunsPanel(QWidget):
         self.watcher.directoryChanged.connect(self.schedule)
         self.watcher.fileChanged.connect(self.schedule)
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self.refresh)
+        self.deleter = RunDeleter(self)
+        self.deleter.deleted.connect(lambda folder: self.refresh())
+        self.deleter.problem.connect(self.problem)
         self._build()
         self.set_root(root)
 
@@ -81,6 +84,7 @@ class RunsPanel(QWidget):
             button.setAccessibleName(text.rstrip("…"))
             self.buttons[name] = button
             buttons.addWidget(button)
+        buttons.addWidget(self.deleter.bar)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -257,19 +261,9 @@ class RunsPanel(QWidget):
             self.delete(Path(run.path))
 
     def delete(self, folder: Path) -> None:
-        """To the system trash; where there is none, deleted for good after a second yes."""
-        if not QFile.moveToTrash(str(folder)):
-            really = QMessageBox.warning(
-                self, "No trash here",
-                f"This system has no trash for {folder}. Delete the run for good?",
-                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) == QMessageBox.Yes
-            if not really:
-                return
-            try:
-                shutil.rmtree(folder)
-            except OSError as exc:
-                self.problem.emit(f"Could not delete {folder}: {exc.strerror or exc}")
-        self.refresh()
+        """To the system trash; where there is none, deleted for good after a second yes
+        (in the background, with a progress bar)."""
+        self.deleter.delete(folder)
 
     def reveal(self) -> None:
         run = self.current()

@@ -15,6 +15,7 @@ def test_a_classifier_run_is_kept_and_reopens_without_running_again(window, qtbo
     panel = run(window, qtbot, models, folds=2)
     kept = classify_runs.saved(models)
     assert len(kept) == 1 and "kept in" in panel.message.text()
+    qtbot.waitUntil(lambda: panel.kept.count() == 1, timeout=30_000)
     assert panel.kept.count() == 1 and panel.reopen_button.isEnabled()
     first = [(p.id, p.label, p.confidence) for p in panel.outcome.predictions]
     panel.outcome = None

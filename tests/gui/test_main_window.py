@@ -18,11 +18,12 @@ FAST = {"max_iters": 400, "log_interval": 2, "eval_interval": 10, "eval_batches"
 
 
 def checked(window):
-    """Wait, as a person does, until the dropped books are no longer "checking…"."""
+    """Wait, as a person does, until the dropped books are no longer "checking…" and the
+    backstory CSVs are read."""
     deadline = time.monotonic() + 60
-    while window.books.checking and time.monotonic() < deadline:
+    while (window.books.checking or window.results.loading) and time.monotonic() < deadline:
         QTest.qWait(10)
-    assert not window.books.checking
+    assert not window.books.checking and not window.results.loading
 
 
 def drop(window, paths):
@@ -336,6 +337,7 @@ def test_closing_asks_once_then_joins_sampling_classifying_and_training(
     use_tiny(window, **FAST)
     panel, box = window.results, window.sample_box
     panel.add_csvs([resources.demo_train_csv()])
+    qtbot.waitUntil(lambda: not panel.loading, timeout=30_000)
     panel.set_models_folder(demo_models)
     panel.mode.setCurrentText("finetune")
     panel.run()

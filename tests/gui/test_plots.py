@@ -257,10 +257,11 @@ def test_the_crosshair_reads_each_books_losses(plots):
                                      f"val {loss_at(20) + 0.1:.3f}")
 
 
-def test_exports_write_every_point_and_the_picture(plots, tmp_path):
+def test_exports_write_every_point_and_the_picture(plots, qtbot, tmp_path):
     log_steps(plots, "a", 1, 30, val_every=10)
     plots.redraw()
-    plots.export_csv(tmp_path / "curves.csv")
+    with qtbot.waitSignal(plots.csv_writer.succeeded, timeout=30_000):
+        plots.export_csv(tmp_path / "curves.csv")
     rows = (tmp_path / "curves.csv").read_text().splitlines()
     assert rows[0] == "book,kind,step,elapsed,value" and len(rows) == 1 + 4 * 30 + 3
     plots.export_image(tmp_path / "plots.png")

@@ -15,8 +15,14 @@ from test_main_window import drop
 N_TRAIN, N_TEST = 36, 15
 
 
+def read(qtbot, panel):
+    """Wait, as a person does, until the CSVs added are read."""
+    qtbot.waitUntil(lambda: not panel.loading, timeout=30_000)
+
+
 def run(window, qtbot, models, folds=3):
     panel = window.results
+    read(qtbot, panel)
     panel.set_models_folder(models)
     panel.mode.setCurrentText("features")
     panel.folds.setValue(folds)
@@ -103,6 +109,7 @@ def test_a_csv_missing_a_column_says_so_and_the_panel_keeps_working(window, qtbo
     bad = tmp_path / "bad.csv"
     bad.write_text("id,book_name,char,label\n1,The Salt Road,Maren Holt,consistent\n")
     window.results.add_csvs([bad])
+    read(qtbot, window.results)
     assert window.banner.isVisible()
     assert "missing column(s) caption, content" in window.banner.label.text()
     assert window.results.train_path.text() == ""
@@ -128,6 +135,7 @@ def test_stop_ends_a_run_and_the_panel_keeps_working(window, qtbot, monkeypatch)
     monkeypatch.setattr("bdh_studio.gui.results_panel.classify", slow_classify)
     panel = window.results
     panel.add_csvs([resources.demo_train_csv()])
+    read(qtbot, panel)
     panel.set_models_folder(resources.demo_books())
     panel.run()
     qtbot.waitUntil(lambda: panel.message.text() == "fold 1 of 5", timeout=5_000)
@@ -139,11 +147,12 @@ def test_stop_ends_a_run_and_the_panel_keeps_working(window, qtbot, monkeypatch)
     assert panel.run_button.isEnabled() and not panel.stop_button.isEnabled()
 
 
-def test_rows_left_out_are_listed(window, tmp_path):
+def test_rows_left_out_are_listed(window, qtbot, tmp_path):
     rows = resources.demo_train_csv().read_text().splitlines()
     messy = tmp_path / "train.csv"
     messy.write_text("\n".join(rows + [rows[1]]) + "\n")  # a duplicate id
     window.results.add_csvs([messy])
+    read(qtbot, window.results)
     problems = window.results.problems
     assert not problems.isHidden()
     assert problems.summary.text() == "1 row left out: duplicate id"
@@ -167,6 +176,7 @@ def test_panel_settings_are_restored(qtbot, settings):
     from bdh_studio.gui.main_window import MainWindow
     first = MainWindow(settings)
     first.results.add_csvs([resources.demo_train_csv()])
+    read(qtbot, first.results)
     first.results.mode.setCurrentText("finetune")
     first.results.folds.setValue(4)
     first.results.repeats.setValue(2)
@@ -174,6 +184,7 @@ def test_panel_settings_are_restored(qtbot, settings):
     shiboken6.delete(first)
     second = MainWindow(settings)
     panel = second.results
+    read(qtbot, panel)
     assert (panel.mode.currentText(), panel.folds.value(), panel.repeats.value()) == \
         ("finetune", 4, 2)
     assert panel.train_path.text() == str(resources.demo_train_csv())

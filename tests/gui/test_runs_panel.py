@@ -104,8 +104,10 @@ def test_rename_and_delete(window, qtbot, runs_root, monkeypatch):
     answers = iter([QMessageBox.No, QMessageBox.Yes])
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: next(answers))
     panel.delete(runs_root / "B")
+    qtbot.waitUntil(lambda: not panel.deleter.running, timeout=30_000)
     assert (runs_root / "B").is_dir()  # the second question said no
     panel.delete(runs_root / "B")
+    qtbot.waitUntil(lambda: not panel.deleter.running, timeout=30_000)
     assert not (runs_root / "B").exists()
     qtbot.waitUntil(lambda: "B" not in listed(panel), timeout=30_000)
 
