@@ -270,12 +270,13 @@ class BooksPanel(QWidget):
                 missing[name] = self.add_missing(name, where)
         return missing
 
-    def show_run(self, book_paths: list[str], names: list[str], events: list[ev.Event]) -> None:
-        """An opened run's books alone, each in the state its log ends with."""
+    def show_run(self, book_paths: list[str], names: list[str],
+                 outcomes: dict[str, tuple[str, str]]) -> None:
+        """An opened run's books alone, each as it last ended (RunState.outcomes)."""
         self.clear()
         missing = self.add_run_books(book_paths, names)
-        for event in events:
-            self.show_event(event)
+        for name, (state, detail) in outcomes.items():
+            self.set_state(name, state, detail)
         for name, problem in missing.items():
             self.set_state(name, "unusable", problem)
 

@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.plots.clear()
         self.plots.load_events(run.log.events)
-        self.books.show_run(summary.book_paths, summary.books, run.log.events)
+        self.books.show_run(summary.book_paths, summary.books, run.state.outcomes)
         self.run_status.refresh()
         self.run_settings.show_run(config_of(summary), summary.name if self.session.readonly
                                    else None)

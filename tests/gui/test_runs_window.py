@@ -144,3 +144,24 @@ def test_new_run_asks_a_name_prefilled_from_books_and_preset(window, qtbot, book
     window.new_run_action.trigger()
     assert offered[0].startswith("Alpha Book + beta book · tiny · ")
     assert offered[1] == window.runs_root / "my run"
+
+
+def test_open_a_run_killed_mid_book_shows_no_book_in_training(window, qtbot, demo_models,
+                                                               tmp_path):
+    """A log that ends inside a book (kill -9) tells how the other books ended; the book it
+    was training is not training any more."""
+    import json
+    import shutil
+    run_dir = shutil.copytree(demo_models, tmp_path / "run")
+    log = run_dir / "metrics.jsonl"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    last_finished = max(i for i, line in enumerate(lines)
+                        if json.loads(line)["event"] == "book_finished")
+    killed = lines[:last_finished]  # the last book started and logged, never finished
+    log.write_text("\n".join(killed) + "\n", encoding="utf-8")
+    last_book = json.loads(lines[last_finished])["book"]
+    window.session.open_run(run_dir)
+    qtbot.waitUntil(lambda: window.run_dir == run_dir, timeout=30_000)
+    states = {name: window.books.state_of(name) for name in window.books.infos}
+    assert not states[last_book].startswith("training"), states
+    assert sum(state.startswith("trained") for state in states.values()) == len(states) - 1
