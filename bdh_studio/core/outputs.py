@@ -5,7 +5,8 @@ Every path a person gives a command to write goes through ``check_file`` or
 with one line naming the path and what to do instead: a folder given for a
 file (or a file for a folder), an input of the command (the same file by
 any name: symlinks resolved, hard links compared by inode, or a file of an
-input folder), and any path inside a run folder, which only ``train`` writes.
+input folder), and any path inside a run folder, which holds only what
+training (and the window's kept classifier results) put there.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def check_file(path: str | Path, inputs: Inputs, flag: str, example: str) -> Pat
     _not_an_input(out, inputs, flag)
     run = enclosing_run(out.resolve().parent)  # a symlink to a run's file included
     if run is not None:
-        raise OutputError(f"{out}: is inside {_place(out, run)}, and only train writes in a run "
-                          f"folder; choose another {flag}, outside it")
+        raise OutputError(f"{out}: is inside {_place(out, run)}, which holds only the run's "
+                          f"own files; choose another {flag}, outside it")
     check_writable(out.parent, flag)
     return out
 
@@ -75,7 +76,7 @@ def check_folder(path: str | Path, inputs: Inputs, flag: str, run_ok: bool = Fal
     run = enclosing_run(out)
     if run is not None and not (run_ok and run == out.resolve()):
         raise OutputError(f"{out}: is {'' if run == out.resolve() else 'inside '}"
-                          f"{_place(out / 'x', run)}, and only train writes in a run folder; "
+                          f"{_place(out / 'x', run)}, which holds only the run's own files; "
                           f"choose another {flag}, outside it")
     if probe:
         check_writable(out, flag)

@@ -25,6 +25,7 @@ from ..core.classify_runs import checkpoints_used, load, partial_note, save, sav
 from ..core.config import CLASSIFIER_MODES
 from ..core.control import TaskControl
 from ..core.errors import UserError
+from ..core.outputs import check_file
 from ..core.predictions import PredictionRow, out_of_fold, prediction_rows, write_table
 from ..core.run.summary import is_run
 from ..core.runtime import resolve
@@ -485,6 +486,7 @@ class ResultsPanel(QWidget):
 
     def _export(self, write, path: Path) -> None:
         try:
+            check_file(path, [], "file", path.name)
             write()
         except UserError as exc:
             self.problem.emit(str(exc))

@@ -176,7 +176,7 @@ def test_export_writes_nothing_inside_any_run_folder(demo_models, tmp_path, caps
                    other / "metrics.jsonl"):
         assert main(["export", str(run / "checkpoints" / "The Salt Road.pt"), str(target)]) == 2
         err = capsys.readouterr().err
-        assert "only train writes in a run folder" in err, err
+        assert "which holds only the run's own files" in err, err
     assert digests(tmp_path) == before
     assert not (other / "notes").exists()
 

@@ -40,5 +40,16 @@ def test_saving_the_settings_onto_a_runs_config_is_refused(window, qtbot, demo_m
     monkeypatch.setattr(dialogs.QFileDialog, "getSaveFileName",
                         lambda *args, **kwargs: (str(run_dir / "config.json"), ""))
     window.save_config_action.trigger()
-    assert "only train writes in a run folder" in window.banner.label.text()
+    assert "which holds only the run's own files" in window.banner.label.text()
+    assert digests(run_dir) == before
+
+
+@pytest.mark.parametrize("export", ["export_predictions", "export_table"])
+def test_the_results_exports_never_write_into_a_run_folder(window, qtbot, demo_models, tmp_path,
+                                                           export):
+    run_dir = shutil.copytree(demo_models, tmp_path / "run")
+    before = digests(run_dir)
+    with qtbot.waitSignal(window.results.problem, timeout=5_000) as problem:
+        getattr(window.results, export)(run_dir / "metrics.jsonl")
+    assert "which holds only the run's own files" in problem.args[0]
     assert digests(run_dir) == before
