@@ -12,9 +12,11 @@ from pathlib import Path
 from ..core.errors import UserError
 from ..core.outputs import check_file
 from ..core.run.compare import load_run, write_csv
+from ..core.run.filter import parse_filter
 from ..core.run.progress import hms
 from ..core.run.root import default_runs_root
-from ..core.run.summary import RunSummary, list_runs
+from ..core.run.seeds import SPREADS
+from ..core.run.summary import STATES, RunSummary, list_runs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +27,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--runs-dir", metavar="DIR",
                          help="runs root (default: the window's, in the app-data folder)")
     listing.add_argument("--json", action="store_true", help="a JSON array of objects")
+    listing.add_argument("--filter", default="", metavar="TERMS",
+                         help="regular expressions over name, tags and notes, all to match; "
+                              "-TERM excludes (write --filter=-TERM when it comes first); quote a "
+                              "term with spaces (\"a b\")")
+    listing.add_argument("--state", action="append", choices=STATES, default=[],
+                         help="only runs in this state (repeatable)")
+    listing.add_argument("--preset", action="append", default=[], metavar="NAME",
+                         help="only runs of this preset, or custom (repeatable)")
     listing.set_defaults(run=run_list)
     compare = commands.add_parser("compare", help="overlay runs' loss curves into a file",
                                   description="Draw the runs' training loss curves overlaid, "
@@ -34,6 +44,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     compare.add_argument("--out", required=True, metavar="PLOT.png|.svg|.csv")
     compare.add_argument("--x", choices=("step", "training-time", "wall-clock"), default="step",
                          help="x axis of a picture (default: step)")
+    compare.add_argument("--group-seeds", action="store_true",
+                         help="draw runs that differ only in seed as one mean curve in a band "
+                              "(a .csv gets each group's mean, low and high rows)")
+    compare.add_argument("--band", choices=SPREADS, default="minmax",
+                         help="the seed band: min to max, or mean ± standard error "
+                              "(default: minmax)")
     compare.set_defaults(run=run_compare)
 
 
@@ -47,7 +63,8 @@ def runs_root(given: str | None) -> Path:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    runs = list_runs(runs_root(args.runs_dir))
+    wanted = parse_filter(args.filter, args.state, args.preset)
+    runs = wanted.select(list_runs(runs_root(args.runs_dir)))
     if args.json:
         print(json.dumps([r.to_dict() for r in runs], indent=2))
     else:
@@ -69,21 +86,32 @@ def run_compare(args: argparse.Namespace) -> int:
     check_file(out, [("RUN_DIR", d) for d in args.run_dirs], "--out", "compare.png")
     runs = [load_run(Path(d)) for d in args.run_dirs]
     if out.suffix.lower() == ".csv":
-        write_csv(out, runs)
+        write_csv(out, runs, args.band if args.group_seeds else None)
     else:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a picture needs no display
         from ..gui.compare_plots import draw_offscreen  # Qt for a picture only
-        draw_offscreen(runs, out, X_CHOICES[args.x])
+        draw_offscreen(runs, out, X_CHOICES[args.x], args.band if args.group_seeds else None)
     print(f"wrote {out} ({len(runs)} run(s))", file=sys.stderr)
     return 0
 
 
 def line(run: RunSummary) -> str:
-    """name · date · state · preset · books with their last val loss · duration · size."""
+    """name · date · state · preset · books with their last and best val loss · duration ·
+    size · tags · the notes' first line (or what is wrong with them)."""
     date = datetime.datetime.fromtimestamp(run.started).strftime("%Y-%m-%d %H:%M") \
         if run.started else "?"
-    books = ", ".join(f"{b} {run.val_loss[b]:.3f}" if run.val_loss.get(b) is not None else b
-                      for b in run.books) or "no books"
+    books = ", ".join(book_losses(run, b) for b in run.books) or "no books"
+    notes = run.notes_problem or (run.notes.splitlines() or [""])[0][:80]
     return (f"{run.name}\t{date}\t{run.state_text}\t{run.preset}\t{books}\t"
-            f"{hms(run.duration)}\t{run.size / 2**20:.1f} MiB")
+            f"{hms(run.duration)}\t{run.size / 2**20:.1f} MiB\t"
+            f"{' '.join('#' + t for t in run.tags)}\t{notes}")
+
+
+def book_losses(run: RunSummary, book: str) -> str:
+    """"Book 1.234 (best 1.200 @ 400)": the last val loss, and the best where it differs."""
+    last, best = run.val_loss.get(book), run.best_val.get(book)
+    text = book if last is None else f"{book} {last:.3f}"
+    if best is not None and best.loss != last:
+        text += f" (best {best.loss:.3f} @ {best.step})"
+    return text
 

@@ -1,45 +1,70 @@
-"""Several runs' loss curves overlaid, a hover table at the cursor, and their settings' diff.
+"""Several runs' loss curves overlaid, a hover table at the cursor, their settings' diff and
+the hyperparameters table.
 
-One colour family per run (its books are shades of it) and one line style
-per book, so a curve is told apart both ways; the legend names run and book.
-Hovering shows, TensorBoard-style, each visible curve's point at the hovered
-x or the last before it (never a later one).  ``bdh-studio runs compare``
-draws with this same widget, offscreen.
+One colour family per run (its books are shades of it; the run's own colour,
+kept across views and launches) and one line style per book, so a curve is
+told apart both ways; the legend names run and book.  Runs that differ only
+in their seed can be drawn as one mean curve in a band, the seed count in
+the legend.  Hovering shows, TensorBoard-style, each visible curve's point at
+the hovered x or the last before it (never a later one), and the best
+validation loss so far.  ``bdh-studio runs compare`` draws with this same
+widget, offscreen.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton,
-                               QSlider, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
+                               QPushButton, QSlider, QSplitter, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
+from ..core.run.best import Best, best_so_far
+from ..core.run.colours import PALETTE
 from ..core.run.compare import ComparedRun, write_csv
 from ..core.run.progress import hms
+from ..core.run.seeds import SPREADS, band, group_label, group_runs, mean_x
 from ..core.run.series import Series
 from ..core.run.settings import config_diff
-from ..core.run.smoothing import Smoothed
+from ..core.run.smoothing import ENVELOPE, Smoother, Smoothing
 from .curves import index_at
 from .exports import export_image, run_export
-from .plots import PALETTE, STEP, X_AXES, TimeAxis, steady_axes, x_of
+from .hparams_table import HparamsView
+from .plots import STEP, X_AXES, TimeAxis, steady_axes, x_of
+from .smoothing_choice import smoothing_kinds
 
 BOOK_STYLES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine)
 ALL_RUNS = "All runs"
+SPREAD_LABELS = {"minmax": "min–max", "sem": "± std. error"}
 
 
 @dataclass
 class Line:
-    run: str
+    """A drawn curve: one run's book, or a seed group's mean for a book."""
+    run: str  # the run's name, or the seed group's label
     book: str
-    series: Series
+    series: Series  # train loss; a group's mean, at the steps any of its seeds logged
     item: pg.PlotDataItem
+    members: list[Series] = field(default_factory=list)  # a group's seeds' train loss
+    names: list[str] = field(default_factory=list)  # the runs drawn by this line
+    vals: list[Series] = field(default_factory=list)  # their validation loss
     smoothed: np.ndarray | None = None
+    bounds: tuple[pg.PlotDataItem, pg.PlotDataItem, pg.FillBetweenItem] | None = None
+    smoother: Smoother = field(default_factory=Smoother)
+
+    def best_until(self, step: float) -> Best | None:
+        """The best validation loss up to ``step`` (of the seeds' mean, for a group)."""
+        steps, values = [v.steps for v in self.vals], [v.values for v in self.vals]
+        if not steps or not any(s.size for s in steps):
+            return None
+        b = band(steps, values)
+        shown = b.steps <= step
+        return best_so_far(b.steps[shown], b.mean[shown])
 
 
 class HoverCanvas(pg.GraphicsLayoutWidget):
@@ -71,33 +96,7 @@ class ComparePlots(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.x_axis = QComboBox(objectName="compareXAxis")
-        self.x_axis.setAccessibleName("Compare x axis")
-        self.x_axis.addItems([X_AXES[i][0] for i in sorted(X_AXES)])
-        self.x_axis.currentIndexChanged.connect(self.redraw)
-        self.smoothing = QSlider(Qt.Horizontal, minimum=0, maximum=99, value=60,
-                                 objectName="compareSmoothing")
-        self.smoothing.setAccessibleName("Compare smoothing")
-        self.smoothing.setFixedWidth(120)
-        self.smoothing.valueChanged.connect(self.redraw)
-        self.isolate = QComboBox(objectName="isolateRun")
-        self.isolate.setAccessibleName("Isolate one run")
-        self.isolate.setToolTip("Show one run alone, or all of them")
-        self.isolate.currentTextChanged.connect(self._isolate)
-        export_image_button = QPushButton("Export image…", objectName="compareExportImage",
-                                          clicked=self._ask_export_image)
-        export_csv_button = QPushButton("Export CSV…", objectName="compareExportCsv",
-                                        clicked=self._ask_export_csv)
-        for b in (export_image_button, export_csv_button):
-            b.setAccessibleName(b.text().rstrip("…"))
-        bar = QHBoxLayout()
-        for w in (QLabel("x axis:"), self.x_axis, QLabel("Smoothing:"), self.smoothing,
-                  QLabel("Show:"), self.isolate):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(export_image_button)
-        bar.addWidget(export_csv_button)
-
+        bar = self._build_bar()
         self._build_canvas()
         self.diff = QTableWidget(objectName="configDiff")
         self.diff.setAccessibleName("Settings that differ between the checked runs")
@@ -111,10 +110,59 @@ class ComparePlots(QWidget):
         diff_layout.addWidget(self.diff, 1)
         split.addWidget(diff_box)
         split.setSizes([700, 260])
+        self.hparams = HparamsView()
+        self.hparams.isolate_requested.connect(self.isolate_run)
+        self.hparams.problem.connect(self.problem)
+        below = QSplitter(Qt.Vertical)
+        below.addWidget(split)
+        below.addWidget(self.hparams)
+        below.setSizes([500, 160])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(split, 1)
+        layout.addWidget(below, 1)
+
+    def _build_bar(self) -> QHBoxLayout:
+        """The controls above the plot: x axis, smoothing, seeds, one run alone, exports."""
+        self.x_axis = QComboBox(objectName="compareXAxis")
+        self.x_axis.setAccessibleName("Compare x axis")
+        self.x_axis.addItems([X_AXES[i][0] for i in sorted(X_AXES)])
+        self.x_axis.currentIndexChanged.connect(self.redraw)
+        self.smoothing_kind = smoothing_kinds("compareSmoothingKind", "Compare smoothing kind")
+        self.smoothing_kind.currentIndexChanged.connect(self.redraw)
+        self.smoothing = QSlider(Qt.Horizontal, minimum=0, maximum=99, value=60,
+                                 objectName="compareSmoothing")
+        self.smoothing.setAccessibleName("Compare smoothing")
+        self.smoothing.setFixedWidth(120)
+        self.smoothing.valueChanged.connect(self.redraw)
+        self.group_seeds = QCheckBox("Group seeds", objectName="compareGroupSeeds")
+        self.group_seeds.setAccessibleName("Group runs that differ only in seed")
+        self.group_seeds.setToolTip("Draw runs whose settings differ only in seed as one mean "
+                                    "curve in a band")
+        self.group_seeds.toggled.connect(self._draw_lines)
+        self.spread = QComboBox(objectName="compareSpread")
+        self.spread.setAccessibleName("Seed band")
+        for key in SPREADS:
+            self.spread.addItem(SPREAD_LABELS[key], key)
+        self.spread.currentIndexChanged.connect(self.redraw)
+        self.isolate = QComboBox(objectName="isolateRun")
+        self.isolate.setAccessibleName("Isolate one run")
+        self.isolate.setToolTip("Show one run alone, or all of them")
+        self.isolate.currentTextChanged.connect(self._isolate)
+        export_image_button = QPushButton("Export image…", objectName="compareExportImage",
+                                          clicked=self._ask_export_image)
+        export_csv_button = QPushButton("Export CSV…", objectName="compareExportCsv",
+                                        clicked=self._ask_export_csv)
+        for b in (export_image_button, export_csv_button):
+            b.setAccessibleName(b.text().rstrip("…"))
+        bar = QHBoxLayout()
+        for w in (QLabel("x axis:"), self.x_axis, QLabel("Smoothing:"), self.smoothing_kind,
+                  self.smoothing, self.group_seeds, self.spread, QLabel("Show:"), self.isolate):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(export_image_button)
+        bar.addWidget(export_csv_button)
+        return bar
 
     def _build_canvas(self) -> None:
         """The plot, its legend, and the crosshair and table that follow the mouse."""
@@ -144,22 +192,49 @@ class ComparePlots(QWidget):
 
     def set_runs(self, runs: list[ComparedRun]) -> None:
         self.runs = runs
+        self._fill_diff()
+        self.hparams.set_runs(runs)
+        self._draw_lines()
+
+    def _draw_lines(self, *_) -> None:
+        """One line per run and book, or per seed group and book when seeds are grouped."""
         for line in self.lines:
-            self.plot.removeItem(line.item)
+            for item in (line.item, *(line.bounds or ())):
+                self.plot.removeItem(item)
         self.legend.clear()
         self.lines = []
-        for r, run in enumerate(runs):
-            color = PALETTE[r % len(PALETTE)]
-            for b, (book, data) in enumerate(run.series.books.items()):
-                pen = pg.mkPen(shade(color, b), width=2, style=BOOK_STYLES[b % len(BOOK_STYLES)])
-                item = self.plot.plot(pen=pen, name=f"{run.name} · {book}")
-                self.lines.append(Line(run.name, book, data.series["train"], item))
+        for r, group in enumerate(self._groups()):
+            first = group[0]
+            colour = first.colour or PALETTE[r % len(PALETTE)]
+            label = group_label([g.name for g in group])
+            for b, book in enumerate(dict.fromkeys(k for g in group for k in g.series.books)):
+                has = [g for g in group if book in g.series.books]
+                self.lines.append(self._line(label, book, has, shade(colour, b), b))
         self.isolate.blockSignals(True)
         self.isolate.clear()
-        self.isolate.addItems([ALL_RUNS, *(run.name for run in runs)])
+        self.isolate.addItems([ALL_RUNS, *dict.fromkeys(line.run for line in self.lines)])
         self.isolate.blockSignals(False)
-        self._fill_diff()
         self.redraw()
+
+    def _groups(self) -> list[list[ComparedRun]]:
+        return group_runs(self.runs) if self.group_seeds.isChecked() else [[r] for r in self.runs]
+
+    def _line(self, label: str, book: str, runs: list[ComparedRun], colour: QColor,
+              b: int) -> Line:
+        pen = pg.mkPen(colour, width=2, style=BOOK_STYLES[b % len(BOOK_STYLES)])
+        item = self.plot.plot(pen=pen, name=f"{label} · {book}")
+        data = [run.series.books[book].series for run in runs]
+        line = Line(label, book, data[0]["train"], item, names=[run.name for run in runs],
+                    vals=[d["val"] for d in data])
+        if len(runs) > 1:
+            line.members = [d["train"] for d in data]
+        faded = QColor(colour)
+        faded.setAlpha(60)
+        low, high = (self.plot.plot(pen=pg.mkPen(faded, width=1)) for _ in range(2))
+        fill = pg.FillBetweenItem(low, high, brush=pg.mkBrush(faded))
+        self.plot.addItem(fill)
+        line.bounds = (low, high, fill)
+        return line
 
     def _fill_diff(self) -> None:
         configs = {run.name: run.config or {} for run in self.runs}
@@ -183,19 +258,62 @@ class ComparePlots(QWidget):
 
     # --- drawing ------------------------------------------------------------
 
+    def smoothing_choice(self) -> Smoothing:
+        return Smoothing(self.smoothing_kind.currentData(), self.smoothing.value())
+
     def redraw(self, *_) -> None:
-        axis, weight = self.x_axis.currentIndex(), self.smoothing.value() / 100
+        axis, smoothing = self.x_axis.currentIndex(), self.smoothing_choice()
         for line in self.lines:
-            line.smoothed = Smoothed().of(line.series.values, weight).copy()
-            line.item.setData(x_of(line.series, axis), line.smoothed, skipFiniteCheck=True)
+            low = high = None
+            if line.members:
+                low, high = self._draw_group(line, axis, smoothing)
+            else:
+                smooth = line.smoother.of(line.series.values, smoothing)
+                line.smoothed = smooth.line.copy()
+                low, high = smooth.low, smooth.high
+            x = x_of(line.series, axis)[: line.smoothed.size]
+            line.item.setData(x, line.smoothed, skipFiniteCheck=True)
+            for bound, y in zip(line.bounds[:2], (low, high)):
+                bound.setData(x, y, skipFiniteCheck=True) if y is not None else bound.setData()
+            self._isolate_line(line)
         bottom = self.plot.getAxis("bottom")
         bottom.is_time = axis != STEP
         bottom.setStyle()
         self.plot.setLabel("bottom", X_AXES[axis][1])
 
-    def _isolate(self, name: str) -> None:
+    def _draw_group(self, line: Line, axis: int,
+                    smoothing: Smoothing) -> tuple[np.ndarray, np.ndarray]:
+        """The seeds' mean of their smoothed curves, and the band's bounds."""
+        smoothed = [Smoother().of(m.values, smoothing).line for m in line.members]
+        steps = [m.steps[: s.size] for m, s in zip(line.members, smoothed)]
+        spread = self.spread.currentData()
+        shown = band(steps, smoothed, spread)
+        raw = band([m.steps for m in line.members], [m.values for m in line.members])
+        steps = [m.steps for m in line.members]
+        line.series = Series.of(raw.steps, mean_x(steps, [m.elapsed for m in line.members],
+                                                  raw.steps),
+                                raw.mean, mean_x(steps, [m.wall for m in line.members], raw.steps))
+        line.smoothed = shown.mean
+        return shown.low, shown.high
+
+    def _isolate(self, *_) -> None:
         for line in self.lines:
-            line.item.setVisible(name in (ALL_RUNS, "", line.run))
+            self._isolate_line(line)
+
+    def _isolate_line(self, line: Line) -> None:
+        name = self.isolate.currentText()
+        visible = name in (ALL_RUNS, "", line.run)
+        line.item.setVisible(visible)
+        for bound in line.bounds or ():
+            bound.setVisible(visible and (bool(line.members) or
+                                          self.smoothing_kind.currentData() == ENVELOPE))
+
+    def isolate_run(self, name: str) -> None:
+        """Show only the line of run ``name`` (its seed group's, when seeds are grouped)."""
+        for line in self.lines:
+            if name in line.names:
+                self.isolate.setCurrentText(line.run)
+                return
 
     # --- hover --------------------------------------------------------------
 
@@ -220,28 +338,31 @@ class ComparePlots(QWidget):
         self.crosshair.hide()
         self.hover.hide()
 
-    def rows_at(self, x: float) -> list[tuple[str, str, int, float, float, float]]:
-        """(run, book, step, smoothed, raw, training time) of each visible curve at ``x``."""
+    def rows_at(self, x: float) -> list[tuple]:
+        """(run, book, step, smoothed, raw, training time, best val so far or None) of each
+        visible curve at ``x``."""
         axis, rows = self.x_axis.currentIndex(), []
         for line in self.lines:
             if not line.item.isVisible():
                 continue
-            i = index_at(x_of(line.series, axis), x)
-            if i is None or line.smoothed is None:
+            i = index_at(x_of(line.series, axis)[: line.smoothed.size], x) \
+                if line.smoothed is not None else None
+            if i is None:
                 continue
-            rows.append((line.run, line.book, int(line.series.steps[i]),
-                         float(line.smoothed[i]), float(line.series.values[i]),
-                         float(line.series.elapsed[i])))
+            step = int(line.series.steps[i])
+            rows.append((line.run, line.book, step, float(line.smoothed[i]),
+                         float(line.series.values[i]), float(line.series.elapsed[i]),
+                         line.best_until(step)))
         return rows
 
     def table_at(self, x: float) -> str:
         cells = "".join(
             f"<tr><td>{run}</td><td>{book}</td><td align=right>{step:,}</td>"
             f"<td align=right>{smooth:.4f}</td><td align=right>{raw:.4f}</td>"
-            f"<td align=right>{hms(t)}</td></tr>"
-            for run, book, step, smooth, raw, t in self.rows_at(x))
+            f"<td align=right>{hms(t)}</td><td align=right>{best_text(best)}</td></tr>"
+            for run, book, step, smooth, raw, t, best in self.rows_at(x))
         head = ("<tr><th align=left>run</th><th align=left>book</th><th>step</th>"
-                "<th>smoothed</th><th>raw</th><th>time</th></tr>")
+                "<th>smoothed</th><th>raw</th><th>time</th><th>best val (step)</th></tr>")
         return f"<table cellspacing=0 cellpadding=2>{head}{cells}</table>"
 
     # --- exports ------------------------------------------------------------
@@ -252,7 +373,8 @@ class ComparePlots(QWidget):
         export_image(self.canvas, path, "BDH Studio runs compared")
 
     def export_csv(self, path: str | Path) -> None:
-        write_csv(path, self.runs)
+        write_csv(path, self.runs,
+                  self.spread.currentData() if self.group_seeds.isChecked() else None)
 
     def _ask_export_image(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export comparison", "compare.png",
@@ -267,14 +389,19 @@ class ComparePlots(QWidget):
         run_export(export, path, self.problem.emit)
 
 
-def draw_offscreen(runs: list[ComparedRun], out: Path, x_axis: int) -> None:
+def draw_offscreen(runs: list[ComparedRun], out: Path, x_axis: int,
+                   spread: str | None = None) -> None:
     """The comparison as the window draws it, into ``out`` (.png or .svg), with no window
-    shown: what ``bdh-studio runs compare --out x.png`` writes."""
+    shown: what ``bdh-studio runs compare --out x.png`` writes; with a ``spread``, seeds
+    grouped in bands of it."""
     from .app import make_app
     make_app([])
     plots = ComparePlots()
     plots.resize(1200, 700)
     plots.x_axis.setCurrentIndex(x_axis)
+    if spread:
+        plots.spread.setCurrentIndex(plots.spread.findData(spread))
+        plots.group_seeds.setChecked(True)
     plots.set_runs(runs)
     plots.show()
     plots.canvas.grab()  # lay out and range the view before exporting
@@ -282,3 +409,7 @@ def draw_offscreen(runs: list[ComparedRun], out: Path, x_axis: int) -> None:
         plots.export_image(out)
     finally:
         plots.close()
+
+
+def best_text(best: Best | None) -> str:
+    return "—" if best is None else f"{best.loss:.4f} ({best.step:,})"

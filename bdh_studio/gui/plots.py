@@ -27,16 +27,19 @@ from ..core import events as ev
 from ..core.run.colours import PALETTE
 from ..core.run.progress import hms
 from ..core.run.series import Series
-from ..core.run.smoothing import Smoothed
+from ..core.run.smoothing import ENVELOPE, Smoother, Smoothing
 from ..core.run.state import RunState
 from ..core.control import TaskControl
 from ..core.errors import UserError
 from .background import BackgroundTask
 from .curves import index_at
 from .exports import export_csv, export_image, run_export
+from .smoothing_choice import smoothing_kinds
 
-# Each drawn item and the series it shows: "raw" is the train loss unsmoothed, faded.
-SHOWS = {"raw": "train", "train": "train", "val": "val", "tokens": "tokens",
+# Each drawn item and the series it shows: "raw" is the train loss unsmoothed, faded;
+# "low" and "high" bound its min-max envelope.
+SHOWS = {"raw": "train", "train": "train", "low": "train", "high": "train", "val": "val",
+         "tokens": "tokens",
          "x_sparsity": "x_sparsity", "y_sparsity": "y_sparsity"}
 MIN_INTERVAL_MS = 100
 COST_FACTOR = 200  # redraws at least this many times their CPU time apart: <= 0.5% of a core
@@ -56,7 +59,7 @@ class BookCurves:
     color: str
     series: dict[str, Series]  # the run's, drawn by the items
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
-    smoothed: Smoothed = field(default_factory=Smoothed)
+    smoother: Smoother = field(default_factory=Smoother)
     drawn: dict[str, tuple] = field(default_factory=dict)  # what each item was last set with
 
 
@@ -165,6 +168,9 @@ class TrainingPlots(QWidget):
         self.x_axis = QComboBox()
         self.x_axis.addItems([X_AXES[i][0] for i in sorted(X_AXES)])
         self.x_axis.currentIndexChanged.connect(self._restyle)
+        self.smoothing_kind = smoothing_kinds("smoothingKind",
+                                              "Kind of smoothing of the training loss")
+        self.smoothing_kind.currentIndexChanged.connect(self._restyle)
         self.smoothing = QSlider(Qt.Horizontal, minimum=0, maximum=99, value=60)
         self.smoothing.setFixedWidth(140)
         self.smoothing.valueChanged.connect(self._restyle)
@@ -173,7 +179,7 @@ class TrainingPlots(QWidget):
         export_csv = QPushButton("Export CSV…", clicked=self._ask_export_csv)
         bar = QHBoxLayout()
         for w in (self.log_y, QLabel("x axis:"), self.x_axis, QLabel("Smoothing:"),
-                  self.smoothing, self.smoothing_label):
+                  self.smoothing_kind, self.smoothing, self.smoothing_label):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(export_image)
@@ -220,7 +226,7 @@ class TrainingPlots(QWidget):
             return
         c = self._book(book)
         if isinstance(event, ev.BookStarted):  # resumed, its points after the save redone
-            c.smoothed, c.drawn = Smoothed(), {}
+            c.smoother, c.drawn = Smoother(), {}
             self._plan_x()
         else:
             self._dirty = True
@@ -250,6 +256,8 @@ class TrainingPlots(QWidget):
             solid, faded = pg.mkPen(color, width=2), pg.mkPen(color + "40", width=1)
             curves.items = {
                 "raw": curve(self.loss_plot, pen=faded),
+                "low": curve(self.loss_plot, pen=faded),
+                "high": curve(self.loss_plot, pen=faded),
                 "train": curve(self.loss_plot, pen=solid, name=f"{name} · train"),
                 "val": curve(self.loss_plot, pen=pg.mkPen(color, width=1, style=Qt.DashLine),
                              symbol="o", symbolSize=5, symbolBrush=color, symbolPen=None,
@@ -259,8 +267,10 @@ class TrainingPlots(QWidget):
                 "y_sparsity": curve(self.sparsity_plot,
                                     pen=pg.mkPen(color, width=1, style=Qt.DotLine)),
             }
-            curves.items["raw"].setVisible(self._weight() > 0)
+            self.loss_plot.addItem(pg.FillBetweenItem(curves.items["low"], curves.items["high"],
+                                                      brush=pg.mkBrush(color + "30")))
             self.books[name] = curves
+            self._show_raw(curves)
         return self.books[name]
 
     # --- drawing ----------------------------------------------------------
@@ -272,8 +282,13 @@ class TrainingPlots(QWidget):
     def _x(self, series: Series) -> np.ndarray:
         return x_of(series, self.x_axis.currentIndex())
 
-    def _weight(self) -> float:
-        return self.smoothing.value() / 100
+    def smoothing_choice(self) -> Smoothing:
+        return Smoothing(self.smoothing_kind.currentData(), self.smoothing.value())
+
+    def _show_raw(self, c: BookCurves) -> None:
+        """The raw points faded behind a smoothed line; an envelope stands in for them."""
+        smoothing = self.smoothing_choice()
+        c.items["raw"].setVisible(smoothing.amount > 0 and smoothing.kind != ENVELOPE)
 
     def redraw(self) -> None:
         """Set the curves whose points or drawing changed since they were last set, no other.
@@ -292,13 +307,24 @@ class TrainingPlots(QWidget):
     def _draw(self, c: BookCurves, item: str) -> bool:
         """Set ``item`` of book ``c`` unless it shows the same points, drawn the same way."""
         series = c.series[SHOWS[item]]
-        weight = self._weight() if item == "train" else None
-        drawn = (series.size, self.x_axis.currentIndex(), weight)
-        if c.drawn.get(item) == drawn:
+        smoothing = self.smoothing_choice() if item in ("train", "low", "high") else None
+        bound = item in ("low", "high")
+        if bound and smoothing.kind != ENVELOPE:
+            drawn = None  # no envelope: nothing to set however the points grow
+        else:
+            drawn = (series.size, self.x_axis.currentIndex(), smoothing)
+        if c.drawn.get(item, ()) == drawn:
             return False
         c.drawn[item] = drawn
-        y = series.values if weight is None else c.smoothed.of(series.values, weight)
-        c.items[item].setData(self._x(series), y, skipFiniteCheck=True, **marks(item, series))
+        if drawn is None:
+            c.items[item].setData([], [])
+            return True
+        y = series.values
+        if smoothing is not None:
+            smooth = c.smoother.of(series.values, smoothing)
+            y = {"train": smooth.line, "low": smooth.low, "high": smooth.high}[item]
+        c.items[item].setData(self._x(series)[: y.size], y, skipFiniteCheck=True,
+                              **marks(item, series))
         return True
 
     def _painted(self, seconds: float) -> None:
@@ -317,8 +343,7 @@ class TrainingPlots(QWidget):
         self._timer.setInterval(max(MIN_INTERVAL_MS, round(COST_FACTOR * cost * 1000)))
 
     def _restyle(self, *_) -> None:
-        weight = self._weight()
-        self.smoothing_label.setText(f"{weight:.2f}")
+        self.smoothing_label.setText(self.smoothing_choice().describe())
         self.loss_plot.setLogMode(y=self.log_y.isChecked())
         axis = self.x_axis.currentIndex()
         x_label = X_AXES[axis][1]
@@ -328,7 +353,7 @@ class TrainingPlots(QWidget):
         if self.sparsity_plot.getAxis("bottom").labelText != x_label:  # setting lays it out
             self.sparsity_plot.setLabel("bottom", x_label)
         for c in self.books.values():
-            c.items["raw"].setVisible(weight > 0)
+            self._show_raw(c)
         self._plan_x()
         self.redraw()
 

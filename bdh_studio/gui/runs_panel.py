@@ -1,4 +1,5 @@
-"""The Runs panel: every run under the runs root, newest first, to open, compare and tidy.
+"""The Runs panel: every run under the runs root, newest first, to open, compare, sort out
+(notes, tags, colour, a filter) and tidy.
 
 The summaries come from core.run.summary, read in a background thread.  The
 list is read again when the root's folder changes or a listed running run's
@@ -12,19 +13,26 @@ import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog,
                                QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
+from ..core.run.filter import RunFilter
 from ..core.run.naming import safe_name
+from ..core.run.notes import RunNotes, write_notes
 from ..core.run.progress import hms
 from ..core.run.summary import RunSummary, list_runs
 from .background import BackgroundTask
 from .books_panel import human_size
 from .run_deleter import RunDeleter
+from .run_notes_editor import RunNotesEditor
+from .runs_filter_bar import RunsFilterBar
 
-COLUMNS = ("Run", "Date", "Books", "Preset", "State", "Last val loss", "Duration", "Size")
+COLUMNS = ("Run", "Date", "Books", "Preset", "State", "Last val loss", "Best val loss (step)",
+           "Duration", "Size", "Tags", "Notes")
+DATE_COLUMN = 1
+SORT_KEY = Qt.UserRole + 1  # what a column sorts by, where its text would sort wrong
 STATE_COLORS = {"running": "#1f6fb2", "finished": "#2e7d32", "stopped": "#b26a00",
                 "failed": "#c62828", "damaged": "#c62828"}
 SETTLE_MS = 1000  # a burst of writes is read once
@@ -49,6 +57,11 @@ class RunsPanel(QWidget):
         self.reader.succeeded.connect(self._show)
         self.reader.failed.connect(self.problem)
         self.reader.idle.connect(self._read_again)
+        self.writer = BackgroundTask("saving a run's notes", self)
+        self.writer.succeeded.connect(lambda _: self.refresh())
+        self.writer.failed.connect(self.problem)
+        self.writer.idle.connect(self._write_next)
+        self._unsaved: list[tuple[Path, RunNotes]] = []
         self.watcher = QFileSystemWatcher(self)
         self.watcher.directoryChanged.connect(self.schedule)
         self.watcher.fileChanged.connect(self.schedule)
@@ -66,9 +79,15 @@ class RunsPanel(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.tree.setSortingEnabled(True)
+        self.tree.sortByColumn(DATE_COLUMN, Qt.DescendingOrder)
         self.tree.itemChanged.connect(self._checks_changed)
         self.tree.itemDoubleClicked.connect(lambda item, _: self._open(item))
         self.tree.itemSelectionChanged.connect(self._update_buttons)
+        self.filter_bar = RunsFilterBar()
+        self.filter_bar.changed.connect(self.apply_filter)
+        self.editor = RunNotesEditor()
+        self.editor.save_requested.connect(self.save_notes)
         buttons = QHBoxLayout()
         self.buttons = {}
         for name, text, slot, tip in (
@@ -88,8 +107,10 @@ class RunsPanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.editor)
         self._update_buttons()
 
     # --- reading ------------------------------------------------------------
@@ -126,14 +147,15 @@ class RunsPanel(QWidget):
         return self.reader.wait(msecs)
 
     def _show(self, runs: list[RunSummary]) -> None:
-        checked = {p for p, s in self.summaries.items() if self._item(p) is not None
-                   and self._item(p).checkState(0) == Qt.Checked}
+        checked = {run.path for run in self.checked()}
         current = self.current()
         self.summaries = {r.path: r for r in runs}
         self.tree.blockSignals(True)
+        self.tree.setSortingEnabled(False)  # sorted once, not at each row
         self.tree.clear()
-        for run in runs:
-            self.tree.addTopLevelItem(self._row(run, run.path in checked))
+        self.tree.addTopLevelItems([self._row(run, run.path in checked) for run in runs])
+        self.tree.setSortingEnabled(True)
+        self.apply_filter(self.filter_bar.filter)
         self.tree.blockSignals(False)
         if current is not None and self._item(current.path) is not None:
             self.tree.setCurrentItem(self._item(current.path))
@@ -145,17 +167,39 @@ class RunsPanel(QWidget):
     def _row(self, run: RunSummary, checked: bool) -> QTreeWidgetItem:
         date = datetime.datetime.fromtimestamp(run.started).strftime("%Y-%m-%d %H:%M") \
             if run.started else ""
-        losses = ", ".join(f"{v:.3f}" for v in run.val_loss.values() if v is not None)
-        item = QTreeWidgetItem([run.name, date, ", ".join(run.books), run.preset,
-                                run.state_text, losses, hms(run.duration),
-                                human_size(run.size)])
+        losses = [v for v in run.val_loss.values() if v is not None]
+        best = [run.best_val[b] for b in run.books if b in run.best_val]
+        notes = run.notes_problem or (run.notes.splitlines() or [""])[0]
+        item = RunItem([run.name, date, ", ".join(run.books), run.preset, run.state_text,
+                        ", ".join(f"{v:.3f}" for v in losses),
+                        ", ".join(f"{b.loss:.3f} ({b.step:,})" for b in best),
+                        hms(run.duration), human_size(run.size), " ".join(run.tags), notes])
+        for column, key in ((DATE_COLUMN, run.started), (5, min(losses, default=None)),
+                            (6, min((b.loss for b in best), default=None)), (7, run.duration),
+                            (8, run.size)):
+            item.setData(column, SORT_KEY, key)
         item.setData(0, Qt.UserRole, run.path)
         item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
         item.setCheckState(0, Qt.Checked if checked else Qt.Unchecked)
+        item.setIcon(0, swatch(run.colour))
         item.setToolTip(0, f"{run.path}\nCheck to compare its curves with other runs")
         item.setToolTip(4, run.state_text)
         item.setForeground(4, QBrush(QColor(STATE_COLORS.get(run.state, "#555"))))
+        item.setToolTip(10, run.notes_problem or run.notes)
+        if run.notes_problem:
+            item.setForeground(10, QBrush(QColor(STATE_COLORS["damaged"])))
         return item
+
+    def apply_filter(self, wanted: RunFilter) -> None:
+        """Hide the rows of the runs ``wanted`` leaves out; checks and selection stay."""
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            item.setHidden(not wanted.matches(self.summaries[item.data(0, Qt.UserRole)]))
+
+    def shown(self) -> list[str]:
+        """The names of the runs the filter leaves in view, in the order shown."""
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item.text(0) for item in items if not item.isHidden()]
 
     def _watch_running(self, runs: list[RunSummary]) -> None:
         """Watch the logs of runs another process trains, no others.
@@ -206,6 +250,7 @@ class RunsPanel(QWidget):
 
     def _update_buttons(self) -> None:
         run = self.current()
+        self.editor.show_run(run)
         for button in self.buttons.values():
             button.setEnabled(run is not None)
         if run is not None:
@@ -222,6 +267,21 @@ class RunsPanel(QWidget):
         run = self.current()
         if run is not None and run.config is not None:
             self.new_from_config.emit(run)
+
+    # --- notes ---------------------------------------------------------------
+
+    def save_notes(self, folder: Path, notes: RunNotes) -> None:
+        """Write the run's notes file off the GUI thread (an fsync can take a while)."""
+        self._unsaved.append((folder, notes))
+        if not self.writer.running:
+            self._write_next()
+
+    def _write_next(self) -> None:
+        if not self._unsaved or self.writer.running:
+            return
+        folder, notes = self._unsaved.pop(0)
+
+        self.writer.start(lambda control: write_notes(folder, notes))
 
     # --- tidying ------------------------------------------------------------
 
@@ -269,3 +329,25 @@ class RunsPanel(QWidget):
         run = self.current()
         if run is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(run.path))
+
+
+class RunItem(QTreeWidgetItem):
+    """A row that sorts each column by its sort key where it has one (dates, losses, sizes),
+    else by its text; rows without a value go last."""
+
+    def __lt__(self, other: QTreeWidgetItem) -> bool:
+        column = self.treeWidget().sortColumn() if self.treeWidget() else 0
+        mine, theirs = self.data(column, SORT_KEY), other.data(column, SORT_KEY)
+        if mine is None and theirs is None:
+            return self.text(column).lower() < other.text(column).lower()
+        if mine is None or theirs is None:
+            descending = self.treeWidget().header().sortIndicatorOrder() == Qt.DescendingOrder
+            return (mine is None) == descending
+        return mine < theirs
+
+
+def swatch(colour: str) -> QIcon:
+    """A small square of the run's colour, as in every plot it is drawn in."""
+    pixmap = QPixmap(10, 10)
+    pixmap.fill(QColor(colour or "#888"))
+    return QIcon(pixmap)

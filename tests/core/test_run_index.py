@@ -10,6 +10,7 @@ from bdh_studio.cli import main
 from bdh_studio.core import events as ev
 from bdh_studio.core.control import TaskControl
 from bdh_studio.core.corpus import find_books
+from bdh_studio.core.run.notes import NOTES, RunNotes, write_notes
 from bdh_studio.core.run.settings import preset_name
 from bdh_studio.core.run.summary import list_runs, summarize
 from bdh_studio.core.trainer import train_run
@@ -111,6 +112,7 @@ def test_the_preset_is_named_whatever_device_it_ran_on():
     from bdh_studio.core.config import PRESETS
     assert preset_name(PRESETS["cpu"].replace(device="cpu", precision="fp32")) == "cpu"
     assert preset_name(PRESETS["cpu"].replace(lr=0.5)) == "custom"
+    assert preset_name(PRESETS["tiny"].replace(seed=5)) == "tiny"  # a seed of the preset
 
 
 def test_runs_list_json_on_the_command_line(runs_root, capsys):
@@ -163,3 +165,59 @@ def test_a_line_cut_short_by_a_kill_then_appended_after_is_not_damage(runs_root)
     lines = log.read_text(encoding="utf-8").splitlines()
     log.write_text("\n".join([*lines[:3], lines[3][:25], *lines[3:]]) + "\n", encoding="utf-8")
     assert summarize(runs_root / "finished").state == "finished"
+
+
+def test_notes_tags_colour_and_best_val_are_listed(runs_root, capsys):
+    write_notes(runs_root / "finished", RunNotes("baseline run\nsecond line", ["base", "lr"],
+                                                 "#e15759"))
+    assert main(["runs", "list", "--runs-dir", str(runs_root), "--json"]) == 0
+    listed = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    finished = listed["finished"]
+    assert (finished["notes"], finished["tags"]) == ("baseline run\nsecond line", ["base", "lr"])
+    assert finished["colour"] == "#e15759" and listed["stopped"]["colour"].startswith("#")
+    for book, last in finished["val_loss"].items():
+        best = finished["best_val"][book]
+        assert best["loss"] <= last and best["step"] in (10, 20)
+    assert main(["runs", "list", "--runs-dir", str(runs_root)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("finished"))
+    assert line.endswith("\t#base #lr\tbaseline run")
+
+
+def test_runs_list_filters_by_regex_state_and_preset(runs_root, capsys):
+    write_notes(runs_root / "finished", RunNotes("keep this", ["baseline"]))
+    write_notes(runs_root / "failed", RunNotes("diverged", ["sweep"]))
+
+    def listed(*args):
+        assert main(["runs", "list", "--runs-dir", str(runs_root), "--json", *args]) == 0
+        return sorted(r["name"] for r in json.loads(capsys.readouterr().out))
+
+    assert listed("--filter", "baseline|diverged") == ["failed", "finished"]
+    assert listed("--filter=-^base") == ["damaged", "failed", "stopped"]
+    assert listed("--filter", "sto|fin -keep") == ["stopped"]
+    assert listed("--state", "failed", "--state", "damaged") == ["damaged", "failed"]
+    assert listed("--preset", "tiny") == []
+    assert listed("--preset", "custom", "--filter", "ed$") == ["damaged", "failed", "finished",
+                                                               "stopped"]
+    assert main(["runs", "list", "--runs-dir", str(runs_root), "--filter", "[a"]) == 2
+    assert "filter term '[a' is not a regular expression" in capsys.readouterr().err
+
+
+def test_damaged_notes_are_a_reason_the_run_still_listed(runs_root, capsys):
+    (runs_root / "stopped" / NOTES).write_text('{"notes": "half')
+    summary = summarize(runs_root / "stopped")
+    assert summary.state == "stopped" and summary.notes == ""
+    assert summary.notes_problem.startswith("notes.json is damaged (not JSON)")
+    assert main(["runs", "list", "--runs-dir", str(runs_root)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("stopped"))
+    assert "stopped at step 10" in line and line.endswith(summary.notes_problem)
+
+
+def test_best_val_leaves_out_what_a_resumed_book_trained_again(tmp_path):
+    events = [ev.RunStarted("r", ("B",), {}, "cpu", "fp32"), ev.BookStarted("B", 0, 1, 30),
+              ev.ValidationLogged("B", 10, 2.0, 1.0), ev.ValidationLogged("B", 20, 1.0, 1.0),
+              ev.BookStarted("B", 0, 1, 30, start_step=10),
+              ev.ValidationLogged("B", 20, 1.5, 1.0), ev.ValidationLogged("B", 30, 1.7, 1.0)]
+    (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(e.to_dict()) + "\n"
+                                                    for e in events))
+    best = summarize(tmp_path).best_val["B"]
+    assert (best.loss, best.step) == (1.5, 20)

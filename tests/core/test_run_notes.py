@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bdh_studio.core.errors import UserError
 from bdh_studio.core.run.colours import (PALETTE, fallback_colour, give_colour, new_colour,
                                           run_colour)
 from bdh_studio.core.run.notes import NOTES, RunNotes, clean_tags, read_notes, write_notes
@@ -63,7 +64,7 @@ def test_notes_follow_the_folder_through_a_rename(tmp_path):
 
 
 def test_writing_into_a_missing_folder_is_an_error_not_a_new_folder(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(UserError, match="no such run folder"):
         write_notes(tmp_path / "gone", RunNotes("x"))
     assert not (tmp_path / "gone").exists()
 

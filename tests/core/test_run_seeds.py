@@ -1,5 +1,7 @@
 """Seeds as one curve: grouped from the settings, banded step by step; and best-so-far."""
 
+import csv
+
 import numpy as np
 import pytest
 
@@ -7,9 +9,9 @@ from bdh_studio import resources
 from bdh_studio.cli import main
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.run.best import best_so_far, running_best
-from bdh_studio.core.run.seeds import band, seed_groups
 from bdh_studio.core.run.folder import RunFolder
 from bdh_studio.core.run.log import read_run
+from bdh_studio.core.run.seeds import band, seed_groups
 from bdh_studio.core.run.state import RunState
 from bdh_studio.core.trainer import train_run
 
@@ -83,3 +85,24 @@ def test_no_seeds_is_bad_input(tmp_path, capsys):
                  "--out", str(tmp_path / "x")]) == 2
     assert "--seeds 0: give 1 or more runs" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_runs_compare_groups_seeds_into_bands_on_the_command_line(three_seeds, tmp_path):
+    dirs = [str(three_seeds / name) for name in (*SEEDS, "other")]
+    out = tmp_path / "bands.csv"
+    assert main(["runs", "compare", *dirs, "--group-seeds", "--out", str(out)]) == 0
+    with open(out, newline="") as f:
+        rows = list(csv.DictReader(f))
+    runs = [RunState.of(read_run(three_seeds / name).events) for name in SEEDS]
+    for book in runs[0].books:
+        table = np.stack([run.books[book].series["train"].values for run in runs])
+        for kind, want in (("low", table.min(axis=0)), ("high", table.max(axis=0))):
+            got = [float(r["value"]) for r in rows
+                   if r["run"] == "tiny (3 seeds)" and r["book"] == book
+                   and r["kind"] == f"train_{kind}"]
+            np.testing.assert_array_equal(got, want)
+    assert not any(r["run"].startswith("other (") for r in rows)
+    picture = tmp_path / "bands.png"
+    assert main(["runs", "compare", *dirs, "--group-seeds", "--band", "sem",
+                 "--out", str(picture)]) == 0
+    assert picture.stat().st_size > 0

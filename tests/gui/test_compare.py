@@ -3,6 +3,7 @@
 import csv
 import shutil
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
@@ -10,8 +11,8 @@ from PySide6.QtGui import QImage
 from bdh_studio.cli import main
 from bdh_studio.core import events as ev
 from bdh_studio.core.run.compare import ComparedRun
-from bdh_studio.gui.compare_plots import ComparePlots
 from bdh_studio.core.run.state import RunState
+from bdh_studio.gui.compare_plots import ComparePlots
 from shown import shown
 
 
@@ -155,3 +156,91 @@ def test_a_newer_choice_replaces_the_one_waiting_and_cancels_the_one_reading(
     assert heard == ["cancelled", ["B"]]
     assert read == ["A", "B"]  # the replaced choice was never read
     assert {line.run for line in window.compare.lines} == {"B"}
+
+
+def seeded(name, seed, scale):
+    out = [ev.RunStarted("r", ("x",), {}, "cpu", "fp32", started=100.0),
+           ev.BookStarted("x", 0, 1, 30)]
+    for step in range(10, 31, 10):
+        out.append(ev.StepLogged("x", step, scale * (5 - step / 10), 1e-3, 1.0, step / 10,
+                                 time=100.0 + step))
+        out.append(ev.ValidationLogged("x", step, scale * (6 - step / 10) + 2 * scale * (step == 30),
+                                       1.0, step / 10, time=100.0 + step))
+    return ComparedRun(name, RunState.of(out), {"lr": 1e-3, "n_layer": 2, "seed": seed})
+
+
+@pytest.fixture
+def seeds(qtbot):
+    widget = shown(qtbot, ComparePlots(), 1000, 700)
+    widget.smoothing.setValue(0)
+    widget.set_runs([seeded("exp-seed1", 1, 1.0), seeded("exp-seed2", 2, 1.2),
+                     seeded("exp-seed3", 3, 0.9), compared("other", ["x"], 3e-3, 0.5)])
+    return widget
+
+
+def test_grouped_seeds_are_one_mean_curve_in_a_min_max_band(seeds, qtbot):
+    qtbot.mouseClick(seeds.group_seeds, Qt.LeftButton)
+    assert [label.text for _, label in seeds.legend.items] == ["exp (3 seeds) · x", "other · x"]
+    group = seeds.lines[0]
+    low, high = (item.getData()[1] for item in group.bounds[:2])
+    table = np.stack([s.values for s in group.members])
+    np.testing.assert_array_equal(low, table.min(axis=0))
+    np.testing.assert_array_equal(high, table.max(axis=0))
+    np.testing.assert_allclose(group.item.getData()[1], table.mean(axis=0))
+    assert group.bounds[2].isVisible() and not seeds.lines[1].bounds[2].isVisible()
+    seeds.spread.setCurrentIndex(seeds.spread.findData("sem"))
+    low, high = (item.getData()[1] for item in group.bounds[:2])
+    assert (low > table.min(axis=0)).all() and (high < table.max(axis=0)).all()
+    qtbot.mouseClick(seeds.group_seeds, Qt.LeftButton)
+    assert len(seeds.lines) == 4
+
+
+def test_the_hover_table_shows_the_best_validation_loss_so_far(seeds, qtbot):
+    rows = {r[0]: r for r in seeds.rows_at(30)}
+    assert (rows["exp-seed1"][6].loss, rows["exp-seed1"][6].step) == (4.0, 20)  # 30: worse
+    assert rows["other"][6] is None  # no validation logged
+    assert "4.0000 (20)" in seeds.table_at(30)
+    assert rows["exp-seed1"][6] == {r[0]: r for r in seeds.rows_at(20)}["exp-seed1"][6]
+    assert {r[0]: r for r in seeds.rows_at(10)}["exp-seed1"][6].loss == 5.0
+    qtbot.mouseClick(seeds.group_seeds, Qt.LeftButton)
+    group = {r[0]: r for r in seeds.rows_at(30)}["exp (3 seeds)"]
+    assert group[6].loss == pytest.approx((4.0 + 4.8 + 3.6) / 3) and group[6].step == 20
+
+
+def test_a_run_keeps_its_own_colour(qtbot):
+    widget = shown(qtbot, ComparePlots(), 800, 500)
+    a, b = compared("A", ["x"], 1e-3, 1.0), compared("B", ["x"], 3e-3, 1.0)
+    a.colour = b.colour = "#59a14f"
+    widget.set_runs([a, b])
+    assert {line.item.opts["pen"].color().name() for line in widget.lines} == {"#59a14f"}
+
+
+def test_the_hyperparameters_table_sorts_exports_and_isolates(seeds, qtbot, tmp_path):
+    view = seeds.hparams
+    assert view.data.columns[:3] == ["run", "lr", "seed"]
+    assert [row[0] for row in view.rows()] == ["exp-seed1", "exp-seed2", "exp-seed3", "other"]
+    best = view.data.columns.index("x best val")
+    view.table.sortByColumn(best, Qt.AscendingOrder)
+    assert [row[0] for row in view.rows()] == ["exp-seed3", "exp-seed1", "exp-seed2", "other"]
+    view.export_csv(tmp_path / "h.csv")
+    with open(tmp_path / "h.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == view.data.columns and [r[0] for r in rows[1:]] == [
+        "exp-seed3", "exp-seed1", "exp-seed2", "other"]
+    assert float(rows[1][best]) == pytest.approx(3.6) and rows[4][best] == ""
+    cell = view.table.visualItemRect(view.table.item(1, 0)).center()
+    qtbot.mouseClick(view.table.viewport(), Qt.LeftButton, pos=cell)
+    assert seeds.isolate.currentText() == "exp-seed1"
+    assert [line.run for line in seeds.lines if line.item.isVisible()] == ["exp-seed1"]
+
+
+def test_smoothing_kinds_on_the_comparison(seeds):
+    seeds.smoothing_kind.setCurrentIndex(seeds.smoothing_kind.findData("window"))
+    seeds.smoothing.setValue(1)
+    line = seeds.lines[0]
+    assert line.item.getData()[1].tolist() == pytest.approx([3.5, 3.0])  # the last: not yet
+    assert not line.bounds[2].isVisible()
+    seeds.smoothing_kind.setCurrentIndex(seeds.smoothing_kind.findData("envelope"))
+    assert line.bounds[2].isVisible()
+    assert line.bounds[0].getData()[1].tolist() == [3.0, 2.0]
+    assert line.bounds[1].getData()[1].tolist() == [4.0, 4.0]

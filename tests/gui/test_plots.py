@@ -326,3 +326,25 @@ def test_the_readout_never_shows_a_later_step(plots):
         plots.handle(ev.StepLogged("a", step, float(step), 1e-3, 1.0, step / 10))
     assert plots.describe_at(19.5).startswith("x = 20 — a: step 10")  # 19.5 rounds to 20
     assert plots.describe_at(5) == " "
+
+
+@pytest.mark.parametrize("kind", ["ema", "window", "envelope"])
+def test_live_smoothing_never_moves_a_point_already_drawn(plots, kind):
+    plots.smoothing_kind.setCurrentIndex(plots.smoothing_kind.findData(kind))
+    plots.smoothing.setValue(5)
+    drawn, first = {}, 1
+    for n in (3, 4, 20, 7, 40):
+        log_steps(plots, "a", first, n)
+        first += n
+        plots.redraw()
+        items = ("train", "low", "high") if kind == "envelope" else ("train",)
+        for item in items:
+            y = plots.books["a"].items[item].yData  # all that was set, not clipped to the view
+            y = np.array([]) if y is None else y
+            before = drawn.get(item, np.array([]))
+            np.testing.assert_array_equal(y[: before.size], before)
+            drawn[item] = y.copy()
+    centred = kind != "ema"
+    assert drawn["train"].size == first - 1 - (5 if centred else 0)  # the edge waits
+    assert plots.books["a"].items["raw"].isVisible() == (kind != "envelope")
+    assert plots.smoothing_label.text() == ("±5 points" if centred else "0.05")

@@ -12,6 +12,7 @@ import contextlib
 import zlib
 from pathlib import Path
 
+from ..errors import UserError
 from .notes import NOTES, read_notes, write_notes
 
 # Tableau 10: distinct, colour-blind-friendly enough, readable on white.
@@ -46,7 +47,7 @@ def give_colour(folder: Path) -> None:
     """
     if (folder / NOTES).exists():
         return
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, UserError):
         used = [read_notes(p)[0].colour for p in folder.parent.iterdir()
                 if p != folder and (p / NOTES).is_file()]
         notes, _ = read_notes(folder)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import TMP_SUFFIX, is_temporary, write_whole
+from ..errors import UserError
+
 NOTES = "notes.json"
-TEMP_PREFIX = ".notes."
 STALE_TEMP_SECONDS = 60.0  # a temp file this old was left by a killed writer
 
 
@@ -82,40 +82,20 @@ def read_notes(folder: str | Path) -> tuple[RunNotes, str]:
 
 
 def write_notes(folder: str | Path, notes: RunNotes) -> None:
-    """Replace the run's notes file atomically (OSError if the folder is not writable)."""
+    """Replace the run's notes file whole, synced to the disk before the rename (UserError
+    naming the file when it cannot be written, the old notes intact)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such run folder")
+        raise UserError(f"{folder}: no such run folder; the notes were not saved")
     data = json.dumps(notes.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, folder / NOTES)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _sync_folder(folder)
+    write_whole(folder / NOTES, lambda tmp: tmp.write_text(data, encoding="utf-8"), sync=True)
     _remove_stale_temps(folder)
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the system allows it (not on Windows)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _remove_stale_temps(folder: Path) -> None:
-    """Temp files that killed writers left; a live writer's is younger than a minute."""
+    """Temporaries that killed writers left; a live writer's is younger than a minute."""
     now = time.time()
-    for temp in folder.glob(f"{TEMP_PREFIX}*.tmp"):
+    for temp in folder.glob(f".{NOTES}.*{TMP_SUFFIX}"):
         with contextlib.suppress(OSError):
-            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+            if is_temporary(temp) and now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
                 temp.unlink()

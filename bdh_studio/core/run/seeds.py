@@ -9,8 +9,10 @@ still training does not cut the others short; the count says how many.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -33,6 +35,29 @@ def seed_groups(configs: dict[str, dict | None],
             key = json.dumps([rest, (books or {}).get(name, [])], sort_keys=True, default=str)
         groups.setdefault(key, []).append(name)
     return list(groups.values())
+
+
+class SeededRun(Protocol):
+    """A run as Compare holds it: a name, its settings, and its books' curves."""
+    name: str
+    config: dict | None
+    series: object  # RunSeries: .books[book].series[kind] has steps and values
+
+
+def group_runs(runs: list[SeededRun]) -> list[list[SeededRun]]:
+    """``runs`` in seed groups (a run alone is a group of one), settings and books compared."""
+    by_name = {run.name: run for run in runs}
+    names = seed_groups({run.name: run.config for run in runs},
+                        {run.name: list(run.series.books) for run in runs})
+    return [[by_name[n] for n in group] for group in names]
+
+
+def group_label(names: list[str]) -> str:
+    """"exp (3 seeds)": the seeds' common name without its seed suffix; a lone run's name."""
+    if len(names) == 1:
+        return names[0]
+    base = re.sub(r"[-_ ]?seed ?\d+$", "", names[0]) or names[0]
+    return f"{base} ({len(names)} seeds)"
 
 
 @dataclass

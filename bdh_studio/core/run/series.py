@@ -40,6 +40,15 @@ class Series:
                                     math.nan if value is None else value)
         self.size += 1
 
+    @classmethod
+    def of(cls, steps: np.ndarray, elapsed: np.ndarray, values: np.ndarray,
+           wall: np.ndarray) -> Series:
+        """A series holding these points (a seed group's mean)."""
+        series = cls(max(1, steps.size))
+        series._data[:, : steps.size] = (steps, elapsed, wall, values)
+        series.size = steps.size
+        return series
+
     def keep_through(self, step: float) -> None:
         """Forget the points after ``step``: a book resumed from an earlier checkpoint
         trains them again."""

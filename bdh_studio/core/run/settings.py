@@ -13,13 +13,15 @@ RUNTIME_ONLY = ("device", "precision", "compile")
 
 
 def preset_name(config: dict | TrainConfig | None) -> str:
-    """The preset these settings are (ignoring the device they ran on), else "custom"."""
+    """The preset these settings are (ignoring the device they ran on and the seed: seeds of
+    a preset are that preset), else "custom"."""
     if config is None:
         return "custom"
     values = config.to_dict() if isinstance(config, TrainConfig) else config
     for name, preset in PRESETS.items():
         wanted = preset.to_dict()
-        if all(values.get(k) == v for k, v in wanted.items() if k not in RUNTIME_ONLY):
+        if all(values.get(k) == v for k, v in wanted.items()
+               if k not in RUNTIME_ONLY and k != "seed"):
             return name
     return "custom"
 

@@ -20,8 +20,11 @@ from .. import checkpoints
 from .. import events as ev
 from ..config import TrainConfig, from_dict
 from ..errors import UserError
+from .best import Best, best_so_far
+from .colours import run_colour
 from .folder import CONFIG, METRICS, RunFolder, RunFolderError
 from .log import RunLog, read_run
+from .notes import read_notes
 from .settings import preset_name
 from .state import RunState
 
@@ -43,6 +46,11 @@ class RunSummary:
     size: int = 0  # bytes on disk
     config: dict | None = None
     book_paths: list[str] = field(default_factory=list)
+    best_val: dict[str, Best] = field(default_factory=dict)  # the lowest, per book, and its step
+    notes: str = ""
+    tags: list[str] = field(default_factory=list)
+    colour: str = ""  # "#rrggbb": the run's own, in every view
+    notes_problem: str = ""  # what is wrong with its notes file; its curves still open
 
     @property
     def state_text(self) -> str:
@@ -113,7 +121,18 @@ def summary_of(folder: Path, log: RunLog | None, state: RunState) -> RunSummary:
         problems += checkpoint_problems(RunFolder(folder).checkpoints())
     if problems:
         summary.state, summary.detail = "damaged", "; ".join(problems)
+    _take_notes(summary, folder, state)
     return summary
+
+
+def _take_notes(summary: RunSummary, folder: Path, state: RunState) -> None:
+    """What the researcher kept of the run: notes, tags, colour; and each book's best."""
+    notes, summary.notes_problem = read_notes(folder)
+    summary.notes, summary.tags = notes.notes, notes.tags
+    summary.colour = run_colour(notes.colour, state.start, summary.name)
+    summary.best_val = {name: best for name, book in state.books.items()
+                        if (best := best_so_far(book.series["val"].steps,
+                                                book.series["val"].values)) is not None}
 
 
 def _config(folder: Path) -> dict:

@@ -1,0 +1,115 @@
+"""The Runs panel and ``runs list`` with 200 runs in the root: listing and filtering.
+
+Targets (issue 25): the panel lists and filters in under 200 ms on the GUI
+thread (reading the run folders happens in a background thread and is not
+counted there); ``bdh-studio runs list --json`` answers in under 2 s, the
+process's start and imports included.  The runs are written by the tests'
+fixture (tests/fake_runs.py): two books each, a step line every 10 steps.
+
+    python benchmarks/runs_listing.py [--runs 200] [--steps 2000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from common import REPO, header, spread, timed, verdict, median  # noqa: E402
+
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+from fake_runs import write_runs  # noqa: E402
+
+from bdh_studio.cli import main as cli_main  # noqa: E402
+from bdh_studio.core.run.filter import parse_filter  # noqa: E402
+from bdh_studio.core.run.summary import list_runs  # noqa: E402
+
+
+def cli_process(root: Path, argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of a whole ``python -m bdh_studio`` process (start and imports)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bdh_studio", *argv], capture_output=True,
+                   check=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def cli_in_process(root: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of the command itself: list, summarise, print the JSON."""
+    out = io.StringIO()
+    start, cpu = time.perf_counter(), time.process_time()
+    with contextlib.redirect_stdout(out):
+        assert cli_main(["runs", "list", "--json", "--runs-dir", str(root)]) == 0
+    figures = time.perf_counter() - start, time.process_time() - cpu
+    assert json.loads(out.getvalue())
+    return figures
+
+
+def panel_figures(root: Path, rounds: int) -> tuple[list[float], list[float]]:
+    """GUI-thread seconds to show the listed runs, and to apply a filter and clear it."""
+    from bdh_studio.gui.app import make_app
+    from bdh_studio.gui.runs_panel import RunsPanel
+    make_app([])
+    panel = RunsPanel(root)
+    panel.show()
+    panel.wait()
+    runs = list_runs(root)
+    shows, filters = [], []
+    sweep, everything = parse_filter("sweep -lr2"), parse_filter("")
+    for _ in range(rounds):
+        shows.append(timed(lambda: panel._show(runs)))
+        filters.append(timed(lambda: (panel.apply_filter(sweep), panel.apply_filter(everything))))
+    assert len(panel.shown()) == len(runs)
+    panel.close()
+    return shows, filters
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=2000, help="steps per book")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    header(f"Runs listing: {args.runs} runs of 2 books x {args.steps} steps")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "runs"
+        write_runs(root, args.runs, steps=args.steps)
+        lines = sum(1 for p in root.glob("*/metrics.jsonl") for _ in open(p))
+        print(f"  {lines:,} log lines in all")
+        reads = [timed(lambda: list_runs(root)) for _ in range(args.rounds)]
+        commands = [cli_in_process(root) for _ in range(args.rounds)]
+        processes = [cli_process(root, ["runs", "list", "--json", "--runs-dir", str(root)])
+                     for _ in range(args.rounds)]
+        empty = root.parent / "empty"
+        empty.mkdir()
+        starts = [cli_process(empty, ["runs", "list", "--json", "--runs-dir", str(empty)])
+                  for _ in range(args.rounds)]
+        shows, filters = panel_figures(root, args.rounds)
+    print(f"  list_runs (the panel's background read): {spread(reads)} s")
+    for what, figures in (("runs list --json, the command", commands),
+                          ("runs list --json, whole process", processes),
+                          ("  of which: the same process on an empty root", starts)):
+        walls, cpus = [f[0] for f in figures], [f[1] for f in figures]
+        print(f"  {what}: wall {spread(walls)} s, CPU {spread(cpus)} s; target < 2 s: "
+              f"wall {verdict(median(walls), 2.0, higher_is_better=False)}, "
+              f"CPU {verdict(median(cpus), 2.0, higher_is_better=False)}")
+    print(f"  panel shows the list (GUI thread): {spread([s * 1000 for s in shows])} ms; "
+          f"target < 200 ms: {verdict(median(shows), 0.2, higher_is_better=False)}")
+    print(f"  panel filters and clears (GUI thread): {spread([f * 1000 for f in filters])} ms; "
+          f"target < 200 ms: {verdict(median(filters), 0.2, higher_is_better=False)}")
+
+
+if __name__ == "__main__":
+    main()
