@@ -66,9 +66,9 @@ def collect_widgets_on_the_gui_thread():
     gc.collect()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def no_widget_in_tasks(monkeypatch):
-    """Fail the test if a background task touches a widget from its worker thread.
+    """Fail any GUI test in which a background task touches a widget from its worker thread.
 
     Every task runs under a profile hook in its worker: a call of a Qt method of
     a QWidget (``QLineEdit.text``, ``QSpinBox.value``…) or of a Python method

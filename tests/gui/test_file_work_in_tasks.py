@@ -13,8 +13,6 @@ from PySide6.QtWidgets import QMessageBox
 from bdh_studio import resources
 from test_main_window import checked, drop
 
-pytestmark = pytest.mark.usefixtures("no_widget_in_tasks")
-
 
 @pytest.fixture
 def on_gui_thread(monkeypatch):

@@ -11,8 +11,6 @@ from bdh_studio.core.inspection import activity, graph
 from bdh_studio.gui.inspect.panel import InspectPanel
 from test_main_window import checked
 
-pytestmark = pytest.mark.usefixtures("no_widget_in_tasks")
-
 
 @pytest.fixture
 def panel(qtbot, settings, demo_models, tmp_path, monkeypatch):
