@@ -201,7 +201,8 @@ def check_export_target(out: str | Path, sources: list[str | Path], flag: str = 
     A bare state_dict written over a checkpoint loses what sample, classify and
     resume need, so nothing is written there; the message says where to write instead.
     """
-    return check_file(out, [("the checkpoint", s) for s in sources], flag, "model.pt")
+    return check_file(out, [("the checkpoint", s) for s in sources], flag, "model.pt",
+                      writes_models=True)
 
 
 def describe(ckpt: dict) -> str:

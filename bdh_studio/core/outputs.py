@@ -42,11 +42,14 @@ def enclosing_run(path: str | Path) -> Path | None:
     return next((f for f in (resolved, *resolved.parents) if is_run_folder(f)), None)
 
 
-def check_file(path: str | Path, inputs: Inputs, flag: str, example: str) -> Path:
+def check_file(path: str | Path, inputs: Inputs, flag: str, example: str,
+               writes_models: bool = False) -> Path:
     """Refuse a file to write that is a folder, an input, or in a run folder; create nothing.
 
     ``flag`` is how the command names the output (``--out``), ``example`` a
-    file name to suggest when a folder was given.
+    file name to suggest when a folder was given.  Unless the command
+    ``writes_models`` itself, an existing model (or any zip or pickle) is
+    never replaced by its text or picture either: such a file is not one it made.
     """
     out = Path(path).expanduser()
     if out.is_dir():
@@ -57,8 +60,21 @@ def check_file(path: str | Path, inputs: Inputs, flag: str, example: str) -> Pat
     if run is not None:
         raise OutputError(f"{out}: is inside {_place(out, run)}, which holds only the run's "
                           f"own files; choose another {flag}, outside it")
+    if not writes_models and _holds_a_model(out):
+        raise OutputError(f"{out}: holds a model or an archive (a zip or pickle file), not "
+                          f"something this command wrote; choose another {flag}")
     check_writable(out.parent, flag)
     return out
+
+
+def _holds_a_model(path: Path) -> bool:
+    """Whether ``path`` starts as torch's files do: a zip, or a pickle (older torch.save)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError:
+        return False
+    return head.startswith((b"PK\x03\x04", b"\x80"))
 
 
 def check_folder(path: str | Path, inputs: Inputs, flag: str, run_ok: bool = False,

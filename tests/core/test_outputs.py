@@ -243,3 +243,19 @@ def test_the_readme_names_every_output_flag_and_quotes_the_guards_own_lines(demo
     assert ("no command ever writes over one of its own inputs, a file of a run folder, or a "
             "file it did not create; every failure is one line naming the file and the remedy, "
             "exit 2 for bad input, 1 for a fault; nothing half-made is left behind.") in rule
+
+
+@pytest.mark.parametrize("command", ["classify", "inspect"])
+def test_a_model_elsewhere_is_never_replaced_by_text(demo_models, tmp_path, capsys, command):
+    """A checkpoint outside any run and given to no command is still no file these write."""
+    kept = tmp_path / "kept" / "model.pt"
+    kept.parent.mkdir()
+    shutil.copy(demo_models / "checkpoints" / "The Salt Road.pt", kept)
+    before = digests(tmp_path)
+    argv = {"classify": ["classify", "--train", str(resources.demo_train_csv()), "--models",
+                         str(demo_models), "--out", str(kept)],
+            "inspect": ["inspect", str(demo_models / "checkpoints" / "The Salt Road.pt"),
+                        "--text", "salt", "--out", str(kept)]}[command]
+    assert main(argv) == 2
+    assert f"{kept}: holds a model or an archive" in capsys.readouterr().err
+    assert digests(tmp_path) == before
