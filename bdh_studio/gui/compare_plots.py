@@ -32,6 +32,7 @@ from ..core.run.seeds import SPREADS, band, group_label, group_runs, mean_x
 from ..core.run.series import Series
 from ..core.run.settings import config_diff
 from ..core.run.smoothing import ENVELOPE, Smoother, Smoothing
+from .background import BackgroundTask
 from .curves import index_at
 from .exports import export_image, run_export
 from .hparams_table import HparamsView
@@ -93,6 +94,10 @@ class ComparePlots(QWidget):
         self.setAccessibleName("Compare runs")
         self.runs: list[ComparedRun] = []
         self.lines: list[Line] = []
+        # Every point of every run: seconds to write for long runs, never on the GUI thread.
+        self.csv_writer = BackgroundTask("exporting the comparison", self)
+        self.csv_writer.failed.connect(lambda message: self.problem.emit(
+            f"Export failed: {message}"))
         self._build()
 
     def _build(self) -> None:
@@ -373,8 +378,13 @@ class ComparePlots(QWidget):
         export_image(self.canvas, path, "BDH Studio runs compared")
 
     def export_csv(self, path: str | Path) -> None:
-        write_csv(path, self.runs,
-                  self.spread.currentData() if self.group_seeds.isChecked() else None)
+        """Write the runs' points in the background (``csv_writer`` says when it is done)."""
+        if self.csv_writer.running:
+            self.problem.emit("The comparison is being exported: wait for that export to end.")
+            return
+        runs, spread = list(self.runs), (self.spread.currentData()
+                                         if self.group_seeds.isChecked() else None)
+        self.csv_writer.start(lambda control: write_csv(path, runs, spread))
 
     def _ask_export_image(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export comparison", "compare.png",

@@ -30,7 +30,6 @@ from ..core.run.series import Series
 from ..core.run.smoothing import ENVELOPE, Smoother, Smoothing
 from ..core.run.state import RunState
 from ..core.control import TaskControl
-from ..core.errors import UserError
 from .background import BackgroundTask
 from .curves import index_at
 from .exports import export_csv, export_image, run_export
@@ -445,10 +444,7 @@ def write_curves(path: str | Path, curves: list[tuple], control: TaskControl) ->
             yield from ([name, kind, int(step), f"{t:.3f}", repr(float(v))]
                         for step, t, v in zip(steps, elapsed, values))
 
-    try:
-        export_csv(path, ["book", "kind", "step", "elapsed", "value"], rows())
-    except OSError as exc:
-        raise UserError(f"could not write {path}: {exc.strerror or exc}") from None
+    export_csv(path, ["book", "kind", "step", "elapsed", "value"], rows())  # UserError if it fails
 
 
 def curve(plot: pg.PlotItem, **style) -> pg.PlotDataItem:

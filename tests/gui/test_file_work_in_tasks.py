@@ -104,3 +104,14 @@ def test_the_curves_csv_is_written_in_the_background(window, qtbot, on_gui_threa
         plots.export_csv(tmp_path / "curves.csv")
     assert calls == [False]
     assert len((tmp_path / "curves.csv").read_text().splitlines()) > 100
+
+
+def test_the_comparison_csv_is_written_in_the_background(window, qtbot, on_gui_thread,
+                                                        demo_models, tmp_path):
+    from bdh_studio.core.run.compare import load_run
+    calls = on_gui_thread("bdh_studio.gui.compare_plots.write_csv")
+    window.compare.set_runs([load_run(demo_models)])
+    with qtbot.waitSignal(window.compare.csv_writer.succeeded, timeout=30_000):
+        window.compare.export_csv(tmp_path / "compare.csv")
+    assert calls == [False]
+    assert len((tmp_path / "compare.csv").read_text().splitlines()) > 3
