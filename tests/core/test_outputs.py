@@ -181,12 +181,15 @@ def test_export_writes_nothing_inside_any_run_folder(demo_models, tmp_path, caps
     assert not (other / "notes").exists()
 
 
-def test_a_refused_output_creates_no_folder(demo_models, tmp_path, capsys):
+@pytest.mark.parametrize("command", ["classify", "inspect"])
+def test_a_refused_output_creates_no_folder(demo_models, tmp_path, capsys, command):
     """Issue 27 item 26: classify --out missing/sub/p.csv, refused, created missing/sub/."""
     bad = tmp_path / "bad.csv"
     bad.write_text("id,text\n1,hello\n", encoding="utf-8")
-    assert main(["classify", "--train", str(bad), "--models", str(demo_models),
-                 "--out", str(tmp_path / "missing" / "sub" / "p.csv")]) == 2
+    out = str(tmp_path / "missing" / "sub" / "p.csv")
+    argv = {"classify": ["classify", "--train", str(bad), "--models", str(demo_models)],
+            "inspect": ["inspect", str(bad), "--text", "salt"]}[command]  # no checkpoint
+    assert main([*argv, "--out", out]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
     assert not (tmp_path / "missing").exists()
 
