@@ -6,7 +6,10 @@ counted there); ``bdh-studio runs list --json`` answers in under 2 s, the
 process's start and imports included.  The runs are written by the tests'
 fixture (tests/fake_runs.py): two books each, a step line every 10 steps.
 
-    python benchmarks/runs_listing.py [--runs 200] [--steps 2000] [--rounds 5]
+    python benchmarks/runs_listing.py [--runs 200] [--steps 2000] [--rounds 5] [--checkpoints]
+
+``--checkpoints`` puts a real tiny book model in each run (as a trained run has), which
+the listing loads and verifies once per process.
 """
 
 from __future__ import annotations
@@ -76,16 +79,40 @@ def panel_figures(root: Path, rounds: int) -> tuple[list[float], list[float]]:
     return shows, filters
 
 
+def add_checkpoints(root: Path, tmp: Path) -> None:
+    """A tiny model of each book, trained once for 2 steps, copied into every run."""
+    import shutil
+
+    from bdh_studio.core.config import PRESETS
+    from bdh_studio.core.trainer import train_run
+    from fake_runs import BOOKS
+    from textgen import make_text
+    books = tmp / "books"
+    books.mkdir()
+    for i, name in enumerate(BOOKS):
+        (books / f"{name}.txt").write_text(make_text(5_000, i))
+    trained = tmp / "trained"
+    config = PRESETS["tiny"].replace(max_iters=2, log_interval=1, eval_interval=2,
+                                     eval_batches=1)
+    assert train_run(config, sorted(books.glob("*.txt")), trained).ok
+    for run in root.iterdir():
+        shutil.copytree(trained / "checkpoints", run / "checkpoints")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--steps", type=int, default=2000, help="steps per book")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--checkpoints", action="store_true")
     args = parser.parse_args()
-    header(f"Runs listing: {args.runs} runs of 2 books x {args.steps} steps")
+    header(f"Runs listing: {args.runs} runs of 2 books x {args.steps} steps"
+           + (", each with its book models" if args.checkpoints else ""))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "runs"
         write_runs(root, args.runs, steps=args.steps)
+        if args.checkpoints:
+            add_checkpoints(root, Path(tmp))
         lines = sum(1 for p in root.glob("*/metrics.jsonl") for _ in open(p))
         print(f"  {lines:,} log lines in all")
         reads = [timed(lambda: list_runs(root)) for _ in range(args.rounds)]

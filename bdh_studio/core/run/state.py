@@ -60,7 +60,12 @@ class RunState:
         return fold(self, event) if fold is not None else None
 
     def book(self, name: str) -> BookSeries:
-        return self.books.setdefault(name, BookSeries())
+        """The book's curves, made at its first event (not at each: setdefault would build
+        seven empty series per event, most of what listing a runs root cost)."""
+        book = self.books.get(name)
+        if book is None:
+            book = self.books[name] = BookSeries()
+        return book
 
     def end_time(self) -> float:
         ends = [b.series["train"].elapsed[-1] for b in self.books.values()
