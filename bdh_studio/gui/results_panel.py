@@ -33,6 +33,7 @@ from ..core.surprise import char_surprise
 from .background import BackgroundTask
 from .backstory_loader import BackstoryLoader
 from .cv_report import FoldChart, ReportTables
+from .elided_label import ElidedLabel
 from .predictions_table import (CONFIDENCE, TEXT, ConfidenceDelegate, PredictionsFilter,
                                 PredictionsModel, PredictionsView)
 from .problems_line import ProblemsLine
@@ -128,7 +129,8 @@ class ResultsPanel(QWidget):
         self.progress = QProgressBar(maximum=1000, textVisible=False)
         self.progress.setFixedWidth(180)
         self.progress.hide()  # until a run starts
-        self.message = QLabel()
+        self.message = ElidedLabel(objectName="classifierMessage")
+        self.message.setAccessibleName("What the classifier is doing")
         options = QHBoxLayout()
         for w in (QLabel("Mode"), self.mode, self.folds, self.repeats, self.run_button,
                   self.stop_button, self.progress):
@@ -211,19 +213,22 @@ class ResultsPanel(QWidget):
         self.inspect_button.setToolTip("Read the selected backstory with its book's model in "
                                        "the Inspect tab: which neurons fire, layer by layer")
         self.inspect_button.setEnabled(False)
-        bar = QHBoxLayout()
+        # The filters above the table, what to do with a row below it: in one row they
+        # asked for 743 px and, with the surprise view beside them, widened the window.
+        filters, actions = QHBoxLayout(), QHBoxLayout()
         for w in (QLabel("<b>Predictions</b>"), self.book_filter, self.label_filter,
                   self.split_filter):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(self.inspect_button)
-        bar.addWidget(self.export_button)
-        bar.addWidget(self.export_table_button)
+            filters.addWidget(w)
+        filters.addStretch(1)
+        actions.addStretch(1)
+        for w in (self.inspect_button, self.export_button, self.export_table_button):
+            actions.addWidget(w)
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
+        layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
         return box
 
     # --- inputs -----------------------------------------------------------

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, \
-    QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, \
+    QWidget
 
 from ..core import config as cfg
 from ..core.errors import UserError
 from ..core.outputs import check_file
 from .config_panel import ConfigPanel
 from .dialogs import ask_settings_file
+from .elided_label import ElidedLabel
 
 
 class RunSettings(QWidget):
@@ -27,7 +28,7 @@ class RunSettings(QWidget):
         self.scroll = QScrollArea(widgetResizable=True)
         self.scroll.setWidget(form)
         self.scroll.setFrameShape(QFrame.NoFrame)
-        self.label = QLabel()
+        self.label = ElidedLabel(objectName="runSettingsLabel")  # a run's name is any length
         self.new_run_button = QPushButton(
             "New run from this config", objectName="newRunFromThisConfig",
             clicked=lambda: self.new_run_requested.emit(),
@@ -50,7 +51,7 @@ class RunSettings(QWidget):
         if config is not None:
             self.form.set_config(config)
         if run_name is not None:
-            self.label.setText(f"Settings of the run <b>{run_name}</b> "
+            self.label.setText(f"Settings of the run {run_name} "
                                f"(read-only; Train continues it)")
         self.read_only_bar.setVisible(run_name is not None)
 

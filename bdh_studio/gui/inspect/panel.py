@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -26,6 +26,7 @@ from ...core.inspection.activity import KINDS
 from ...core.inspection.reading import DEFAULT_SAMPLE_BYTES
 from ...core.inspection.subject import Subject
 from ..background import BackgroundTask
+from ..elided_label import ElidedLabel
 from .activity_view import ActivityView
 from .common import named
 from .concept_view import ConceptView
@@ -111,7 +112,7 @@ class InspectPanel(QWidget):
         for kind in KINDS:
             self.kind.addItem(kind, kind)
         self.progress = named(QProgressBar(maximum=1000), "inspectProgress", "Progress")
-        self.status = named(QLabel(""), "inspectStatus", "What the inspector is doing")
+        self.status = named(ElidedLabel(elide=Qt.ElideRight), "inspectStatus", "What the inspector is doing")
         self.cancel_button = named(QPushButton("Cancel", clicked=self.cancel), "inspectCancel",
                                    "Cancel the running computation")
         self.cancel_button.setEnabled(False)

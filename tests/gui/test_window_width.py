@@ -1,0 +1,89 @@
+"""The window's minimum width stays within a 1024-px screen through a whole walk.
+
+A label that asks for its whole text as its minimum width (a "kept in" path,
+a long run name) made the window wider than the screen after a classifier
+run, and every panel beside it went off the edge.
+"""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from test_main_window import checked
+
+SCREEN = 1024
+# Folder names as long as people make on shared drives: every path shown is long.
+LONG = "a folder name as long as the ones people make on shared drives, runs of BDH Studio"
+
+
+@pytest.fixture
+def runs_root(tmp_path):
+    return tmp_path / LONG / LONG / "runs"
+
+
+def widest(widget: QWidget, depth: int = 0) -> str:
+    """The chain of widgets that asks for the most width, for a failure's message."""
+    children = [c for c in widget.findChildren(QWidget, options=Qt.FindDirectChildrenOnly)
+                if not c.isWindow()]
+    if not children:
+        return ""
+    child = max(children, key=lambda c: max(c.minimumSizeHint().width(), c.minimumWidth()))
+    text = child.text()[:60] if hasattr(child, "text") and callable(child.text) else ""
+    return (f"\n{'  ' * depth}{type(child).__name__} {child.objectName()!r} "
+            f"{child.minimumSizeHint().width()} {text!r}" + widest(child, depth + 1))
+
+
+def fits(window, after: str) -> None:
+    width = window.minimumSizeHint().width()
+    assert width <= SCREEN, f"after {after} the window needs {width} px:{widest(window)}"
+
+
+def test_the_window_fits_a_1024_screen_after_every_step_of_a_walk(window, qtbot, tmp_path):
+    from bdh_studio.core.config import PRESETS
+    window.resize(SCREEN, 700)
+    fits(window, "launch")
+    window.load_demo()
+    checked(window)
+    fits(window, "Try demo")
+    window.config_panel.set_config(PRESETS["tiny"].replace(
+        max_iters=20, log_interval=5, eval_interval=10, eval_batches=1))
+    with qtbot.waitSignal(window.worker.idle, timeout=180_000):
+        window.train_action.trigger()
+        fits(window, "Train")
+    run = window.run_dir
+    assert run is not None and not window.banner.isVisible(), window.banner.label.text()
+    fits(window, "training ended")
+
+    qtbot.waitUntil(lambda: window.runs.tree.topLevelItemCount() == 1, timeout=30_000)
+    window.runs.set_checked(run, True)
+    qtbot.waitUntil(lambda: bool(window.compare.lines), timeout=30_000)
+    fits(window, "checking the run for Compare")
+    window.tabs.setCurrentWidget(window.sample_box)
+    fits(window, "the Sample tab")
+
+    panel = window.results
+    window.workspace.setCurrentWidget(panel)
+    panel.mode.setCurrentText("features")
+    panel.folds.setValue(2)
+    with qtbot.waitSignal(panel.worker.idle, timeout=120_000):
+        panel.run_button.click()
+    assert "kept in" in panel.message.text(), panel.message.text()
+    fits(window, "a classifier run kept in the run folder")
+    panel.select_row(0)
+    qtbot.waitUntil(lambda: not panel.scorer.running, timeout=60_000)
+    fits(window, "selecting a prediction")
+    with qtbot.waitSignal(panel.worker.idle, timeout=60_000):
+        panel.reopen_button.click()
+    fits(window, "Reopen")
+    panel.select_row(1)
+    panel.inspect_button.click()
+    assert window.workspace.currentWidget() is window.inspect
+    qtbot.waitUntil(lambda: not window.inspect.worker.running, timeout=60_000)
+    fits(window, "Inspect row")
+
+    with qtbot.waitSignal(window.opener.idle, timeout=30_000):
+        window.open_run(run)
+    fits(window, "Open run")
+    window.workspace.setCurrentWidget(window.training_view)
+    window.tabs.setCurrentWidget(window.plots)
+    fits(window, "back to Training")
