@@ -10,9 +10,10 @@ engine says a run moved on; never by polling every file.
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QFileSystemWatcher, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog,
                                QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
@@ -306,9 +307,22 @@ class RunsPanel(QWidget):
         except OSError as exc:
             self.problem.emit(f"Cannot rename {folder.name}: {exc.strerror or exc}")
             return None
+        self._carry_across(folder, target)
         self.renamed.emit(folder, target)
         self.refresh()
         return target
+
+    def _carry_across(self, old: Path, new: Path) -> None:
+        """The renamed run's row keeps its check (so Compare keeps it, by its new name)."""
+        item, summary = self._item(str(old)), self.summaries.pop(str(old), None)
+        if item is None or summary is None:
+            return
+        self.summaries[str(new)] = replace(summary, path=str(new), name=new.name)
+        with QSignalBlocker(self.tree):
+            item.setData(0, Qt.UserRole, str(new))
+            item.setText(0, new.name)
+        if item.checkState(0) == Qt.Checked:
+            self._checks_changed()
 
     def ask_delete(self) -> None:
         run = self.current()
