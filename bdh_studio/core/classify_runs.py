@@ -117,3 +117,23 @@ def load(folder: str | Path) -> tuple[Outcome, dict]:
     cv = Report([Fold(**f) for f in report["folds"]], report.get("grouped", []),
                 None if probability is None else np.array(probability), report["n_rows"])
     return Outcome(report["mode"], cv, train, test, oof, predictions, models), report
+
+
+def describe(folder: str | Path) -> str:
+    """"features · k = 5 · 1 repeat(s) · accuracy 63.3% · 2026-12-04 15:22": a kept run
+    as a list shows it, so a person picks by what was done and how well, not by a stamp."""
+    folder = Path(folder)
+    try:
+        report = json.loads((folder / REPORT).read_text(encoding="utf-8"))
+        folds = report["folds"]
+        repeats = len({f["repeat"] for f in folds}) or 1
+        accuracy = float(np.mean([f["model"]["accuracy"] for f in folds]))
+        what = (f"{report['mode']} · k = {len(folds) // repeats} · {repeats} repeat(s) · "
+                f"accuracy {100 * accuracy:.1f}%")
+    except (OSError, ValueError, KeyError, TypeError):
+        what = "damaged"
+    try:
+        when = datetime.datetime.strptime(folder.name, "%Y-%m-%d_%H-%M-%S-%f")
+    except ValueError:
+        return f"{what} · {folder.name}"
+    return f"{what} · {when:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ two-core machine), too long for the GUI thread.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFrame
 
 from ..core.backstories import LABELS, Backstory, BackstorySet
 from ..core.classifier import Outcome, classify, write_predictions
-from ..core.classify_runs import checkpoints_used, load, partial_note, save, saved
+from ..core.classify_runs import checkpoints_used, describe, load, partial_note, save, saved
 from ..core.config import CLASSIFIER_MODES
 from ..core.control import TaskControl
 from ..core.errors import UserError
@@ -42,6 +43,15 @@ from .surprise_view import SurpriseView
 SETTINGS = "backstories"
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A classifier result as the panel shows it, and what it was made from."""
+    outcome: Outcome
+    note: str
+    models: str  # the book-model folder it used: another folder's result is not shown
+    kept: Path | None  # where it is kept, if it is
+
+
 class ResultsPanel(QWidget):
     problem = Signal(str)
     busy_changed = Signal()
@@ -51,6 +61,7 @@ class ResultsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.outcome: Outcome | None = None
+        self._shown: Shown | None = None
         self._training = False
         self.device, self.precision = "auto", "auto"
         self._surprise: dict[tuple[str, str], np.ndarray] = {}
@@ -139,6 +150,8 @@ class ResultsPanel(QWidget):
         self.kept = QComboBox(objectName="keptClassifierRuns")
         self.kept.setAccessibleName("Classifier runs kept with this run")
         self.kept.setPlaceholderText("none kept with these book models yet")
+        self.kept.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.kept.setMinimumContentsLength(40)
         self.reopen_button = QPushButton("Reopen", objectName="reopenClassifierRun",
                                          clicked=self.reopen)
         self.reopen_button.setToolTip("Show a kept classifier run again, as it was, without "
@@ -316,16 +329,16 @@ class ResultsPanel(QWidget):
         folds, repeats = self.folds.value(), self.repeats.value()
         device, precision = self.device, self.precision
 
-        def task(control: TaskControl) -> tuple[Outcome, str]:
+        def task(control: TaskControl) -> Shown:
             outcome = classify(train, models, test, mode=mode, folds=folds, repeats=repeats,
                                control=control, runtime=resolve(device, precision))
-            note = partial_note(checkpoints_used(outcome))
+            note, kept = partial_note(checkpoints_used(outcome)), None
             if is_run(Path(models)):  # a run folder keeps the results made from it
                 settings = {"train": train, "test": test, "models": models, "mode": mode,
                             "folds": folds, "repeats": repeats}
-                note = "; ".join(filter(None, [f"kept in {save(models, outcome, settings)}",
-                                               note]))
-            return outcome, note
+                kept = save(models, outcome, settings)
+                note = "; ".join(filter(None, [f"kept in {kept}", note]))
+            return Shown(outcome, note, models, kept)
 
         self.worker.start(task)
         self.progress.setValue(0)
@@ -335,16 +348,23 @@ class ResultsPanel(QWidget):
         self.busy_changed.emit()
 
     def refresh_kept(self) -> None:
-        """List the classifier runs kept under the book-model run chosen, in the background."""
-        models = self.models_path.text().strip() or None
-        self.kept_lister.start(lambda control: saved(models))
+        """List the classifier runs kept under the book-model run chosen, in the background;
+        a result of other book models leaves the screen with them."""
+        models = self.models_path.text().strip()
+        if self._shown is not None and self._shown.models != models:
+            self._clear_outcome()
+        self.kept_lister.start(lambda control: [(folder, describe(folder))
+                                                for folder in saved(models or None)])
 
-    def _show_kept(self, folders: list[Path]) -> None:
-        """The kept classifier runs, newest first."""
+    def _show_kept(self, kept: list[tuple[Path, str]]) -> None:
+        """The kept classifier runs, newest first, each by its mode, k, repeats and accuracy;
+        the one shown is current."""
         self.kept.clear()
-        for folder in folders:
-            self.kept.addItem(folder.name, str(folder))
-        self.kept.setCurrentIndex(0 if self.kept.count() else -1)  # the newest
+        for folder, description in kept:
+            self.kept.addItem(description, str(folder))
+        shown = self.kept.findData(str(self._shown.kept)) if self._shown and \
+            self._shown.kept else -1
+        self.kept.setCurrentIndex(shown if shown >= 0 else 0 if self.kept.count() else -1)
         self._update_controls()
 
     def reopen(self) -> None:
@@ -352,10 +372,13 @@ class ResultsPanel(QWidget):
         if folder is None or self.running:
             return
 
-        def task(control: TaskControl) -> tuple[Outcome, str]:
+        models = self.models_path.text().strip()
+
+        def task(control: TaskControl) -> Shown:
             outcome, kept = load(folder)
-            return outcome, "; ".join(filter(None, [f"reopened {Path(folder).name}",
-                                                    kept.get("partial", "")]))
+            return Shown(outcome, "; ".join(filter(None, [f"reopened {Path(folder).name}",
+                                                          kept.get("partial", "")])),
+                         models, Path(folder))
 
         self.worker.start(task)
         self.message.setText(f"reopening {Path(folder).name}…")
@@ -363,11 +386,11 @@ class ResultsPanel(QWidget):
         self.busy_changed.emit()
 
     @Slot(object)
-    def _classified(self, result: tuple[Outcome, str]) -> None:
-        outcome, note = result
-        self.show_outcome(outcome)
-        if note:
-            self.message.setText(f"{self.message.text()}; {note}")
+    def _classified(self, shown: Shown) -> None:
+        self.show_outcome(shown.outcome)
+        self._shown = shown
+        if shown.note:
+            self.message.setText(f"{self.message.text()}; {shown.note}")
         self.refresh_kept()
 
     def stop(self) -> None:
@@ -393,7 +416,12 @@ class ResultsPanel(QWidget):
 
     @Slot(object)
     def show_outcome(self, outcome: Outcome) -> None:
-        self.outcome = outcome
+        """Lay out ``outcome``; the mode, k and repeats fields show how it was made."""
+        self.outcome, self._shown = outcome, None
+        repeats = len({f.repeat for f in outcome.report.folds}) or 1
+        self.mode.setCurrentText(outcome.mode)
+        self.folds.setValue(len(outcome.report.folds) // repeats)
+        self.repeats.setValue(repeats)
         self._surprise.clear()
         self.problems.show_sets([outcome.train, outcome.test])
         self.chart.show_report(outcome.report)
@@ -406,6 +434,14 @@ class ResultsPanel(QWidget):
         n_test = len(outcome.predictions)
         self.message.setText(f"{outcome.mode}: {len(outcome.oof)} train rows cross-validated"
                              + (f", {n_test} test rows predicted" if n_test else ""))
+        self._update_controls()
+
+    def _clear_outcome(self) -> None:
+        self.outcome, self._shown = None, None
+        self._surprise.clear()
+        self.model.set_rows([])
+        self.pages.setCurrentIndex(0)
+        self.message.setText("")
         self._update_controls()
 
     def _fill_book_filter(self, outcome: Outcome) -> None:

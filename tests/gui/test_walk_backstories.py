@@ -1,0 +1,58 @@
+"""The Backstories tab as a demanding user walked it (issue 26 items 3, 4 and the kept list)."""
+
+import shutil
+
+import pytest
+
+from bdh_studio.core.classify_runs import CLASSIFY, saved
+from test_runs_panel import opened
+
+
+@pytest.fixture
+def runs_root(demo_models, tmp_path):
+    """Two runs of the demo books' models, A and B, with no classifier result kept yet."""
+    root = tmp_path / "runs"
+    for name in ("A", "B"):
+        shutil.copytree(demo_models, root / name, ignore=shutil.ignore_patterns(CLASSIFY))
+    return root
+
+
+def classified(window, qtbot, folds=2, repeats=1):
+    panel = window.results
+    panel.mode.setCurrentText("features")
+    panel.folds.setValue(folds)
+    panel.repeats.setValue(repeats)
+    with qtbot.waitSignal(panel.worker.idle, timeout=120_000):
+        panel.run_button.click()
+    assert panel.outcome is not None, window.banner.label.text()
+    return panel
+
+
+def test_opening_another_run_takes_the_last_runs_result_off_the_screen(window, qtbot,
+                                                                       runs_root):
+    window.load_demo()
+    opened(window, qtbot, runs_root / "A")
+    panel = classified(window, qtbot)
+    assert panel.pages.currentIndex() == 1 and panel.kept.count() == 1
+    opened(window, qtbot, runs_root / "B")
+    assert panel.kept.count() == 0
+    assert panel.outcome is None and panel.model.rowCount() == 0
+    assert panel.pages.currentIndex() == 0 and "kept in" not in panel.message.text()
+
+
+def test_reopen_shows_the_mode_k_and_repeats_of_the_result_it_shows(window, qtbot, runs_root):
+    window.load_demo()
+    opened(window, qtbot, runs_root / "A")
+    panel = classified(window, qtbot, folds=2)
+    panel = classified(window, qtbot, folds=3, repeats=2)
+    older, newer = reversed(saved(runs_root / "A"))
+    assert panel.kept.currentData() == str(newer)
+    assert panel.kept.currentText().startswith("features · k = 3 · 2 repeat(s) · accuracy ")
+    panel.kept.setCurrentIndex(panel.kept.findData(str(older)))
+    with qtbot.waitSignal(panel.worker.idle, timeout=60_000):
+        panel.reopen_button.click()
+    assert panel.message.text().endswith(f"reopened {older.name}")
+    assert panel.kept.currentData() == str(older)
+    assert "k = 2 · 1 repeat(s)" in panel.kept.currentText()
+    assert (panel.mode.currentText(), panel.folds.value(), panel.repeats.value()) == \
+        ("features", 2, 1)
