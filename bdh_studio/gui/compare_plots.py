@@ -36,7 +36,7 @@ from .background import BackgroundTask
 from .curves import index_at
 from .exports import export_image, run_export
 from .hparams_table import HparamsView
-from .plots import STEP, X_AXES, TimeAxis, steady_axes, x_of
+from .plots import STEP, X_AXES, HoverCanvas, TimeAxis, steady_axes, x_of
 from .smoothing_choice import smoothing_kinds
 
 BOOK_STYLES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine)
@@ -66,15 +66,6 @@ class Line:
         b = band(steps, values)
         shown = b.steps <= step
         return best_so_far(b.steps[shown], b.mean[shown])
-
-
-class HoverCanvas(pg.GraphicsLayoutWidget):
-    """The canvas; it says when the mouse leaves it, so the hover leaves too."""
-    left = Signal()
-
-    def leaveEvent(self, event) -> None:
-        super().leaveEvent(event)
-        self.left.emit()
 
 
 def shade(color: str, index: int) -> QColor:

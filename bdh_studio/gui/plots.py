@@ -126,7 +126,16 @@ class RoomyViewBox(pg.ViewBox):
         return ranges
 
 
-class Canvas(pg.GraphicsLayoutWidget):
+class HoverCanvas(pg.GraphicsLayoutWidget):
+    """A canvas that says when the mouse leaves it, so a cursor and its readout leave too."""
+    left = Signal()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().leaveEvent(event)
+        self.left.emit()
+
+
+class Canvas(HoverCanvas):
     """The plots' canvas; it tells ``on_paint`` the CPU seconds each paint took."""
 
     def __init__(self, on_paint: Callable[[float], None]):
@@ -205,10 +214,12 @@ class TrainingPlots(QWidget):
         self.cursor = pg.InfiniteLine(angle=90, movable=False,
                                       pen=pg.mkPen("#888", style=Qt.DotLine))
         self.loss_plot.addItem(self.cursor, ignoreBounds=True)
+        self.cursor.hide()  # until the mouse is over the loss plot
         self.readout = QLabel(" ")
         self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self._mouse = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._moved)
+        self.canvas.left.connect(self.hide_cursor)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -245,7 +256,7 @@ class TrainingPlots(QWidget):
         self.books.clear()
         self.data = RunState()
         self._plan_x()
-        self.readout.setText(" ")
+        self.hide_cursor()
         self.redraw()
 
     def _book(self, name: str) -> BookCurves:
@@ -300,6 +311,8 @@ class TrainingPlots(QWidget):
         start = time.thread_time()
         changed = [self._draw(c, item) for c in self.books.values() for item in SHOWS]
         if any(changed):
+            if self.cursor.isVisible():  # the readout tells what the curves say now
+                self.readout.setText(self.describe_at(self.cursor.value()))
             self._cost, self._paint_pending = time.thread_time() - start, True
             self._pace(self._cost)
 
@@ -363,11 +376,16 @@ class TrainingPlots(QWidget):
     def _moved(self, args) -> None:
         pos = args[0]
         if not self.loss_plot.sceneBoundingRect().contains(pos):
+            self.hide_cursor()
             return
         x = self.loss_plot.vb.mapSceneToView(pos).x()
         self.cursor.setPos(x)
         self.cursor.show()
         self.readout.setText(self.describe_at(x))
+
+    def hide_cursor(self) -> None:
+        self.cursor.hide()
+        self.readout.setText(" ")
 
     def describe_at(self, x: float) -> str:
         """The crosshair's words: each book's train (and val) loss at x, never a later one."""

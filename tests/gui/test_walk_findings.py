@@ -1,7 +1,12 @@
 """What a demanding user found walking the window (issue 26), each as they met it."""
 
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtCore import QEvent, QPointF
+from PySide6.QtWidgets import QApplication, QInputDialog
 
+from bdh_studio.core import events as ev
+from bdh_studio.gui.plots import TrainingPlots
+from shown import shown
+from test_plots import log_steps, paint
 from test_runs_panel import opened, runs_root, two_runs  # noqa: F401 (fixtures)
 
 
@@ -26,3 +31,40 @@ def test_renaming_a_compared_run_keeps_it_in_compare_by_its_new_name(window, qtb
     listed(window, qtbot)
     assert [s.name for s in window.runs.checked()] == ["Renamed A"]
     assert compared(window) == {"Renamed A"}
+
+
+def point_at(plots, qtbot, x, y=None):
+    """The mouse moved over the loss plot at (x, y) in the plot's units (y: mid-height)."""
+    paint(plots)
+    if y is None:
+        y = sum(plots.loss_plot.vb.viewRange()[1]) / 2
+    scene = plots.loss_plot.vb.mapViewToScene(QPointF(x, y))
+    qtbot.mouseMove(plots.canvas.viewport(), plots.canvas.mapFromScene(scene))
+    qtbot.waitUntil(lambda: plots.cursor.isVisible() and "step" in plots.readout.text(),
+                    timeout=10_000)
+
+
+def test_the_training_cursor_leaves_with_the_mouse_and_with_the_run(window, qtbot, runs_root):
+    opened(window, qtbot, runs_root / "A")
+    plots = window.plots
+    window.tabs.setCurrentWidget(plots)
+    assert not plots.cursor.isVisible()
+    point_at(plots, qtbot, 3)
+    assert "step" in plots.readout.text()
+    QApplication.sendEvent(plots.canvas, QEvent(QEvent.Leave))
+    assert not plots.cursor.isVisible() and not plots.readout.text().strip()
+    point_at(plots, qtbot, 4)  # elsewhere: the mouse moves
+    opened(window, qtbot, runs_root / "B")
+    assert not plots.cursor.isVisible() and not plots.readout.text().strip()
+
+
+def test_the_readout_under_a_still_cursor_follows_the_curve(qtbot):
+    plots = shown(qtbot, TrainingPlots(), 900, 600)
+    plots.handle(ev.BookStarted("a", 0, 1, 40))
+    log_steps(plots, "a", 1, 2)
+    plots.redraw()
+    point_at(plots, qtbot, 30)
+    assert "a: step 2," in plots.readout.text()
+    log_steps(plots, "a", 3, 20)
+    plots.redraw()
+    assert "a: step 22," in plots.readout.text(), plots.readout.text()
