@@ -47,6 +47,33 @@ def remove_folders(folders: list[Path]) -> None:
             folder.rmdir()
 
 
+def new_file_mode() -> int:
+    """0o666 less the user's umask: the mode ``open()`` gives a new file.
+
+    mkstemp makes its files 0600, so every file written through a temporary
+    (an exported model, a CSV) was readable by its owner alone; people expect
+    their umask's mode.  Linux says the umask in /proc; elsewhere it is read
+    by setting it and back.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            mask = next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
+def new_temporary(path: Path) -> tuple[int, Path]:
+    """An open temporary beside ``path`` (its fd and name), with a new file's mode."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    try:
+        os.fchmod(fd, new_file_mode())
+    except (OSError, AttributeError):  # no fchmod (Windows), or a file system without modes
+        pass
+    return fd, Path(name)
+
+
 def write_whole(path: str | Path, write: Callable[[Path], None], sync: bool = False,
                 make_folders: bool = False) -> None:
     """Call ``write(temporary)`` on a new file beside ``path``, then rename it over ``path``.
@@ -65,9 +92,8 @@ def write_whole(path: str | Path, write: Callable[[Path], None], sync: bool = Fa
             code = errno.ENOTDIR if base.exists() else errno.ENOENT
             raise OSError(code, os.strerror(code))
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+        fd, tmp = new_temporary(path)
         os.close(fd)
-        tmp = Path(name)
         write(tmp)
         if sync:
             _fsync(tmp)

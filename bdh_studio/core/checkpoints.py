@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import os
 import platform
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import torch
 from torch import nn
 
 from .. import __version__
+from .atomic import new_temporary
 from .config import TrainConfig, from_dict
 from .errors import UserError
 from .model import BDH, BDHConfig
@@ -55,7 +55,7 @@ def atomic_save(obj: Any, path: str | Path) -> None:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = new_temporary(path)
     except OSError as exc:
         raise CheckpointError(f"cannot write in {path.parent}: {exc.strerror or exc}; "
                               f"choose a folder you can write to") from None
