@@ -114,8 +114,9 @@ class RoomyViewBox(pg.ViewBox):
                 continue
             lo, hi = bounds[axis]
             below, above = HEADROOM[axis]
-            if axis == 0 and hi <= self.planned_x:
-                hi, above = self.planned_x, below
+            # The bounds reach a marker's half-width past the last point: still the plan.
+            if axis == 0 and hi <= self.planned_x * (1 + below):
+                hi, above = max(hi, self.planned_x), below
             (v0, v1), span = view[axis], hi - lo
             if not (math.isfinite(lo) and math.isfinite(hi)):
                 continue

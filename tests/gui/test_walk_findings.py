@@ -68,3 +68,14 @@ def test_the_readout_under_a_still_cursor_follows_the_curve(qtbot):
     log_steps(plots, "a", 3, 20)
     plots.redraw()
     assert "a: step 22," in plots.readout.text(), plots.readout.text()
+
+
+def test_a_finished_run_in_steps_ends_its_x_axis_near_its_last_step(qtbot):
+    plots = shown(qtbot, TrainingPlots(), 900, 600)
+    plots.handle(ev.BookStarted("a", 0, 1, 500))
+    log_steps(plots, "a", 1, 500, val_every=50)
+    plots.redraw()
+    paint(plots)
+    for plot in (plots.loss_plot, plots.tokens_plot, plots.sparsity_plot):
+        low, high = plot.vb.viewRange()[0]
+        assert low <= 1 and 500 <= high <= 525, (plot.titleLabel.text, high)
