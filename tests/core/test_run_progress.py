@@ -27,3 +27,11 @@ def test_a_book_trained_by_steps_is_paced_by_the_steps_since_it_resumed():
     assert progress.fraction() == 0.6
     assert progress.eta_book() == pytest.approx(40) and progress.eta_run() == pytest.approx(240)
     assert "step 60/100" in progress.text()
+
+
+def test_a_stopped_book_shows_the_step_it_was_saved_at_not_the_last_one_logged():
+    progress = progress_of(ev.BookStarted("a", 0, 3, 500),
+                           ev.StepLogged("a", 100, 2.0, 1e-3, 1000.0, 10.0),
+                           ev.BookFinished("a", "partial", 105),
+                           ev.RunFinished(stopped=True, elapsed=11.0))
+    assert "step 105/500" in progress.text() and progress.text().endswith("stopped")

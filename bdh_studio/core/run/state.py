@@ -133,6 +133,8 @@ class RunState:
     def _book_finished(self, event: ev.BookFinished) -> None:
         if event.status == "partial":
             self.sessions.stopped_step = event.step
+        if event.book == self.progress.book and event.step:
+            self.progress.step = event.step  # saved where it stopped, past the last logged step
         if event.val_loss is not None:
             self.sessions.val_loss[event.book] = event.val_loss
         self.outcomes[event.book] = book_outcome(event)
