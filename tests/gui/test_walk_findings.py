@@ -47,7 +47,7 @@ def point_at(plots, qtbot, x, y=None):
 def test_the_training_cursor_leaves_with_the_mouse_and_with_the_run(window, qtbot, runs_root):
     opened(window, qtbot, runs_root / "A")
     plots = window.plots
-    window.tabs.setCurrentWidget(plots)
+    window.training_view.tabs.setCurrentWidget(plots)
     assert not plots.cursor.isVisible()
     point_at(plots, qtbot, 3)
     assert "step" in plots.readout.text()

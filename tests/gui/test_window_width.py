@@ -47,7 +47,7 @@ def test_the_window_fits_a_1024_screen_after_every_step_of_a_walk(window, qtbot,
     fits(window, "Try demo")
     window.config_panel.set_config(PRESETS["tiny"].replace(
         max_iters=20, log_interval=5, eval_interval=10, eval_batches=1))
-    with qtbot.waitSignal(window.worker.idle, timeout=180_000):
+    with qtbot.waitSignal(window.session.trainer.idle, timeout=180_000):
         window.train_action.trigger()
         fits(window, "Train")
     run = window.run_dir
@@ -58,7 +58,7 @@ def test_the_window_fits_a_1024_screen_after_every_step_of_a_walk(window, qtbot,
     window.runs.set_checked(run, True)
     qtbot.waitUntil(lambda: bool(window.compare.lines), timeout=30_000)
     fits(window, "checking the run for Compare")
-    window.tabs.setCurrentWidget(window.sample_box)
+    window.training_view.tabs.setCurrentWidget(window.sample_box)
     fits(window, "the Sample tab")
 
     panel = window.results
@@ -81,9 +81,9 @@ def test_the_window_fits_a_1024_screen_after_every_step_of_a_walk(window, qtbot,
     qtbot.waitUntil(lambda: not window.inspect.worker.running, timeout=60_000)
     fits(window, "Inspect row")
 
-    with qtbot.waitSignal(window.opener.idle, timeout=30_000):
-        window.open_run(run)
+    with qtbot.waitSignal(window.session.opener.idle, timeout=30_000):
+        window.session.open_run(run)
     fits(window, "Open run")
     window.workspace.setCurrentWidget(window.training_view)
-    window.tabs.setCurrentWidget(window.plots)
+    window.training_view.tabs.setCurrentWidget(window.plots)
     fits(window, "back to Training")
