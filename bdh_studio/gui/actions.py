@@ -17,8 +17,7 @@ def make_action(parent: QObject, name: str, text: str, slot: Callable,
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
         tip += f" ({QKeySequence(shortcut).toString(QKeySequence.NativeText)})"
-    action.setToolTip(tip)
-    action.setStatusTip(tip)
+    action.setToolTip(tip)  # no status tip: hovering a button never hides the run's progress
     return action
 
 

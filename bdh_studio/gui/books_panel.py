@@ -23,7 +23,7 @@ from ..core.errors import UserError
 from ..core.run.state import book_outcome
 from .background import BackgroundTask
 
-STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "trained": "#2e7d32",
+STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "paused": "#b26a00", "trained": "#2e7d32",
                 "partial": "#b26a00", "failed": "#c62828", "unusable": "#c62828",
                 "skipped": "#2e7d32", "checking…": "#777"}
 

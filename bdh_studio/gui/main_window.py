@@ -288,6 +288,7 @@ class MainWindow(QMainWindow):
     def _training_ended(self) -> None:
         self.books.release()
         self.runs.busy = set()
+        self.runs.set_paused(self.run_dir, False)
         self.pause_action.setText("Pause")
         self._update_controls()
         self.run_status.refresh()
@@ -295,8 +296,15 @@ class MainWindow(QMainWindow):
             self.sample_box.set_checkpoints(self.session.checkpoints())
 
     def toggle_pause(self) -> None:
-        if self.training:
-            self.pause_action.setText("Resume" if self.session.toggle_pause() else "Pause")
+        """Pause or resume; the book, the run and the status bar all say which."""
+        if not self.training:
+            return
+        paused = self.session.toggle_pause()
+        self.pause_action.setText("Resume" if paused else "Pause")
+        if self.session.progress.book:
+            self.books.set_state(self.session.progress.book, "paused" if paused else "training")
+        self.runs.set_paused(self.run_dir, paused)
+        self.run_status.refresh()
 
     def running_tasks(self) -> list[BackgroundTask]:
         """Every background task of the window and its panels that is running now."""

@@ -34,8 +34,8 @@ COLUMNS = ("Run", "Date", "Books", "Preset", "State", "Last val loss", "Best val
            "Duration", "Size", "Tags", "Notes")
 DATE_COLUMN = 1
 SORT_KEY = Qt.UserRole + 1  # what a column sorts by, where its text would sort wrong
-STATE_COLORS = {"running": "#1f6fb2", "finished": "#2e7d32", "stopped": "#b26a00",
-                "failed": "#c62828", "damaged": "#c62828"}
+STATE_COLORS = {"running": "#1f6fb2", "paused": "#b26a00", "finished": "#2e7d32",
+                "stopped": "#b26a00", "failed": "#c62828", "damaged": "#c62828"}
 SETTLE_MS = 1000  # a burst of writes is read once
 
 
@@ -52,6 +52,7 @@ class RunsPanel(QWidget):
         self.setAccessibleName("Runs")
         self.root = root
         self.busy: set[Path] = set()  # runs the window is training: not renamed or deleted
+        self.paused: set[str] = set()  # runs the window has paused: "paused", not "running"
         self.summaries: dict[str, RunSummary] = {}
         self._again = False
         self.reader = BackgroundTask("listing runs", self, ask_on_close=False)
@@ -171,7 +172,7 @@ class RunsPanel(QWidget):
         losses = [v for v in run.val_loss.values() if v is not None]
         best = [run.best_val[b] for b in run.books if b in run.best_val]
         notes = run.notes_problem or (run.notes.splitlines() or [""])[0]
-        item = RunItem([run.name, date, ", ".join(run.books), run.preset, run.state_text,
+        item = RunItem([run.name, date, ", ".join(run.books), run.preset, "",
                         ", ".join(f"{v:.3f}" for v in losses),
                         ", ".join(f"{b.loss:.3f} ({b.step:,})" for b in best),
                         hms(run.duration), human_size(run.size), " ".join(run.tags), notes])
@@ -184,12 +185,27 @@ class RunsPanel(QWidget):
         item.setCheckState(0, Qt.Checked if checked else Qt.Unchecked)
         item.setIcon(0, swatch(run.colour))
         item.setToolTip(0, f"{run.path}\nCheck to compare its curves with other runs")
-        item.setToolTip(4, run.state_text)
-        item.setForeground(4, QBrush(QColor(STATE_COLORS.get(run.state, "#555"))))
+        self._show_state(item, run)
         item.setToolTip(10, run.notes_problem or run.notes)
         if run.notes_problem:
             item.setForeground(10, QBrush(QColor(STATE_COLORS["damaged"])))
         return item
+
+    def _show_state(self, item: QTreeWidgetItem, run: RunSummary) -> None:
+        state = "paused" if run.path in self.paused and run.state == "running" else run.state
+        text = "paused" if state == "paused" else run.state_text
+        with QSignalBlocker(self.tree):
+            item.setText(4, text)
+            item.setToolTip(4, text)
+            item.setForeground(4, QBrush(QColor(STATE_COLORS.get(state, "#555"))))
+
+    def set_paused(self, folder: Path | None, paused: bool) -> None:
+        """Say "paused" for the window's run while it is (its log cannot tell)."""
+        path = str(folder)
+        (self.paused.add if paused else self.paused.discard)(path)
+        run, item = self.summaries.get(path), self._item(path)
+        if run is not None and item is not None:
+            self._show_state(item, run)
 
     def apply_filter(self, wanted: RunFilter) -> None:
         """Hide the rows of the runs ``wanted`` leaves out; checks and selection stay."""

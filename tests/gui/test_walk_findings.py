@@ -1,11 +1,12 @@
 """What a demanding user found walking the window (issue 26), each as they met it."""
 
 from PySide6.QtCore import QEvent, QPointF
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QToolBar
 
 from bdh_studio.core import events as ev
 from bdh_studio.gui.plots import TrainingPlots
 from shown import shown
+from test_main_window import FAST, drop, use_tiny
 from test_plots import log_steps, paint
 from test_runs_panel import opened, runs_root, two_runs  # noqa: F401 (fixtures)
 
@@ -79,3 +80,27 @@ def test_a_finished_run_in_steps_ends_its_x_axis_near_its_last_step(qtbot):
     for plot in (plots.loss_plot, plots.tokens_plot, plots.sparsity_plot):
         low, high = plot.vb.viewRange()[0]
         assert low <= 1 and 500 <= high <= 525, (plot.titleLabel.text, high)
+
+
+def test_paused_says_paused_in_the_books_the_runs_and_the_status_bar(window, qtbot, books_dir):
+    drop(window, [books_dir])
+    use_tiny(window, **FAST)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.books.state_of("Alpha Book") == "training"
+                    and window.runs._item(str(window.run_dir)) is not None, timeout=120_000)
+    window.pause_action.trigger()
+    row = window.runs._item(str(window.run_dir))
+    assert window.books.state_of("Alpha Book") == "paused" and row.text(4) == "paused"
+    assert window.run_status.label.text().endswith("paused")
+    toolbar = window.findChild(QToolBar, "main-toolbar")
+    qtbot.mouseMove(toolbar.widgetForAction(window.stop_action))
+    qtbot.mouseMove(toolbar.widgetForAction(window.train_action))
+    assert window.statusBar().currentMessage() == "" and window.run_status.label.isVisible()
+    window.runs.refresh()  # the list read again from the disk still says so
+    qtbot.waitUntil(lambda: not window.runs.reader.running, timeout=30_000)
+    assert window.runs._item(str(window.run_dir)).text(4) == "paused"
+    window.pause_action.trigger()
+    assert window.books.state_of("Alpha Book") == "training"
+    assert window.runs._item(str(window.run_dir)).text(4) == "running"
+    with qtbot.waitSignal(window.session.finished, timeout=60_000):
+        window.stop_action.trigger()
