@@ -11,8 +11,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QIcon, QKeySequence
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QMainWindow,
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
@@ -45,6 +45,7 @@ from .runs_panel import RunsPanel
 from .sample_box import SampleBox
 from .screen_fit import first_size
 from .settings_conflict import ask_settings_conflict
+from .show_folder import show_folder
 from .training_view import TrainingView
 from .window_state import restore_state, save_state
 
@@ -382,7 +383,7 @@ class MainWindow(QMainWindow):
 
     def show_run_folder(self) -> None:
         if self.run_dir is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.run_dir)))
+            show_folder(self.run_dir, self.banner.show_message)
 
     # --- settings and closing ---------------------------------------------
 

@@ -13,8 +13,8 @@ import datetime
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QSignalBlocker, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QPixmap
+from PySide6.QtCore import QFileSystemWatcher, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog,
                                QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
@@ -29,6 +29,7 @@ from .books_panel import human_size
 from .run_deleter import RunDeleter
 from .run_notes_editor import RunNotesEditor
 from .runs_filter_bar import RunsFilterBar
+from .show_folder import show_folder
 
 COLUMNS = ("Run", "Date", "Books", "Preset", "State", "Last val loss", "Best val loss (step)",
            "Duration", "Size", "Tags", "Notes")
@@ -358,7 +359,7 @@ class RunsPanel(QWidget):
     def reveal(self) -> None:
         run = self.current()
         if run is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(run.path))
+            show_folder(Path(run.path), self.problem.emit)
 
 
 class RunItem(QTreeWidgetItem):

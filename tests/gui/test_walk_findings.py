@@ -1,6 +1,7 @@
 """What a demanding user found walking the window (issue 26), each as they met it."""
 
 from PySide6.QtCore import QEvent, QPointF
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QInputDialog, QToolBar
 
 from bdh_studio.core import events as ev
@@ -104,3 +105,17 @@ def test_paused_says_paused_in_the_books_the_runs_and_the_status_bar(window, qtb
     assert window.runs._item(str(window.run_dir)).text(4) == "running"
     with qtbot.waitSignal(window.session.finished, timeout=60_000):
         window.stop_action.trigger()
+
+
+def test_show_run_folder_without_a_file_manager_says_so_with_the_path(window, qtbot, runs_root,
+                                                                     monkeypatch):
+    asked = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: asked.append(url) or False)
+    opened(window, qtbot, runs_root / "A")
+    window.folder_action.trigger()
+    assert asked and window.banner.isVisible()
+    assert str(runs_root / "A") in window.banner.label.text()
+    window.banner.hide()
+    window.runs.select(runs_root / "B")
+    window.runs.buttons["revealRunButton"].click()
+    assert window.banner.isVisible() and str(runs_root / "B") in window.banner.label.text()
