@@ -27,12 +27,15 @@ def add_actions(bar: QToolBar | QMenu, actions: Iterable[QAction | None]) -> Non
         bar.addSeparator() if action is None else bar.addAction(action)
 
 
-def train_tip(valid: bool, has_books: bool, run_dir: Path | None) -> str:
+def train_tip(valid: bool, has_books: bool, run_dir: Path | None,
+              planned: Path | None = None) -> str:
     """What Train does now, or why it cannot."""
     reason = ("" if valid else "fix the settings marked in red") if has_books else \
         "add or check at least one usable book"
     if reason:
         return f"Cannot train: {reason}"
     what = (f"Continue the run {run_dir.name}: resume stopped books, skip finished ones, "
-            f"train the rest" if run_dir is not None else "Train every checked book into a new run")
+            f"train the rest" if run_dir is not None else
+            f"Train every checked book into the new run {planned.name}" if planned is not None
+            else "Train every checked book into a new run")
     return f"{what} (Ctrl+R)"

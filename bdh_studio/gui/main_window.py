@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.runs.new_from_config.connect(self.new_run_from)
         self.run_settings.new_run_requested.connect(lambda: self.new_run_from(None))
         self.runs.renamed.connect(self._run_renamed)
+        self.runs.deleted.connect(self._run_deleted)
         self.runs.checked_changed.connect(
             lambda summaries: s.compare([Path(summary.path) for summary in summaries]))
         self.results.busy_changed.connect(self._update_controls)
@@ -239,7 +240,8 @@ class MainWindow(QMainWindow):
         self.train_action.setEnabled(can_train)
         self.new_run_action.setEnabled(can_train)
         self.results.set_training(self.training)
-        self.train_action.setToolTip(train_tip(valid, has_books, self.run_dir))
+        self.train_action.setToolTip(train_tip(valid, has_books, self.run_dir,
+                                               self.session.planned))
         self.pause_action.setEnabled(self.training)
         self.stop_action.setEnabled(self.training)
         self.config_panel.setEnabled(not self.training and not self.session.readonly)
@@ -249,10 +251,13 @@ class MainWindow(QMainWindow):
         self.folder_action.setEnabled(has_run)
 
     def ask_new_run(self) -> None:
+        """Name a new run and make it current, its settings open to edit; Train makes it."""
         name, ok = QInputDialog.getText(self, "New run", "Name of the new run:", text=(
             self.session.default_name(self.config_panel.config(), self.books.included())))
         if ok and name.strip():
-            self.start_training(new_run_folder(self.runs_root, name.strip()))
+            self.new_run_from(None, new_run_folder(self.runs_root, name.strip()))
+            self.statusBar().showMessage(f"New run {self.session.planned.name}: set its books "
+                                         f"and settings, then Train", 30_000)
 
     def ask_runs_root(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for runs", str(self.runs_root))
@@ -345,15 +350,16 @@ class MainWindow(QMainWindow):
             self.banner.show_message("\n".join(problems))
         self._update_controls()
 
-    def new_run_from(self, summary) -> None:
-        """Start editing a new run from a run's books and settings (the shown one if None)."""
+    def new_run_from(self, summary, planned: Path | None = None) -> None:
+        """Start editing a new run from a run's books and settings (the shown one if None),
+        in the folder ``planned`` if a person named it."""
         if self.training:
             self.banner.show_message("Wait for the current run to end before starting another.")
             return
         if summary is not None:
             self.books.clear()
             self.books.add_run_books(summary.book_paths, summary.books)
-        self.session.leave_run()
+        self.session.leave_run(planned)
         self.run_settings.show_run(config_of(summary) if summary else None, None)
         self.plots.clear()
         self.run_status.refresh()
@@ -375,6 +381,12 @@ class MainWindow(QMainWindow):
         if self.run_dir == old:
             self.session.renamed(old, new)
             self.results.set_models_folder(new)
+
+    def _run_deleted(self, folder: Path) -> None:
+        """The deleted run leaves the screen: the next Train makes a new run, never it again."""
+        if self.run_dir == folder and not self.training:
+            self.new_run_from(None)
+            self.sample_box.set_checkpoints([])
 
     def ask_export(self) -> None:
         answer = ask_export_target(self) if self.run_dir is not None else None

@@ -69,6 +69,7 @@ class RunSession(QObject):
         self.ask_conflict = ask_conflict
         self.run_dir: Path | None = None
         self.readonly = False  # the settings shown are an opened run's
+        self.planned: Path | None = None  # the new run New run… named, made by the next Train
         self.run_state = RunState()
         self.trainer = BackgroundTask("training", self)
         self.trainer.partial.connect(self._heard)
@@ -116,13 +117,13 @@ class RunSession(QObject):
         """
         if self.training:
             return
-        out = Path(run_dir) if run_dir else self.run_dir
+        out = Path(run_dir) if run_dir else self.run_dir or self.planned
         if out is None:
             out = new_run_folder(self.runs_root, self.default_name(config, books))
         config, out = self._settings_for(out, config, books)
         if config is None:
             return
-        self.run_dir = out
+        self.run_dir, self.planned = out, None
         self.run_state = RunState()
 
         def task(control: TaskControl):
@@ -195,16 +196,17 @@ class RunSession(QObject):
         self.opener.start(lambda control: run_summary.open_run(folder))
 
     def _opened(self, run: OpenedRun) -> None:
-        self.run_dir = run.folder
+        self.run_dir, self.planned = run.folder, None
         self.readonly = config_of(run.summary) is not None
         self.run_state = run.state
         if run.summary.state != "running":
             self.progress.state = run.summary.state_text
         self.opened.emit(run)
 
-    def leave_run(self) -> None:
-        """The next training makes a new run; nothing of the last one stays current."""
-        self.run_dir = None
+    def leave_run(self, planned: Path | None = None) -> None:
+        """The next training makes a new run (in ``planned``, a folder a person named, if
+        given); nothing of the last one stays current.  Nothing is written before Train."""
+        self.run_dir, self.planned = None, planned
         self.readonly = False
         self.run_state = RunState()
 

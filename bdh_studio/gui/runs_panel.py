@@ -45,6 +45,7 @@ class RunsPanel(QWidget):
     new_from_config = Signal(object)  # the RunSummary whose settings a new run starts from
     checked_changed = Signal(list)  # the RunSummary of each run checked for comparison
     renamed = Signal(object, object)  # old Path, new Path
+    deleted = Signal(object)  # the Path of a run moved to the trash or deleted
     problem = Signal(str)
 
     def __init__(self, root: Path, parent: QWidget | None = None):
@@ -71,6 +72,7 @@ class RunsPanel(QWidget):
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self.refresh)
         self.deleter = RunDeleter(self)
         self.deleter.deleted.connect(lambda folder: self.refresh())
+        self.deleter.deleted.connect(self.deleted)
         self.deleter.problem.connect(self.problem)
         self._build()
         self.set_root(root)

@@ -2,9 +2,10 @@
 
 from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QInputDialog, QToolBar
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QToolBar
 
 from bdh_studio.core import events as ev
+from bdh_studio.core.runs import RunFolder
 from bdh_studio.gui.plots import TrainingPlots
 from shown import shown
 from test_main_window import FAST, drop, use_tiny
@@ -119,3 +120,37 @@ def test_show_run_folder_without_a_file_manager_says_so_with_the_path(window, qt
     window.runs.select(runs_root / "B")
     window.runs.buttons["revealRunButton"].click()
     assert window.banner.isVisible() and str(runs_root / "B") in window.banner.label.text()
+
+
+def test_new_run_names_the_run_and_lets_the_settings_be_edited_before_train(
+        window, qtbot, runs_root, books_dir, monkeypatch):
+    drop(window, [books_dir])
+    use_tiny(window, **FAST)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("my run", True))
+    window.new_run_action.trigger()
+    assert not window.training and window.config_panel.isEnabled()
+    assert "new run my run" in window.train_action.toolTip()
+    assert not (runs_root / "my run").exists()  # nothing written before Train
+    use_tiny(window, max_iters=4, log_interval=2, eval_interval=2, eval_batches=1)
+    with qtbot.waitSignal(window.session.finished, timeout=120_000):
+        window.train_action.trigger()
+    assert window.run_dir == runs_root / "my run", window.banner.label.text()
+    assert RunFolder(window.run_dir).saved_config().max_iters == 4
+
+
+def test_deleting_the_current_run_clears_it_and_train_never_makes_it_again(
+        window, qtbot, runs_root, monkeypatch):
+    opened(window, qtbot, runs_root / "B")
+    assert window.plots.books
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.Yes)  # no trash
+    window.runs.select(runs_root / "B")
+    window.runs.buttons["deleteRunButton"].click()
+    assert not (runs_root / "B").exists()
+    assert window.run_dir is None and not window.plots.books
+    assert window.config_panel.isEnabled() and not window.export_action.isEnabled()
+    use_tiny(window, max_iters=4, log_interval=2, eval_interval=2, eval_batches=1)
+    with qtbot.waitSignal(window.session.finished, timeout=120_000):
+        window.train_action.trigger()
+    assert window.run_dir is not None and window.run_dir.parent == runs_root
+    assert not (runs_root / "B").exists()
