@@ -140,10 +140,9 @@ def test_new_run_asks_a_name_prefilled_from_books_and_preset(window, qtbot, book
         return "my run", True
 
     monkeypatch.setattr(mw.QInputDialog, "getText", get_text)
-    monkeypatch.setattr(window, "start_training", lambda run_dir=None: offered.append(run_dir))
     window.new_run_action.trigger()
     assert offered[0].startswith("Alpha Book + beta book · tiny · ")
-    assert offered[1] == window.runs_root / "my run"
+    assert window.session.planned == window.runs_root / "my run" and not window.training
 
 
 def test_open_a_run_killed_mid_book_shows_no_book_in_training(window, qtbot, demo_models,
