@@ -12,7 +12,7 @@ from typing import Iterable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView,
                                QPushButton, QStyledItemDelegate, QStyleOptionViewItem,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -21,6 +21,7 @@ from ..core.control import TaskControl
 from ..core.corpus import BookInfo, inspect, listed
 from ..core.errors import UserError
 from ..core.run.state import book_outcome
+from . import file_dialogs
 from .background import BackgroundTask
 
 STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "paused": "#b26a00", "trained": "#2e7d32",
@@ -117,12 +118,12 @@ class BooksPanel(QWidget):
     # --- adding -------------------------------------------------------------
 
     def ask_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of .txt books")
+        folder = file_dialogs.folder(self, "Folder of .txt books")
         if folder:
             self.add_paths([Path(folder)])
 
     def ask_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Books", "", "Text files (*.txt *.TXT)")
+        files = file_dialogs.open_files(self, "Books", "Text files (*.txt *.TXT)")
         if files:
             self.add_paths([Path(f) for f in files])
 

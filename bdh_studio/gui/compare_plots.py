@@ -20,9 +20,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
-                               QPushButton, QSlider, QSplitter, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
+                               QSlider, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from ..core.run.best import Best, best_so_far
 from ..core.run.colours import PALETTE
@@ -35,6 +35,7 @@ from ..core.run.smoothing import ENVELOPE, Smoother, Smoothing
 from .background import BackgroundTask
 from .curves import index_at
 from .exports import export_image, run_export
+from .file_dialogs import save_file
 from .hparams_table import HparamsView
 from .plots import STEP, X_AXES, HoverCanvas, TimeAxis, steady_axes, x_of
 from .smoothing_choice import smoothing_kinds
@@ -378,12 +379,12 @@ class ComparePlots(QWidget):
         self.csv_writer.start(lambda control: write_csv(path, runs, spread))
 
     def _ask_export_image(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export comparison", "compare.png",
-                                              "PNG image (*.png);;SVG image (*.svg)")
+        path = save_file(self, "Export comparison", "compare.png",
+                         "PNG image (*.png);;SVG image (*.svg)")
         self._export(self.export_image, path)
 
     def _ask_export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export curves", "compare.csv", "CSV (*.csv)")
+        path = save_file(self, "Export curves", "compare.csv", "CSV (*.csv)")
         self._export(self.export_csv, path)
 
     def _export(self, export, path: str) -> None:

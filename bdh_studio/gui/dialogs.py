@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from . import file_dialogs
 
 
 def ask_export_target(parent: QWidget) -> tuple[Path, bool] | None:
     """The folder to export book models to, and whether as bare state_dicts; None: cancelled."""
-    target = QFileDialog.getExistingDirectory(parent, "Export book models to")
+    target = file_dialogs.folder(parent, "Export book models to")
     if not target:
         return None
     bare = QMessageBox.question(
@@ -22,8 +24,8 @@ def ask_export_target(parent: QWidget) -> tuple[Path, bool] | None:
 def ask_settings_file(parent: QWidget, save: bool) -> Path | None:
     """A JSON settings file to save to (or to load from); None: cancelled."""
     if save:
-        path, _ = QFileDialog.getSaveFileName(parent, "Save settings", "bdh-settings.json",
-                                              "JSON (*.json)")
+        path = file_dialogs.save_file(parent, "Save settings", "bdh-settings.json",
+                                      "JSON (*.json)")
     else:
-        path, _ = QFileDialog.getOpenFileName(parent, "Load settings", "", "JSON (*.json)")
+        path = file_dialogs.open_file(parent, "Load settings", "JSON (*.json)")
     return Path(path) if path else None

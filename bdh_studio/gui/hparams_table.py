@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.run.hparams import HparamsTable, hparams_table
 from .exports import export_csv, run_export
+from .file_dialogs import save_file
 
 
 class SortedItem(QTableWidgetItem):
@@ -91,6 +92,5 @@ class HparamsView(QWidget):
                    ([("" if v is None else v) for v in by_name[name]] for name in order))
 
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export hyperparameters", "hparams.csv",
-                                              "CSV (*.csv)")
+        path = save_file(self, "Export hyperparameters", "hparams.csv", "CSV (*.csv)")
         run_export(self.export_csv, path, self.problem.emit)

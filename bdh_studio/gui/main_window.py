@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QMainWindow,
+from PySide6.QtWidgets import (QDockWidget, QInputDialog, QMainWindow,
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from .. import resources
@@ -23,6 +23,7 @@ from ..core.backstories import Backstory
 from ..core.run.naming import new_run_folder
 from ..core.run.root import default_runs_root
 from ..core.run.summary import OpenedRun, config_of
+from . import file_dialogs
 from .accessibility import name_controls
 from .actions import add_actions, make_action, train_tip
 from .background import BackgroundTask, stop_and_join
@@ -260,7 +261,7 @@ class MainWindow(QMainWindow):
                                          f"and settings, then Train", 30_000)
 
     def ask_runs_root(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for runs", str(self.runs_root))
+        folder = file_dialogs.folder(self, "Folder for runs", self.runs_root)
         if folder:
             self.runs_root = self.session.runs_root = Path(folder)
             self.settings.setValue("runs_root", folder)
@@ -325,7 +326,7 @@ class MainWindow(QMainWindow):
     # --- runs and outputs -------------------------------------------------
 
     def ask_open_run(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Run folder (with metrics.jsonl)")
+        folder = file_dialogs.folder(self, "Run folder (with metrics.jsonl)", self.runs_root)
         if folder:
             self.session.open_run(Path(folder))
 

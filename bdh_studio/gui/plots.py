@@ -20,7 +20,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QPaintEvent
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QHBoxLayout,
                                QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
 from ..core import events as ev
@@ -33,6 +33,7 @@ from ..core.control import TaskControl
 from .background import BackgroundTask
 from .curves import index_at
 from .exports import export_csv, export_image, run_export
+from .file_dialogs import save_file
 from .smoothing_choice import smoothing_kinds
 
 # Each drawn item and the series it shows: "raw" is the train loss unsmoothed, faded;
@@ -441,13 +442,12 @@ class TrainingPlots(QWidget):
         export_image(self.canvas, path, "BDH Studio training curves")
 
     def _ask_export_image(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export plot", "training.png",
-                                              "PNG image (*.png);;SVG image (*.svg)")
+        path = save_file(self, "Export plot", "training.png",
+                         "PNG image (*.png);;SVG image (*.svg)")
         self._export(self.export_image, path)
 
     def _ask_export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export curves", "curves.csv",
-                                              "CSV (*.csv)")
+        path = save_file(self, "Export curves", "curves.csv", "CSV (*.csv)")
         self._export(self.export_csv, path)
 
     def _export(self, export: Callable[[str], None], path: str) -> None:

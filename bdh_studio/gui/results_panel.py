@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFrame,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QScrollArea, QSpinBox, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
@@ -31,6 +31,7 @@ from ..core.predictions import PredictionRow, out_of_fold, prediction_rows, writ
 from ..core.run.summary import is_run
 from ..core.runtime import resolve
 from ..core.surprise import char_surprise
+from . import file_dialogs
 from .background import BackgroundTask
 from .backstory_loader import BackstoryLoader
 from .cv_report import FoldChart, ReportTables
@@ -253,12 +254,12 @@ class ResultsPanel(QWidget):
         self._ask_csv("Test CSV")
 
     def _ask_csv(self, title: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, title, "", "CSV (*.csv)")
+        path = file_dialogs.open_file(self, title, "CSV (*.csv)")
         if path:
             self.add_csvs([Path(path)])
 
     def ask_models(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Run folder or folder of book models")
+        folder = file_dialogs.folder(self, "Run folder or folder of book models")
         if folder:
             self.models_path.setText(folder)
 
@@ -506,14 +507,14 @@ class ResultsPanel(QWidget):
     # --- exports and settings -----------------------------------------------
 
     def ask_export_predictions(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export predictions", "predictions.csv",
-                                              "CSV (*.csv)")
+        path = file_dialogs.save_file(self, "Export predictions", "predictions.csv",
+                                      "CSV (*.csv)")
         if path:
             self.export_predictions(Path(path))
 
     def ask_export_table(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export the predictions table",
-                                              "predictions-table.csv", "CSV (*.csv)")
+        path = file_dialogs.save_file(self, "Export the predictions table",
+                                      "predictions-table.csv", "CSV (*.csv)")
         if path:
             self.export_table(Path(path))
 

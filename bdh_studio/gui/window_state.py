@@ -11,6 +11,7 @@ from ..core import config as cfg
 from ..core.errors import UserError
 from .books_panel import BooksPanel
 from .config_panel import ConfigPanel
+from .file_dialogs import last_folder, set_last_folder
 from .results_panel import ResultsPanel
 
 
@@ -20,6 +21,7 @@ def save_state(s: QSettings, window: QMainWindow, form: ConfigPanel, books: Book
     s.setValue("config", form.raw_values())
     s.setValue("books", books.all_paths())
     s.setValue("demo", demo)
+    s.setValue("last_folder", str(last_folder() or ""))
     results.save_settings(s)
     s.sync()
 
@@ -40,3 +42,4 @@ def restore_state(s: QSettings, window: QMainWindow, form: ConfigPanel, books: B
     if paths:
         books.add_paths(paths)
     results.restore_settings(s)
+    set_last_folder(s.value("last_folder"))  # the folder the file dialogs start in

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QFileDialog, QPushButton
 
 from bdh_studio.core import events as ev
 from bdh_studio.core.run.smoothing import Smoothed
@@ -285,7 +285,7 @@ def test_an_export_that_cannot_be_written_says_why(plots, qtbot, monkeypatch, tm
     log_steps(plots, "a", 1, 30)
     plots.redraw()
     target = str(tmp_path / "no such folder" / name)
-    monkeypatch.setattr(plots_module.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *args, **kwargs: (target, ""))
     [push] = [b for b in plots.findChildren(QPushButton) if b.text() == button]
     with qtbot.waitSignal(plots.problem, timeout=2000) as problem:

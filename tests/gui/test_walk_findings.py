@@ -1,11 +1,15 @@
 """What a demanding user found walking the window (issue 26), each as they met it."""
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QToolBar
+from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMessageBox,
+                               QPushButton, QToolBar)
 
 from bdh_studio.core import events as ev
 from bdh_studio.core.runs import RunFolder
+from bdh_studio.gui import file_dialogs
 from bdh_studio.gui.plots import TrainingPlots
 from shown import shown
 from test_main_window import FAST, drop, use_tiny
@@ -154,3 +158,37 @@ def test_deleting_the_current_run_clears_it_and_train_never_makes_it_again(
         window.train_action.trigger()
     assert window.run_dir is not None and window.run_dir.parent == runs_root
     assert not (runs_root / "B").exists()
+
+
+def test_file_dialogs_start_in_the_runs_root_or_the_last_folder_used(window, qtbot, runs_root,
+                                                                      tmp_path, monkeypatch):
+    started, out = [], tmp_path / "exports"
+    out.mkdir()
+
+    def pick_folder(parent, title, start=""):
+        started.append(start)
+        return ""
+
+    def save_as(parent, title, start="", filters=""):
+        started.append(start)
+        return str(out / Path(start).name), ""
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", pick_folder)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    window.open_run_action.trigger()
+    assert started[-1] == str(runs_root)
+    opened(window, qtbot, runs_root / "A")
+    [export_image] = [b for b in window.plots.findChildren(QPushButton)
+                      if b.text() == "Export image…"]
+    export_image.click()
+    assert started[-1] == str(Path.home() / "training.png")  # never the working directory
+    assert (out / "training.png").is_file()
+    window.compare.findChild(QPushButton, "compareExportCsv").click()
+    assert started[-1] == str(out / "compare.csv")
+    window.export_action.trigger()
+    assert started[-1] == str(out)
+    window.save_settings()
+    file_dialogs.set_last_folder(None)
+    window.restore_settings()
+    window.export_action.trigger()
+    assert started[-1] == str(out)  # kept between launches

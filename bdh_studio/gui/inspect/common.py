@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Callable, TypeVar
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from ..exports import run_export
+from ..file_dialogs import save_file
 
 W = TypeVar("W", bound=QWidget)
 
@@ -37,13 +38,12 @@ class ExportBar(QWidget):
                                 f"{label.rstrip('…')} of the {what}"))
 
     def _ask_image(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export plot", f"{self.prefix}.png",
-                                              "PNG image (*.png);;SVG image (*.svg)")
+        path = save_file(self, "Export plot", f"{self.prefix}.png",
+                         "PNG image (*.png);;SVG image (*.svg)")
         self.run(self.image, path)
 
     def _ask_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export table", f"{self.prefix}.csv",
-                                              "CSV (*.csv)")
+        path = save_file(self, "Export table", f"{self.prefix}.csv", "CSV (*.csv)")
         self.run(self.table, path)
 
     def run(self, export: Callable[[str], None], path: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QTabWidget, QVBoxLayout,
                                QWidget)
 
@@ -27,6 +27,7 @@ from ...core.inspection.reading import DEFAULT_SAMPLE_BYTES
 from ...core.inspection.subject import Subject
 from ..background import BackgroundTask
 from ..elided_label import ElidedLabel
+from ..file_dialogs import open_file
 from .activity_view import ActivityView
 from .common import named
 from .concept_view import ConceptView
@@ -172,12 +173,12 @@ class InspectPanel(QWidget):
         self.model.setCurrentIndex(self.model.findData(str(path)))
 
     def ask_checkpoint(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Book model", "", "Checkpoints (*.pt)")
+        path = open_file(self, "Book model", "Checkpoints (*.pt)")
         if path:
             self.add_checkpoint(Path(path))
 
     def ask_book(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Book", "", "Books (*.txt)")
+        path = open_file(self, "Book", "Books (*.txt)")
         if path:
             self.book.setText(path)
 
