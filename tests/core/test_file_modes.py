@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from bdh_studio.core.atomic import write_csv
-from bdh_studio.core.checkpoints import export_models
+from bdh_studio.core.run.export import export_models
 
 
 @pytest.mark.parametrize("mask", [0o022, 0o027])

@@ -8,11 +8,11 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMessage
                                QPushButton, QToolBar)
 
 from bdh_studio.core import events as ev
-from bdh_studio.core.runs import RunFolder
+from bdh_studio.core.run.folder import RunFolder
 from bdh_studio.gui import file_dialogs
 from bdh_studio.gui.plots import TrainingPlots
 from shown import shown
-from test_main_window import FAST, drop, use_tiny
+from test_main_window import FAST, checked, drop, use_tiny
 from test_plots import log_steps, paint
 from test_runs_panel import opened, runs_root, two_runs  # noqa: F401 (fixtures)
 
@@ -154,6 +154,7 @@ def test_deleting_the_current_run_clears_it_and_train_never_makes_it_again(
     assert window.run_dir is None and not window.plots.books
     assert window.config_panel.isEnabled() and not window.export_action.isEnabled()
     use_tiny(window, max_iters=4, log_interval=2, eval_interval=2, eval_batches=1)
+    checked(window)
     with qtbot.waitSignal(window.session.finished, timeout=120_000):
         window.train_action.trigger()
     assert window.run_dir is not None and window.run_dir.parent == runs_root
