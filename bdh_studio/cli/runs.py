@@ -14,7 +14,7 @@ from ..core.outputs import check_file
 from ..core.run.compare import load_run, write_csv
 from ..core.run.filter import parse_filter
 from ..core.run.progress import hms
-from ..core.run.root import default_runs_root
+from ..core.run.root import carry_legacy_runs, default_runs_root
 from ..core.run.seeds import SPREADS
 from ..core.run.summary import STATES, RunSummary, list_runs
 
@@ -59,6 +59,7 @@ def runs_root(given: str | None) -> Path:
         if not root.is_dir():
             raise UserError(f"--runs-dir {given}: no such folder")
         return root
+    carry_legacy_runs()  # runs of the doubled-name folder of earlier versions
     return default_runs_root()
 
 

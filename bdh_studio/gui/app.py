@@ -13,6 +13,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__, resources
+from ..core.run.root import carry_legacy_runs
 from ..core.runtime import preload
 from .main_window import MainWindow
 from .paths import name_application
@@ -37,6 +38,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 def run_app(demo: bool = False, argv: list[str] | None = None,
             runs_dir: str | None = None) -> int:
     app = make_app(argv)
+    if not runs_dir:
+        carry_legacy_runs()  # runs of the doubled-name folder of earlier versions
     window = MainWindow(runs_root=Path(runs_dir).expanduser() if runs_dir else None)
     app.aboutToQuit.connect(window.stop_and_wait)
     if demo:
