@@ -141,7 +141,7 @@ def test_new_run_asks_a_name_prefilled_from_books_and_preset(window, qtbot, book
 
     monkeypatch.setattr(mw.QInputDialog, "getText", get_text)
     window.new_run_action.trigger()
-    assert offered[0].startswith("Alpha Book + beta book · tiny · ")
+    assert offered[0].startswith("tiny · ") and offered[0].endswith(" · Alpha, beta")
     assert window.session.planned == window.runs_root / "my run" and not window.training
 
 
