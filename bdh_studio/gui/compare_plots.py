@@ -43,6 +43,7 @@ from .smoothing_choice import smoothing_kinds
 BOOK_STYLES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine)
 ALL_RUNS = "All runs"
 SPREAD_LABELS = {"minmax": "min–max", "sem": "± std. error"}
+NUMBER_CHARS = 44  # the hover table's step, smoothed, raw and time columns, and its padding
 
 
 @dataclass
@@ -67,6 +68,15 @@ class Line:
         b = band(steps, values)
         shown = b.steps <= step
         return best_so_far(b.steps[shown], b.mean[shown])
+
+
+def elided(text: str, chars: int = 32) -> str:
+    """``text`` cut in its middle to ``chars`` characters: a run's or book's name in the
+    legend and the hover table, which must fit beside the curves."""
+    if len(text) <= chars:
+        return text
+    head = (chars - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (chars - 1 - head):]}"
 
 
 def shade(color: str, index: int) -> QColor:
@@ -98,6 +108,7 @@ class ComparePlots(QWidget):
         self.diff = QTableWidget(objectName="configDiff")
         self.diff.setAccessibleName("Settings that differ between the checked runs")
         self.diff.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.diff.horizontalHeader().setTextElideMode(Qt.ElideMiddle)
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.canvas)
         diff_box = QWidget()
@@ -130,7 +141,7 @@ class ComparePlots(QWidget):
         self.smoothing = QSlider(Qt.Horizontal, minimum=0, maximum=99, value=60,
                                  objectName="compareSmoothing")
         self.smoothing.setAccessibleName("Compare smoothing")
-        self.smoothing.setFixedWidth(120)
+        self.smoothing.setFixedWidth(90)
         self.smoothing.valueChanged.connect(self.redraw)
         self.group_seeds = QCheckBox("Group seeds", objectName="compareGroupSeeds")
         self.group_seeds.setAccessibleName("Group runs that differ only in seed")
@@ -145,6 +156,8 @@ class ComparePlots(QWidget):
         self.isolate = QComboBox(objectName="isolateRun")
         self.isolate.setAccessibleName("Isolate one run")
         self.isolate.setToolTip("Show one run alone, or all of them")
+        self.isolate.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.isolate.setMinimumContentsLength(8)
         self.isolate.currentTextChanged.connect(self._isolate)
         export_image_button = QPushButton("Export image…", objectName="compareExportImage",
                                           clicked=self._ask_export_image)
@@ -171,7 +184,11 @@ class ComparePlots(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        # Below the plot, never over the curves: run names are long, and several runs'
+        # books made a legend taller than the plot.
+        self.legend = pg.LegendItem(labelTextSize="9pt")
+        self.canvas.addItem(self.legend, row=1, col=0)
+        self.plot.legend = self.legend  # where plot(name=…) adds its entry
         self.crosshair = pg.InfiniteLine(angle=90, movable=False,
                                          pen=pg.mkPen("#888", style=Qt.DotLine))
         self.crosshair.hide()
@@ -219,7 +236,7 @@ class ComparePlots(QWidget):
     def _line(self, label: str, book: str, runs: list[ComparedRun], colour: QColor,
               b: int) -> Line:
         pen = pg.mkPen(colour, width=2, style=BOOK_STYLES[b % len(BOOK_STYLES)])
-        item = self.plot.plot(pen=pen, name=f"{label} · {book}")
+        item = self.plot.plot(pen=pen, name=f"{elided(label)} · {elided(book, 24)}")
         data = [run.series.books[book].series for run in runs]
         line = Line(label, book, data[0]["train"], item, names=[run.name for run in runs],
                     vals=[d["val"] for d in data])
@@ -240,6 +257,10 @@ class ComparePlots(QWidget):
         self.diff.setRowCount(len(diff))
         self.diff.setColumnCount(len(self.runs))
         self.diff.setHorizontalHeaderLabels([run.name for run in self.runs])
+        for col, run in enumerate(self.runs):
+            self.diff.horizontalHeaderItem(col).setToolTip(run.name)
+        for col, run in enumerate(self.runs):
+            self.diff.horizontalHeaderItem(col).setToolTip(run.name)
         self.diff.setVerticalHeaderLabels(list(diff))
         for row, values in enumerate(diff.values()):
             for col, run in enumerate(self.runs):
@@ -321,7 +342,7 @@ class ComparePlots(QWidget):
         x = self.plot.vb.mapSceneToView(pos).x()
         self.crosshair.setPos(x)
         self.crosshair.show()
-        self.hover.setText(self.table_at(x))
+        self.hover.setText(self.table_at(x, self._name_chars()))
         self.hover.adjustSize()
         view = self.canvas.mapFromScene(pos)
         left = view.x() + 14
@@ -330,6 +351,12 @@ class ComparePlots(QWidget):
         self.hover.move(max(0, left), max(0, min(view.y() + 14,
                                                  self.canvas.height() - self.hover.height())))
         self.hover.show()
+
+    def _name_chars(self) -> int:
+        """How many characters of a name the hover table has room for inside the plot."""
+        numbers = self.fontMetrics().horizontalAdvance("0" * NUMBER_CHARS)
+        room = self.plot.sceneBoundingRect().width() - numbers
+        return max(6, int(room / 2 / self.fontMetrics().averageCharWidth()))
 
     def _left(self, *_) -> None:
         self.crosshair.hide()
@@ -352,9 +379,11 @@ class ComparePlots(QWidget):
                          line.best_until(step)))
         return rows
 
-    def table_at(self, x: float) -> str:
+    def table_at(self, x: float, chars: int = 32) -> str:
+        """The hover table at ``x``; names cut to ``chars`` characters."""
         cells = "".join(
-            f"<tr><td>{run}</td><td>{book}</td><td align=right>{step:,}</td>"
+            f"<tr><td>{elided(run, chars)}</td><td>{elided(book, chars)}</td>"
+            f"<td align=right>{step:,}</td>"
             f"<td align=right>{smooth:.4f}</td><td align=right>{raw:.4f}</td>"
             f"<td align=right>{hms(t)}</td><td align=right>{best_text(best)}</td></tr>"
             for run, book, step, smooth, raw, t, best in self.rows_at(x))

@@ -10,8 +10,10 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMessage
 from bdh_studio.core import events as ev
 from bdh_studio.core.run.folder import RunFolder
 from bdh_studio.gui import file_dialogs
+from bdh_studio.gui.compare_plots import ComparePlots
 from bdh_studio.gui.plots import TrainingPlots
 from shown import shown
+from test_compare import compared as compared_run
 from test_main_window import FAST, checked, drop, use_tiny
 from test_plots import log_steps, paint
 from test_runs_panel import opened, runs_root, two_runs  # noqa: F401 (fixtures)
@@ -193,3 +195,21 @@ def test_file_dialogs_start_in_the_runs_root_or_the_last_folder_used(window, qtb
     window.restore_settings()
     window.export_action.trigger()
     assert started[-1] == str(out)  # kept between launches
+
+
+def test_compare_with_long_run_names_keeps_legend_off_the_curves_and_hover_in_the_plot(qtbot):
+    plots = shown(qtbot, ComparePlots(), 900, 500)
+    plots.smoothing.setValue(0)
+    stamp = "The Glass Lighthouse + The Salt Road + Winter Orchard · tiny · 2026-12-04 15-"
+    plots.set_runs([compared_run(stamp + "20-11", ["The Glass Lighthouse", "The Salt Road"],
+                             1e-3, 1.0),
+                    compared_run(stamp + "40-57", ["The Glass Lighthouse"], 3e-3, 0.5)])
+    qtbot.waitUntil(lambda: plots.legend.sceneBoundingRect().height() > 0 and not plots.legend
+                    .sceneBoundingRect().intersects(plots.plot.vb.sceneBoundingRect()),
+                    timeout=10_000)  # once laid out, beside the curves, never over them
+    scene = plots.plot.vb.mapViewToScene(QPointF(25, 3.0))
+    qtbot.mouseMove(plots.canvas.viewport(), plots.canvas.mapFromScene(scene))
+    qtbot.waitUntil(plots.hover.isVisible, timeout=10_000)
+    assert "15-40-57" in plots.hover.text()  # the end of a name that tells runs apart
+    assert plots.hover.width() <= plots.plot.sceneBoundingRect().width()
+    assert plots.canvas.rect().contains(plots.hover.geometry())
