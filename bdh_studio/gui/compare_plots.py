@@ -259,8 +259,6 @@ class ComparePlots(QWidget):
         self.diff.setHorizontalHeaderLabels([run.name for run in self.runs])
         for col, run in enumerate(self.runs):
             self.diff.horizontalHeaderItem(col).setToolTip(run.name)
-        for col, run in enumerate(self.runs):
-            self.diff.horizontalHeaderItem(col).setToolTip(run.name)
         self.diff.setVerticalHeaderLabels(list(diff))
         for row, values in enumerate(diff.values()):
             for col, run in enumerate(self.runs):

@@ -25,7 +25,13 @@ def classified(window, qtbot, folds=2, repeats=1):
     with qtbot.waitSignal(panel.worker.idle, timeout=120_000):
         panel.run_button.click()
     assert panel.outcome is not None, window.banner.label.text()
+    listed(panel, qtbot)
     return panel
+
+
+def listed(panel, qtbot):
+    """Wait for the kept results' list, read in the background."""
+    qtbot.waitUntil(lambda: not panel.kept_lister.running, timeout=30_000)
 
 
 def test_opening_another_run_takes_the_last_runs_result_off_the_screen(window, qtbot,
@@ -35,6 +41,7 @@ def test_opening_another_run_takes_the_last_runs_result_off_the_screen(window, q
     panel = classified(window, qtbot)
     assert panel.pages.currentIndex() == 1 and panel.kept.count() == 1
     opened(window, qtbot, runs_root / "B")
+    listed(panel, qtbot)
     assert panel.kept.count() == 0
     assert panel.outcome is None and panel.model.rowCount() == 0
     assert panel.pages.currentIndex() == 0 and "kept in" not in panel.message.text()
@@ -51,6 +58,7 @@ def test_reopen_shows_the_mode_k_and_repeats_of_the_result_it_shows(window, qtbo
     panel.kept.setCurrentIndex(panel.kept.findData(str(older)))
     with qtbot.waitSignal(panel.worker.idle, timeout=60_000):
         panel.reopen_button.click()
+    listed(panel, qtbot)
     assert panel.message.text().endswith(f"reopened {older.name}")
     assert panel.kept.currentData() == str(older)
     assert "k = 2 · 1 repeat(s)" in panel.kept.currentText()

@@ -151,7 +151,8 @@ def test_deleting_the_current_run_clears_it_and_train_never_makes_it_again(
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.Yes)  # no trash
     window.runs.select(runs_root / "B")
-    window.runs.buttons["deleteRunButton"].click()
+    with qtbot.waitSignal(window.runs.deleted, timeout=30_000):
+        window.runs.buttons["deleteRunButton"].click()
     assert not (runs_root / "B").exists()
     assert window.run_dir is None and not window.plots.books
     assert window.config_panel.isEnabled() and not window.export_action.isEnabled()
