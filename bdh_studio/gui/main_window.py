@@ -35,6 +35,7 @@ from .config_panel import ConfigPanel
 from .dialogs import ask_export_target
 from .empty_state import EmptyState
 from .file_drops import FileDrops
+from .help_menu import build_help_menu
 from .inspect.panel import InspectPanel
 from .lazy_tab import LazyTab
 from .plots import TrainingPlots
@@ -177,9 +178,16 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         dock = QDockWidget("Runs", self, objectName="runsDock")
         dock.setWidget(self.runs)
-        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                         | QDockWidget.DockWidgetClosable)
         self.addDockWidget(Qt.BottomDockWidgetArea, dock)
         self.resizeDocks([dock], [160], Qt.Vertical)  # a few runs; the plots keep the room
+        view = self.menuBar().addMenu("&View")
+        toggle = dock.toggleViewAction()  # checked while shown: closing it is undone here
+        toggle.setObjectName("showRunsDock")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        view.addAction(toggle)
+        build_help_menu(self, self.menuBar().addMenu("&Help"))
 
     @property
     def inspect(self) -> InspectPanel:

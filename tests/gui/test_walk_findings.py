@@ -4,7 +4,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMessageBox,
+from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMenu, QMessageBox,
                                QPushButton, QToolBar)
 
 from bdh_studio.core import events as ev
@@ -214,3 +214,29 @@ def test_compare_with_long_run_names_keeps_legend_off_the_curves_and_hover_in_th
     assert "15-40-57" in plots.hover.text()  # the end of a name that tells runs apart
     assert plots.hover.width() <= plots.plot.sceneBoundingRect().width()
     assert plots.canvas.rect().contains(plots.hover.geometry())
+
+
+def test_help_tells_version_torch_device_licence_shortcuts_and_view_shows_the_dock(
+        window, monkeypatch):
+    import torch
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDockWidget
+
+    from bdh_studio import __version__
+    said = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: said.append(text))
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda parent, title, text, *rest: said.append(text))
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Run", "&View", "&Help"]
+    window.findChild(QAction, "about").trigger()
+    assert all(part in said[0] for part in (__version__, torch.__version__, "device cpu", "MIT"))
+    window.findChild(QAction, "keyboardShortcuts").trigger()
+    assert "Train" in said[1] and "Ctrl+R" in said[1] and "Open run" in said[1]
+    readme = window.menuBar().findChild(QMenu, "readmeSections")
+    assert "Quick start" in [a.text() for a in readme.actions()]
+    dock, toggle = window.findChild(QDockWidget, "runsDock"), window.findChild(QAction,
+                                                                              "showRunsDock")
+    toggle.trigger()
+    assert not dock.isVisible()
+    toggle.trigger()
+    assert dock.isVisible()
