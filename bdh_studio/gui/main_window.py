@@ -410,10 +410,15 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         save_state(self.settings, self, self.config_panel, self.books, self.results, self.demo)
+        self.settings.setValue("run", str(self.run_dir or ""))
+        self.settings.sync()
 
     def restore_settings(self) -> None:
         restore_state(self.settings, self, self.config_panel, self.books, self.results)
         self._books_changed()  # CSVs alone are reason enough to leave the empty state
+        last = Path(str(self.settings.value("run") or ""))
+        if last.name and last.is_dir():
+            self.session.open_run(last)  # the last run, as it is on disk now
 
     def closeEvent(self, event) -> None:
         if may_close(self, self.running_tasks(), self.training, self.stop_and_wait):

@@ -240,3 +240,21 @@ def test_help_tells_version_torch_device_licence_shortcuts_and_view_shows_the_do
     assert not dock.isVisible()
     toggle.trigger()
     assert dock.isVisible()
+
+
+def test_a_relaunch_reopens_the_last_run(window, qtbot, settings, runs_root):
+    import shiboken6
+
+    from bdh_studio.gui.main_window import MainWindow
+    opened(window, qtbot, runs_root / "A")
+    window.close()
+    again = MainWindow(settings, runs_root=runs_root)
+    try:
+        again.show()
+        qtbot.waitUntil(lambda: again.run_dir == runs_root / "A" and bool(again.plots.books),
+                        timeout=30_000)
+        assert again.pages.currentWidget() is again.workspace
+    finally:
+        again.stop_and_wait()
+        again.close()
+        shiboken6.delete(again)
