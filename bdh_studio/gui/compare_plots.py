@@ -43,6 +43,7 @@ from .smoothing_choice import smoothing_kinds
 BOOK_STYLES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine)
 ALL_RUNS = "All runs"
 SPREAD_LABELS = {"minmax": "min–max", "sem": "± std. error"}
+NO_RUNS = "No runs compared yet: check two or more runs in the Runs list."
 NUMBER_CHARS = 44  # the hover table's step, smoothed, raw and time columns, and its padding
 
 
@@ -201,6 +202,7 @@ class ComparePlots(QWidget):
         self.hover.hide()
         self.canvas.scene().sigMouseMoved.connect(self._moved)
         self.canvas.left.connect(self._left)
+        self.canvas.show_empty(NO_RUNS)
 
     # --- data ---------------------------------------------------------------
 
@@ -228,6 +230,7 @@ class ComparePlots(QWidget):
         self.isolate.clear()
         self.isolate.addItems([ALL_RUNS, *dict.fromkeys(line.run for line in self.lines)])
         self.isolate.blockSignals(False)
+        self.canvas.show_empty(None if self.runs else NO_RUNS)
         self.redraw()
 
     def _groups(self) -> list[list[ComparedRun]]:

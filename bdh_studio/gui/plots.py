@@ -44,6 +44,7 @@ SHOWS = {"raw": "train", "train": "train", "low": "train", "high": "train", "val
 MIN_INTERVAL_MS = 100
 COST_FACTOR = 200  # redraws at least this many times their CPU time apart: <= 0.5% of a core
 HEADROOM = {0: (0.02, 0.25), 1: (0.1, 0.1)}  # x, y: room a refit leaves below and above the data
+NO_DATA = "No data yet: press Train, or open a run (Ctrl+Shift+O)."
 LOOSE = 0.5  # a view the data fills less than this fraction of is refitted
 WIDEST_TICK = "-0000000"  # the left axes are this wide, whatever their labels say
 PEAKS_PER_PIXEL = 1.0  # downsampled bins per pixel column, each drawn as its (max, min)
@@ -129,8 +130,26 @@ class RoomyViewBox(pg.ViewBox):
 
 
 class HoverCanvas(pg.GraphicsLayoutWidget):
-    """A canvas that says when the mouse leaves it, so a cursor and its readout leave too."""
+    """A canvas that says when the mouse leaves it, so a cursor and its readout leave too;
+    with nothing to plot it says so, over axes that would mean nothing yet."""
     left = Signal()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_note = QLabel(self, alignment=Qt.AlignCenter, wordWrap=True)
+        self.empty_note.setStyleSheet("QLabel { background: white; color: #777; }")
+        self.empty_note.hide()
+
+    def show_empty(self, text: str | None) -> None:
+        """Cover the plots with ``text``; None shows them."""
+        self.empty_note.setText(text or "")
+        self.empty_note.setVisible(bool(text))
+        self.empty_note.raise_()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if hasattr(self, "empty_note"):  # pyqtgraph resizes the canvas as it is built
+            self.empty_note.setGeometry(self.rect())
 
     def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().leaveEvent(event)
@@ -222,6 +241,7 @@ class TrainingPlots(QWidget):
         self._mouse = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._moved)
         self.canvas.left.connect(self.hide_cursor)
+        self.canvas.show_empty(NO_DATA)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -259,6 +279,7 @@ class TrainingPlots(QWidget):
         self.data = RunState()
         self._plan_x()
         self.hide_cursor()
+        self.canvas.show_empty(NO_DATA)
         self.redraw()
 
     def _book(self, name: str) -> BookCurves:
@@ -310,6 +331,8 @@ class TrainingPlots(QWidget):
         """
         self._dirty = False
         self._timer.stop()  # everything new is drawn now
+        if self.books:
+            self.canvas.show_empty(None)
         start = time.thread_time()
         changed = [self._draw(c, item) for c in self.books.values() for item in SHOWS]
         if any(changed):

@@ -258,3 +258,20 @@ def test_a_relaunch_reopens_the_last_run(window, qtbot, settings, runs_root):
         again.stop_and_wait()
         again.close()
         shiboken6.delete(again)
+
+
+def test_empty_plots_say_no_data_yet_instead_of_meaningless_axes(qtbot):
+    plots = shown(qtbot, TrainingPlots(), 900, 600)
+    note = plots.canvas.empty_note
+    assert note.isVisible() and "No data yet" in note.text()
+    assert note.geometry() == plots.canvas.rect()  # over the axes, all of them
+    plots.handle(ev.BookStarted("a", 0, 1, 40))
+    log_steps(plots, "a", 1, 5)
+    plots.redraw()
+    assert not note.isVisible()
+    plots.clear()
+    assert note.isVisible()
+    compare = shown(qtbot, ComparePlots(), 900, 500)
+    assert compare.canvas.empty_note.isVisible()
+    compare.set_runs([compared_run("A", ["x"], 1e-3, 1.0)])
+    assert not compare.canvas.empty_note.isVisible()
