@@ -34,10 +34,10 @@ def test_open_run_with_lines_that_are_no_events_says_how_many(window, qtbot, dem
 
 def test_saving_the_settings_onto_a_runs_config_is_refused(window, qtbot, demo_models, tmp_path,
                                                            monkeypatch):
-    from bdh_studio.gui import dialogs
+    from PySide6.QtWidgets import QFileDialog
     run_dir = shutil.copytree(demo_models, tmp_path / "run")
     before = digests(run_dir)
-    monkeypatch.setattr(dialogs.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *args, **kwargs: (str(run_dir / "config.json"), ""))
     window.save_config_action.trigger()
     assert "which holds only the run's own files" in window.banner.label.text()
