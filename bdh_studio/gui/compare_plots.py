@@ -131,7 +131,7 @@ class ComparePlots(QWidget):
         layout.addLayout(bar)
         layout.addWidget(below, 1)
 
-    def _build_bar(self) -> QHBoxLayout:
+    def _build_bar(self) -> QVBoxLayout:
         """The controls above the plot: x axis, smoothing, seeds, one run alone, exports."""
         self.x_axis = QComboBox(objectName="compareXAxis")
         self.x_axis.setAccessibleName("Compare x axis")
@@ -166,13 +166,21 @@ class ComparePlots(QWidget):
                                         clicked=self._ask_export_csv)
         for b in (export_image_button, export_csv_button):
             b.setAccessibleName(b.text().rstrip("…"))
-        bar = QHBoxLayout()
+        # Two rows: in one, the controls asked for 1058 px and widened the window past a
+        # 1024-px screen.
+        view, runs = QHBoxLayout(), QHBoxLayout()
         for w in (QLabel("x axis:"), self.x_axis, QLabel("Smoothing:"), self.smoothing_kind,
-                  self.smoothing, self.group_seeds, self.spread, QLabel("Show:"), self.isolate):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(export_image_button)
-        bar.addWidget(export_csv_button)
+                  self.smoothing):
+            view.addWidget(w)
+        view.addStretch(1)
+        view.addWidget(export_image_button)
+        view.addWidget(export_csv_button)
+        for w in (self.group_seeds, self.spread, QLabel("Show:"), self.isolate):
+            runs.addWidget(w)
+        runs.addStretch(1)
+        bar = QVBoxLayout()
+        bar.addLayout(view)
+        bar.addLayout(runs)
         return bar
 
     def _build_canvas(self) -> None:

@@ -54,8 +54,7 @@ class HparamsView(QWidget):
         export.setAccessibleName("Export the hyperparameters table as CSV")
         bar = QHBoxLayout()
         bar.addWidget(QLabel("<b>Hyperparameters</b> (settings that differ; click a row to "
-                             "show that run alone)"))
-        bar.addStretch(1)
+                             "show that run alone)", wordWrap=True), 1)
         bar.addWidget(export)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

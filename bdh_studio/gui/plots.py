@@ -201,7 +201,7 @@ class TrainingPlots(QWidget):
                                               "Kind of smoothing of the training loss")
         self.smoothing_kind.currentIndexChanged.connect(self._restyle)
         self.smoothing = QSlider(Qt.Horizontal, minimum=0, maximum=99, value=60)
-        self.smoothing.setFixedWidth(140)
+        self.smoothing.setFixedWidth(64)
         self.smoothing.valueChanged.connect(self._restyle)
         self.smoothing_label = QLabel()
         export_image = QPushButton("Export image…", clicked=self._ask_export_image)
