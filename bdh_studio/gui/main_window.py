@@ -196,7 +196,8 @@ class MainWindow(QMainWindow):
         return self._inspect_tab.widget
 
     def _build_inspect(self) -> InspectPanel:
-        panel = InspectPanel(self.session.checkpoints, self.settings)
+        panel = InspectPanel(self.session.checkpoints, self.settings,
+                             run_books=self.books.all_paths)
         panel.problem.connect(self.banner.show_message)
         panel.set_backstories(self.results.backstories())
         self.results.backstories_loaded.connect(panel.set_backstories)

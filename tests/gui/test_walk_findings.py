@@ -275,3 +275,16 @@ def test_empty_plots_say_no_data_yet_instead_of_meaningless_axes(qtbot):
     assert compare.canvas.empty_note.isVisible()
     compare.set_runs([compared_run("A", ["x"], 1e-3, 1.0)])
     assert not compare.canvas.empty_note.isVisible()
+
+
+def test_picking_a_runs_model_in_inspect_fills_in_its_book(window, qtbot, runs_root):
+    opened(window, qtbot, runs_root / "A")
+    checked(window)
+    window.workspace.setCurrentWidget(window.inspect)
+    panel = window.inspect
+    qtbot.waitUntil(lambda: panel.model.count() == 2, timeout=10_000)
+    for i in range(2):
+        panel.model.setCurrentIndex(i)
+        stem = Path(panel.model.itemData(i)).stem
+        assert Path(panel.book.text()).name == f"{stem}.txt"
+        assert Path(panel.book.text()).is_file()

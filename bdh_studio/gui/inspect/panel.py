@@ -76,9 +76,11 @@ class InspectPanel(QWidget):
     problem = Signal(str)
 
     def __init__(self, run_checkpoints: Callable[[], list[Path]] = list,
-                 settings: QSettings | None = None, parent: QWidget | None = None):
+                 settings: QSettings | None = None, parent: QWidget | None = None,
+                 run_books: Callable[[], list[str]] = list):
         super().__init__(parent)
         self.run_checkpoints, self.settings = run_checkpoints, settings or QSettings()
+        self.run_books = run_books  # the run's book files: a model picked fills in its own
         self.worker = BackgroundTask("inspecting a model", self)
         self.worker.progressed.connect(self._progress)
         self.worker.succeeded.connect(self._succeeded)
@@ -97,6 +99,7 @@ class InspectPanel(QWidget):
         self.model = named(QComboBox(), "inspectModel", "Book model to inspect")
         self.model.setPlaceholderText("a book model of the run, or open a checkpoint")
         self.model.setMinimumContentsLength(24)
+        self.model.currentIndexChanged.connect(self._model_chosen)
         self.open_button = named(QPushButton("Open checkpoint…", clicked=self.ask_checkpoint),
                                  "inspectOpenCheckpoint", "Open a checkpoint file")
         self.book = named(QLineEdit(), "inspectBook", "Book file the model was trained on")
@@ -166,6 +169,14 @@ class InspectPanel(QWidget):
             self.model.addItem(Path(path).stem, path)
         index = self.model.findData(current)
         self.model.setCurrentIndex(index if index >= 0 else 0 if self.model.count() else -1)
+
+    def _model_chosen(self) -> None:
+        """Fill in the book of the model picked, when the run has it (a book chosen by hand
+        that is none of the run's is kept)."""
+        books = {Path(p).stem: p for p in self.run_books()}
+        model, shown = self.model.currentData(), self.book.text().strip()
+        if model and Path(model).stem in books and (not shown or Path(shown).stem in books):
+            self.book.setText(str(books[Path(model).stem]))
 
     def add_checkpoint(self, path: Path) -> None:
         if self.model.findData(str(path)) < 0:
