@@ -39,7 +39,9 @@ class SampleBox(QWidget):
         self.generate_button.setToolTip("Sample from the chosen book's model (in the background)")
         self.stop_button = QPushButton("Stop", clicked=self.worker.cancel)
         self.stop_button.setToolTip("Stop generating; the text so far stays")
-        self.progress = QProgressBar(maximum=1000, textVisible=False)
+        # A percentage, and only while sampling: empty and idle, it looked like a text box.
+        self.progress = QProgressBar(maximum=1000, format="%p%")
+        self.progress.hide()
         self.speed = QLabel()
         self.output = QPlainTextEdit(readOnly=True)
         self.output.setPlaceholderText("Generated text appears here; the prompt in grey.")
@@ -104,6 +106,7 @@ class SampleBox(QWidget):
         self.output.clear()
         self._write(prompt, QColor(PROMPT_COLOR))
         self.progress.setValue(0)
+        self.progress.show()
         self.speed.setText("loading the model…")
         self.worker.start(task)
         self._update_buttons()
@@ -134,6 +137,7 @@ class SampleBox(QWidget):
 
     def _update_buttons(self) -> None:
         running = self.worker.running
+        self.progress.setVisible(running)
         self.generate_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
 

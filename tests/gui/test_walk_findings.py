@@ -288,3 +288,13 @@ def test_picking_a_runs_model_in_inspect_fills_in_its_book(window, qtbot, runs_r
         stem = Path(panel.model.itemData(i)).stem
         assert Path(panel.book.text()).name == f"{stem}.txt"
         assert Path(panel.book.text()).is_file()
+
+
+def test_the_sample_tabs_progress_bar_shows_only_while_sampling(window, qtbot, runs_root):
+    box = window.sample_box
+    assert box.progress.isHidden()  # idle and empty it looked like a text box
+    opened(window, qtbot, runs_root / "A")
+    box.generate_button.click()
+    assert not box.progress.isHidden() and box.progress.isTextVisible()
+    qtbot.waitUntil(lambda: not box.worker.running, timeout=60_000)
+    assert box.progress.isHidden()
