@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPointF
+import pytest
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMenu, QMessageBox,
                                QPushButton, QToolBar)
@@ -14,6 +15,7 @@ from bdh_studio.gui.compare_plots import ComparePlots
 from bdh_studio.gui.plots import TrainingPlots
 from shown import shown
 from test_compare import compared as compared_run
+from test_inspect_panel import click_cell, finish, panel  # noqa: F401 (a fixture)
 from test_main_window import FAST, checked, drop, use_tiny
 from test_plots import log_steps, paint
 from test_runs_panel import opened, runs_root, two_runs  # noqa: F401 (fixtures)
@@ -298,3 +300,17 @@ def test_the_sample_tabs_progress_bar_shows_only_while_sampling(window, qtbot, r
     assert not box.progress.isHidden() and box.progress.isTextVisible()
     qtbot.waitUntil(lambda: not box.worker.running, timeout=60_000)
     assert box.progress.isHidden()
+
+
+def test_the_activity_heatmap_has_a_colour_bar_and_marks_the_cell_clicked(panel, qtbot):
+    panel.activity.text.setPlainText("The salt road ran north.")
+    qtbot.mouseClick(panel.activity.read_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    view = panel.activity
+    grid = view.activity.fractions[view.kind.currentData()]
+    assert view.colour_bar.levels() == pytest.approx((0.0, float(grid.max())))
+    assert view.colour_bar.isVisible() and not view.mark.isVisible()
+    click_cell(qtbot, view.heatmap, layer=1, position=4)
+    assert view.mark.isVisible() and view.mark.rect() == QRectF(4, 1, 1, 1)
+    view.kind.setCurrentIndex(1)  # another activation: the mark was of the one before
+    assert not view.mark.isVisible()

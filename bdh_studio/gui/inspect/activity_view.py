@@ -7,9 +7,10 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
-                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import (QComboBox, QGraphicsRectItem, QHBoxLayout, QHeaderView, QLabel,
+                               QPlainTextEdit, QPushButton, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.backstories import Backstory
 from ...core.inspection.activity import KINDS, Activity, NeuronValue
@@ -72,6 +73,17 @@ class ActivityView(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.heatmap.addItem(self.image)
+        # What a colour means, and which cell the neurons on the right are of.
+        self.colour_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), values=(0, 1),
+                                          label="active fraction", interactive=False,
+                                          colorMapMenu=False, width=14)
+        self.colour_bar.setImageItem(self.image, insert_in=self.heatmap.getPlotItem())
+        self.mark = QGraphicsRectItem(0, 0, 1, 1)
+        pen = QPen(QColor("#ff3d00"), 2)
+        pen.setCosmetic(True)
+        self.mark.setPen(pen)
+        self.mark.hide()
+        self.heatmap.addItem(self.mark)
         self.heatmap.scene().sigMouseClicked.connect(self._clicked)
         self.means = named(pg.PlotWidget(), "inspectLayerMeans", "Mean active fraction per layer")
         self.means.setLabel("bottom", "mean")
@@ -158,7 +170,10 @@ class ActivityView(QWidget):
             return
         kind = self.kind.currentData()
         grid = a.fractions[kind]  # layers, bytes
-        self.image.setImage(grid, levels=(0.0, max(float(grid.max()), 1e-6)))
+        levels = (0.0, max(float(grid.max()), 1e-6))
+        self.image.setImage(grid, levels=levels)
+        self.colour_bar.setLevels(levels)
+        self.mark.hide()  # the cell marked was of the text or activation shown before
         self.image.setRect(0, 0, grid.shape[1], grid.shape[0])
         step = max(1, len(a.data) // MAX_TICKS)
         self.heatmap.getAxis("bottom").setTicks(
@@ -196,6 +211,8 @@ class ActivityView(QWidget):
     def choose_byte(self, layer: int, position: int) -> None:
         """What clicking the heatmap's cell (layer, byte) does."""
         self.reading.setText(self._text_html(position))
+        self.mark.setRect(position, layer, 1, 1)
+        self.mark.show()
         b = self.activity.data[position]
         self.neurons_title.setText(f"Top neurons of layer {layer} at byte {position} "
                                    f"({byte_label(b)}), {self.kind.currentData()}:")
