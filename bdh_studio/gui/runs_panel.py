@@ -271,6 +271,7 @@ class RunsPanel(QWidget):
     def _update_buttons(self) -> None:
         run = self.current()
         self.editor.show_run(run)
+        self.editor.setVisible(run is not None)  # its rows would only squeeze the plots
         for button in self.buttons.values():
             button.setEnabled(run is not None)
         if run is not None:
