@@ -125,7 +125,8 @@ class ComparePlots(QWidget):
         below = QSplitter(Qt.Vertical)
         below.addWidget(split)
         below.addWidget(self.hparams)
-        below.setSizes([500, 160])
+        below.setStretchFactor(0, 3)  # the table keeps two fifths: a few rows, always in view
+        below.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QColorDialog, QGridLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QPushButton, QWidget)
@@ -32,7 +32,6 @@ class RunNotesEditor(QWidget):
         self.notes = QPlainTextEdit(objectName="runNotes",
                                     placeholderText="What this run tried, what it showed…")
         self.notes.setAccessibleName("Notes of the selected run")
-        self.notes.setMaximumHeight(90)
         self.problem = QLabel(objectName="runNotesProblem", wordWrap=True)
         self.problem.setAccessibleName("What is wrong with the run's notes file")
         self.problem.setStyleSheet("color: #c62828;")
@@ -45,12 +44,13 @@ class RunNotesEditor(QWidget):
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Tags:"), 0, 0)
-        layout.addWidget(self.tags, 0, 1)
-        layout.addWidget(self.colour_button, 0, 2)
-        layout.addWidget(QLabel("Notes:"), 1, 0)
-        layout.addWidget(self.notes, 1, 1)
-        layout.addWidget(self.save, 1, 2)
+        layout.addWidget(self.tags, 0, 1, 1, 2)
+        layout.addWidget(QLabel("Notes:"), 1, 0, Qt.AlignTop)
+        layout.addWidget(self.notes, 1, 1, 1, 2)
         layout.addWidget(self.problem, 2, 1, 1, 2)
+        layout.addWidget(self.colour_button, 3, 1)
+        layout.addWidget(self.save, 3, 2)
+        layout.setRowStretch(1, 1)
         self.show_run(None)
 
     def show_run(self, run: RunSummary | None) -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QFileSystemWatcher, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog,
-                               QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QSplitter, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.run.filter import RunFilter
 from ..core.run.naming import safe_name
@@ -110,12 +110,16 @@ class RunsPanel(QWidget):
             buttons.addWidget(button)
         buttons.addWidget(self.deleter.bar)
         buttons.addStretch(1)
+        beside = QSplitter(Qt.Horizontal)  # the list keeps the panel's height; notes beside it
+        beside.addWidget(self.tree)
+        beside.addWidget(self.editor)
+        beside.setStretchFactor(0, 3)
+        beside.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_bar)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(beside, 1)
         layout.addLayout(buttons)
-        layout.addWidget(self.editor)
         self._update_buttons()
 
     # --- reading ------------------------------------------------------------
