@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..core.config import PRESETS
 from ..core.errors import UserError
 from ..core.outputs import check_file
 from ..core.run.compare import load_run, write_csv
@@ -33,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               "term with spaces (\"a b\")")
     listing.add_argument("--state", action="append", choices=STATES, default=[],
                          help="only runs in this state (repeatable)")
-    listing.add_argument("--preset", action="append", default=[], metavar="NAME",
+    listing.add_argument("--preset", action="append", default=[],
+                         choices=(*PRESETS, "custom"),
                          help="only runs of this preset, or custom (repeatable)")
     listing.set_defaults(run=run_list)
     compare = commands.add_parser("compare", help="overlay runs' loss curves into a file",

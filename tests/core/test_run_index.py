@@ -200,6 +200,9 @@ def test_runs_list_filters_by_regex_state_and_preset(runs_root, capsys):
                                                                "stopped"]
     assert main(["runs", "list", "--runs-dir", str(runs_root), "--filter", "[a"]) == 2
     assert "filter term '[a' is not a regular expression" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:  # argparse's bad input: a preset that is none
+        main(["runs", "list", "--runs-dir", str(runs_root), "--preset", "tiyn"])
+    assert exit_.value.code == 2 and "invalid choice: 'tiyn'" in capsys.readouterr().err
 
 
 def test_damaged_notes_are_a_reason_the_run_still_listed(runs_root, capsys):
