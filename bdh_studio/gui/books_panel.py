@@ -23,6 +23,7 @@ from ..core.errors import UserError
 from ..core.run.state import book_outcome
 from . import file_dialogs
 from .background import BackgroundTask
+from .work_queue import WorkQueue
 
 STATE_COLORS = {"new": "#555", "training": "#1f6fb2", "paused": "#b26a00", "trained": "#2e7d32",
                 "partial": "#b26a00", "failed": "#c62828", "unusable": "#c62828",
@@ -71,12 +72,9 @@ class BooksPanel(QWidget):
         self.checker.partial.connect(self._checked)
         self.checker.cancelled.connect(self._check_stopped)
         self.checker.idle.connect(self._check_next)
-        self.to_list: list[Path] = []  # dropped, waiting to be listed
-        self._listing_round = 0  # listings begun before the last clear() are dropped
-        self._lister_round = -1  # the round the running listing belongs to
-        self.lister = BackgroundTask("listing books", self, ask_on_close=False)
-        self.lister.partial.connect(self._listed)
-        self.lister.idle.connect(self._listing_ended)
+        # A folder may hold thousands of files: listed in the background, in drop order.
+        self.lister = WorkQueue("listing books", listing, self)
+        self.lister.done_one.connect(self._listed)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Book", "Size", "State"])
         self.tree.setRootIsDecorated(False)
@@ -131,34 +129,9 @@ class BooksPanel(QWidget):
         """List books from folders in the background (a folder may hold thousands), from files
         at once unless a folder dropped before them is being listed, then check them in the
         background."""
-        for path in paths:
-            if self.to_list or self._lister_round == self._listing_round or path.is_dir():
-                self.to_list.append(path)
-            else:
-                self._listed((self._listing_round, listing(path)))
-        self._list_next()
+        self.lister.add(list(paths), at_once=lambda path: not path.is_dir())
 
-    def _list_next(self) -> None:
-        if self.lister.running or not self.to_list:
-            return
-        batch, self.to_list = self.to_list, []
-        self._lister_round = round_ = self._listing_round
-
-        def task(control: TaskControl) -> None:
-            for folder in batch:
-                control.check()
-                control.partial((round_, listing(folder)))
-
-        self.lister.start(task)
-
-    def _listing_ended(self) -> None:
-        self._lister_round = -1
-        self._list_next()
-
-    def _listed(self, result: tuple[int, list[BookInfo] | str]) -> None:
-        round_, infos = result
-        if round_ != self._listing_round:
-            return  # the list was cleared since
+    def _listed(self, infos: list[BookInfo] | str) -> None:
         if isinstance(infos, str):
             self.problem.emit(infos)
         elif sum([self._add(info) for info in infos]):
@@ -168,8 +141,7 @@ class BooksPanel(QWidget):
 
     @property
     def checking(self) -> bool:
-        return bool(self.unchecked or self.to_list) or self.checker.running or \
-            self.lister.running
+        return bool(self.unchecked) or self.checker.running or self.lister.busy
 
     def _check_next(self) -> None:
         """Check the books listed since the last check began (one check at a time)."""
@@ -308,8 +280,7 @@ class BooksPanel(QWidget):
             "The running training uses the selected books: stop the run to remove them")
 
     def clear(self) -> None:
-        self.to_list.clear()
-        self._listing_round += 1
+        self.lister.forget()
         self.tree.clear()
         self.infos.clear()
         self.unchecked.clear()

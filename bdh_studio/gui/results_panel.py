@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame,
                                QPushButton, QScrollArea, QSpinBox, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
 
+from ..core import backstories
 from ..core.backstories import LABELS, Backstory, BackstorySet
 from ..core.classifier import Outcome, classify, write_predictions
 from ..core.classify_runs import checkpoints_used, describe, load, partial_note, save, saved
@@ -33,15 +34,24 @@ from ..core.runtime import resolve
 from ..core.surprise import char_surprise
 from . import file_dialogs
 from .background import BackgroundTask
-from .backstory_loader import BackstoryLoader
 from .cv_report import FoldChart, ReportTables
 from .elided_label import ElidedLabel
 from .predictions_table import (CONFIDENCE, TEXT, ConfidenceDelegate, PredictionsFilter,
                                 PredictionsModel, PredictionsView)
 from .problems_line import ProblemsLine
 from .surprise_view import SurpriseView
+from .work_queue import WorkQueue
 
 SETTINGS = "backstories"
+
+
+def read_csv(path: Path) -> tuple[bool, BackstorySet] | str:
+    """Whether the CSV is labelled (train) and its rows, or why it cannot be used."""
+    try:
+        labelled = backstories.is_labelled(path)
+        return labelled, backstories.read(path, labelled=labelled)
+    except UserError as exc:
+        return str(exc)
 
 
 @dataclass(frozen=True)
@@ -79,10 +89,10 @@ class ResultsPanel(QWidget):
                                      ask_on_close=False)
         self.scorer.succeeded.connect(self._show_surprise)
         self.scorer.failed.connect(self.surprise.show_message)
-        self.loader = BackstoryLoader(self)
-        self.loader.read.connect(self._csv_read)
-        self.loader.problem.connect(self.problem)
-        self.loader.done.connect(self._csvs_read)
+        # A CSV of a few thousand rows takes well over 50 ms to parse and check.
+        self.loader = WorkQueue("reading backstories", read_csv, self)
+        self.loader.done_one.connect(self._csv_read)
+        self.loader.drained.connect(self._csvs_read)
         # Replacing: each keystroke in the models field asks anew, the last one wins.
         self.kept_lister = BackgroundTask("listing kept results", self, replace=True,
                                           ask_on_close=False)
@@ -270,9 +280,13 @@ class ResultsPanel(QWidget):
 
     @property
     def loading(self) -> bool:
-        return self.loader.loading
+        return self.loader.busy
 
-    def _csv_read(self, labelled: bool, rows: BackstorySet) -> None:
+    def _csv_read(self, read: tuple[bool, BackstorySet] | str) -> None:
+        if isinstance(read, str):
+            self.problem.emit(read)
+            return
+        labelled, rows = read
         self._loaded[labelled] = rows
         (self.train_path if labelled else self.test_path).setText(str(rows.path))
 
