@@ -21,13 +21,17 @@ def panel(qtbot, tmp_path):
     return widget
 
 
-def select(panel, name):
+def select(panel, name, qtbot=None):
+    """Select the run, and wait as a person would for its notes editor to appear."""
     items = panel.tree.findItems(name, Qt.MatchExactly, 0)
     panel.tree.setCurrentItem(items[0])
+    if qtbot is not None:
+        qtbot.waitUntil(lambda: panel.editor.save.isVisible() and panel.editor.save.width() > 1,
+                        timeout=10_000)
 
 
 def test_notes_and_tags_are_edited_saved_and_read_back(panel, qtbot, tmp_path):
-    select(panel, "run 001")
+    select(panel, "run 001", qtbot)
     editor = panel.editor
     assert editor.tags.text() == "" and editor.notes.toPlainText() == ""
     qtbot.keyClicks(editor.tags, "baseline, keep")
@@ -61,7 +65,7 @@ def test_a_run_with_damaged_notes_is_listed_with_the_reason(panel, qtbot, tmp_pa
     row = panel.tree.findItems("run 002", Qt.MatchExactly, 0)[0]
     assert row.text(COLUMNS.index("Notes")).startswith("notes.json is damaged")
     assert row.text(COLUMNS.index("State")) == "finished"
-    select(panel, "run 002")
+    select(panel, "run 002", qtbot)
     assert panel.editor.problem.isVisible()
     qtbot.keyClicks(panel.editor.notes, "fixed")
     qtbot.mouseClick(panel.editor.save, Qt.LeftButton)
@@ -98,7 +102,7 @@ def test_best_so_far_columns_sort_as_numbers(panel):
 
 def test_a_chosen_colour_is_kept_with_the_run(panel, qtbot, tmp_path):
     folder = tmp_path / "runs" / "run 004"
-    select(panel, "run 004")
+    select(panel, "run 004", qtbot)
     panel.editor.set_colour("#123456")
     qtbot.waitUntil(lambda: panel.summaries[str(folder)].colour == "#123456", timeout=30_000)
     assert read_notes(folder)[0] == RunNotes(colour="#123456")
