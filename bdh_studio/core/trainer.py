@@ -328,10 +328,19 @@ def _previous(folder: RunFolder, book: Book, retrain: bool,
 
 
 def _set_aside(path: Path, suffix: str, reason: str, book: str, emit: ev.EventCallback) -> None:
-    aside = path.with_name(path.name + suffix)
+    aside = _unused_name(path, suffix)
     path.replace(aside)
     emit(ev.BookWarning(book, f"{reason}; kept it as {aside.name} and training {book} "
                               f"from the start"))
+
+
+def _unused_name(path: Path, suffix: str) -> Path:
+    """``NAME.pt<suffix>``, else ``NAME.pt<suffix>.2``, ``.3``…: a model set aside before is kept."""
+    aside, n = path.with_name(path.name + suffix), 1
+    while aside.exists() or aside.is_symlink():
+        n += 1
+        aside = path.with_name(f"{path.name}{suffix}.{n}")
+    return aside
 
 
 def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,

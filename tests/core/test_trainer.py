@@ -107,12 +107,20 @@ def test_rerun_skips_finished_books_unless_retrained(tiny_config, books_dir, tmp
     assert result.finished == ["Alpha Book", "beta book"]
 
 
-def test_a_changed_book_is_trained_again_and_the_old_model_kept(tiny_config, books_dir, tmp_path):
+def test_a_changed_book_is_trained_again_and_every_old_model_kept(tiny_config, books_dir,
+                                                                  tmp_path):
+    folder = tmp_path / "run" / "checkpoints"
     run(tiny_config, books_dir, tmp_path / "run")
-    (books_dir / "Alpha Book.txt").write_text(make_text(30_000, 9))
-    result, _ = run(tiny_config, books_dir, tmp_path / "run")
-    assert result.finished == ["Alpha Book"] and result.skipped == ["beta book"]
-    assert (tmp_path / "run" / "checkpoints" / "Alpha Book.pt.book-changed").is_file()
+    models = [(folder / "Alpha Book.pt").read_bytes()]
+    for seed in (9, 10):  # changed twice: the second change keeps the first one's backup
+        (books_dir / "Alpha Book.txt").write_text(make_text(30_000, seed))
+        result, seen = run(tiny_config, books_dir, tmp_path / "run")
+        assert result.finished == ["Alpha Book"] and result.skipped == ["beta book"]
+        models.append((folder / "Alpha Book.pt").read_bytes())
+    assert (folder / "Alpha Book.pt.book-changed").read_bytes() == models[0]
+    assert (folder / "Alpha Book.pt.book-changed.2").read_bytes() == models[1]
+    assert any("kept it as Alpha Book.pt.book-changed.2" in e.message for e in seen
+               if isinstance(e, ev.BookWarning))
 
 
 def test_other_settings_on_the_same_folder_are_refused(tiny_config, books_dir, tmp_path):
