@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args) if args.command else run_window(args)
     except UserError as exc:
         print(f"bdh-studio{' ' + args.command if args.command else ''}: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
 
 
 def run_window(args: argparse.Namespace) -> int:

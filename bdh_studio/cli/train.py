@@ -117,9 +117,11 @@ class ProgressBars:
                        + (f" ({event.message})" if event.message else ""), file=sys.stderr)
         elif isinstance(event, ev.CheckpointSaved) and event.partial and self.bar is None:
             tqdm.write(f"{event.book}: partial checkpoint at step {event.step}", file=sys.stderr)
-        elif isinstance(event, (ev.BookFailed, ev.RunFailed)):
+        elif isinstance(event, ev.BookFailed):
             self.close()
             tqdm.write(f"error: {event.message}", file=sys.stderr)
+        elif isinstance(event, ev.RunFailed):
+            self.close()  # the summary's last line says it, or a traceback a bug
         elif isinstance(event, ev.BookWarning):
             tqdm.write(f"warning: {event.message}", file=sys.stderr)
 
@@ -231,6 +233,9 @@ def summary(result: RunResult, out: Path, dist: Distributed) -> int:
     if result.stopped:
         code, text = STOPPED, (f"stopped; checkpoints are in {out / 'checkpoints'}; run the same "
                            f"command again to resume")
+    elif result.disk_full:
+        code, text = 1, (f"stopped: disk full: {result.error}; the checkpoints saved before are "
+                         f"kept in {out / 'checkpoints'}: run the same command again to resume")
     elif result.error is not None:
         code, text = 1, f"the run ended early: {result.error}"
     elif result.failed:

@@ -21,7 +21,7 @@ from torch import nn
 from .. import __version__
 from .atomic import new_temporary
 from .config import TrainConfig, from_dict
-from .errors import UserError
+from .errors import UserError, WriteFailed
 from .model import BDH, BDHConfig
 from .outputs import check_file
 from .runtime import unwrap
@@ -50,15 +50,15 @@ def atomic_save(obj: Any, path: str | Path) -> None:
     """Write to a temporary file beside ``path``, fsync, then rename over it.
 
     A crash, a stop or a full disk in the middle leaves the previous file as
-    it was; the temporary file is removed.
+    it was; the temporary file is removed.  A failed write is said as its
+    errno says it (WriteFailed), torch's own report of it included.
     """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = new_temporary(path)
     except OSError as exc:
-        raise CheckpointError(f"cannot write in {path.parent}: {exc.strerror or exc}; "
-                              f"choose a folder you can write to") from None
+        raise WriteFailed(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as f:
             torch.save(obj, f)
@@ -68,10 +68,9 @@ def atomic_save(obj: Any, path: str | Path) -> None:
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise CheckpointError(f"could not write {path}: {exc.strerror or exc}; free some disk "
-                                  f"space or choose another folder (the previous file is intact)"
-                                  ) from None
+        cause = write_error(exc)
+        if cause is not None:
+            raise WriteFailed(path, cause, "(the previous file, if any, is intact)") from None
         raise
     if hasattr(os, "O_DIRECTORY"):
         with contextlib.suppress(OSError):
@@ -80,6 +79,16 @@ def atomic_save(obj: Any, path: str | Path) -> None:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+
+
+def write_error(exc: BaseException) -> OSError | None:
+    """The OSError behind a failed save: torch reports a failed write of its zip writer
+    as a RuntimeError ("inline_container.cc ... unexpected pos") raised while handling it."""
+    if isinstance(exc, OSError):
+        return exc
+    if isinstance(exc, RuntimeError) and isinstance(exc.__context__, OSError):
+        return exc.__context__
+    return None
 
 
 def cpu_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:

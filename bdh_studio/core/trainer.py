@@ -8,6 +8,7 @@ are read once per logging interval.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import socket
@@ -25,7 +26,7 @@ from .config import ConfigError, TrainConfig, check
 from .control import TaskControl
 from .corpus import BadBooks, BatchSampler, Book, CorpusError, check_books
 from .distributed import Distributed, JobFailure
-from .errors import UserError
+from .errors import UserError, WriteFailed
 from .memory import step_memory
 from .model import BDH
 from .run.colours import give_colour
@@ -53,6 +54,7 @@ class RunResult:
     left_out: dict[str, str] = field(default_factory=dict)  # bad books skipped before the start
     stopped: bool = False
     error: str | None = None  # what ended the whole run early (a full disk, a lost peer)
+    disk_full: bool = False  # what ended it was a full disk: more space, and it resumes
 
     @property
     def ok(self) -> bool:
@@ -369,9 +371,11 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
     books = dist.share([b for b in books if Path(b) not in bad])
 
     def emit(event: ev.Event) -> None:
-        folder.append(event)  # a no-op where this rank keeps no log
-        if on_event is not None:
-            on_event(event)
+        try:
+            folder.append(event)  # a no-op where this rank keeps no log, or once it failed
+        finally:  # a listener hears of the event even when the disk could not keep it
+            if on_event is not None:
+                on_event(event)
 
     result, clock = RunResult(), _Clock()
     emit(_run_started(folder, books, config, runtime, dist))
@@ -391,14 +395,16 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
                     break
             dist.finish(result.stopped)
     except UserError as exc:  # a full disk or a lost peer: the next book would fail the same way
-        emit(ev.RunFailed(str(exc)))
-        result.error = str(exc)
+        result.error, result.disk_full = str(exc), getattr(exc, "disk_full", False)
+        with contextlib.suppress(WriteFailed):  # the log may be what could not be written
+            emit(ev.RunFailed(str(exc)))
     except Exception as exc:
         emit(ev.RunFailed(f"unexpected error, please report it: {type(exc).__name__}: {exc}"))
         raise
     finally:
-        emit(ev.RunFinished(result.stopped, clock.elapsed(), len(result.finished),
-                            len(result.failed)))
+        with contextlib.suppress(WriteFailed):
+            emit(ev.RunFinished(result.stopped, clock.elapsed(), len(result.finished),
+                                len(result.failed)))
         folder.close()
     return result
 

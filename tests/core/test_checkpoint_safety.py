@@ -1,5 +1,7 @@
 """Checkpoints never lost, never trusted when damaged: export's rule, digests, read-only folders."""
 
+import errno
+import os
 import shutil
 
 import pytest
@@ -125,3 +127,25 @@ def test_export_refuses_weights_that_do_not_fit_their_configuration(run_dir, tmp
     assert len(err.splitlines()) == 1 and f"{ckpt}: not exported" in err and "do not fit" in err
     assert not (tmp_path / "bare.pt").exists()
     assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("code, said", [
+    (errno.EPERM, "Operation not permitted (the file or its folder refuses changes"),
+    (errno.EACCES, "Permission denied (no permission to write there)"),
+    (errno.EROFS, "Read-only file system (the file system is read-only)"),
+])
+def test_an_immutable_or_forbidden_target_is_said_as_errno_says_not_as_a_full_disk(
+        run_dir, tmp_path, capsys, monkeypatch, code, said):
+    target = tmp_path / "bare.pt"
+    target.write_bytes(b"someone's file")
+
+    def refused(src, dst):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "replace", refused)
+    assert main(["export", str(run_dir / "checkpoints" / "The Salt Road.pt"), str(target)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"could not write {target}: {said}" in err, err
+    assert "disk space" not in err
+    assert target.read_bytes() == b"someone's file"
+    assert sorted(os.listdir(tmp_path)) == ["bare.pt", "run"]  # no temporary file left

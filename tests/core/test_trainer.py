@@ -209,7 +209,7 @@ def test_full_disk_ends_the_run_with_advice_and_keeps_old_files(tiny_config, boo
     monkeypatch.setattr("bdh_studio.core.checkpoints.torch.save", disk_full)
     result, seen = run(tiny_config, books_dir, tmp_path / "run")
     failure = [e for e in seen if isinstance(e, ev.RunFailed)][0]
-    assert "No space left on device; free some disk space" in failure.message
+    assert "No space left on device (the disk is full); free some disk space" in failure.message
     assert result.error == failure.message and not result.failed and not result.ok
     assert list((tmp_path / "run" / "checkpoints").iterdir()) == []  # no torn temporary file
 

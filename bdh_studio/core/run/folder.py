@@ -9,6 +9,7 @@ metrics.rank<r>.jsonl (one writer per file, even on a network filesystem);
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 from .. import events as ev
 from ..atomic import is_temporary, missing_folders, remove_folders
 from ..config import TrainConfig, from_dict
-from ..errors import UserError
+from ..errors import UserError, WriteFailed
 
 CONFIG, METRICS, CHECKPOINTS = "config.json", "metrics.jsonl", "checkpoints"
 RANK_METRICS = re.compile(r"metrics\.rank(\d+)\.jsonl")
@@ -133,7 +134,7 @@ class RunFolder:
         log = self.path / metrics_name(rank)
         try:
             end_torn_line(log)
-            self._metrics = open(log, "a", encoding="utf-8")
+            self._metrics = open(log, "ab", buffering=0)
         except OSError as exc:
             self.close()
             raise self._unwritable(exc) from None
@@ -151,14 +152,23 @@ class RunFolder:
                               f"{exc.strerror or exc}; make it writable or choose another --out")
 
     def append(self, event: ev.Event) -> None:
+        """One line, unbuffered.  A write that fails (a full disk) closes the log and raises
+        WriteFailed; the line it may have torn is ended by the next run's start_log."""
         if self._metrics is None:
             return
-        self._metrics.write(json.dumps(_json_safe(event.to_dict())) + "\n")
-        self._metrics.flush()
+        line = (json.dumps(_json_safe(event.to_dict())) + "\n").encode("utf-8")
+        try:
+            while line:
+                line = line[self._metrics.write(line):]
+        except OSError as exc:
+            name = self._metrics.name
+            self.close()
+            raise WriteFailed(name, exc) from None
 
     def close(self) -> None:
         if self._metrics is not None:
-            self._metrics.close()
+            with contextlib.suppress(OSError):
+                self._metrics.close()
             self._metrics = None
 
 
