@@ -16,6 +16,7 @@ from tqdm import tqdm
 from ..core import runtime
 from ..core.config import DEVICES
 from ..core.errors import UserError
+from ..core.generation import text_bytes
 from ..core.inspection import activity
 from ..core.atomic import write_whole
 from ..core.inspection.reading import DEFAULT_SAMPLE_BYTES
@@ -58,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     check_args(args)
     out = check_file(args.out, [("CHECKPOINT", args.checkpoint), ("--book", args.book),
                                 ("--text-file", args.text_file)], "--out", "inspect.json")
+    text = read_text(args) if args.text is not None or args.text_file else None
     from ..core.inspection import cache, concepts, graph, neurons
     from ..core.inspection.subject import Subject
     subject = Subject.load(args.checkpoint, runtime.pick_device(args.device))
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
                                           args.concept, layer, args.kind,
                                           progress=progress).to_json()
         else:
-            doc = activity.text_activity(subject.model, read_text(args)).to_json()
+            doc = activity.text_activity(subject.model, text).to_json()
     write_json(out, doc)
     print(f"wrote {out}", file=sys.stderr)
     return 0
@@ -104,7 +106,10 @@ def check_args(args: argparse.Namespace) -> None:
 
 def read_text(args: argparse.Namespace) -> bytes:
     if args.text is not None:
-        return args.text.encode("utf-8")
+        try:
+            return text_bytes(args.text)
+        except ValueError as exc:
+            raise UserError(f"--text: {exc}") from None
     try:
         return Path(args.text_file).read_bytes()
     except OSError as exc:

@@ -10,7 +10,7 @@ import torch
 from ..core import config as cfg
 from ..core.checkpoints import load_model
 from ..core.config import ConfigError
-from ..core.generation import check_settings, stream_text
+from ..core.generation import check_settings, shown, stream_text, text_bytes
 from ..core.runtime import resolve
 
 
@@ -41,7 +41,11 @@ def run(args: argparse.Namespace) -> int:
         check_settings(model, args.length, args.temperature, args.top_k)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    sys.stdout.write(args.prompt)
+    try:
+        prompt = text_bytes(args.prompt)
+    except ValueError as exc:
+        raise ConfigError(f"--prompt: {exc}") from None
+    sys.stdout.write(shown(prompt))
     for piece in stream_text(model, args.prompt, args.length, args.temperature, args.top_k,
                              generator, runtime):
         sys.stdout.write(piece.text)

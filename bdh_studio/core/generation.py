@@ -45,9 +45,28 @@ def check_settings(model: BDH, length: int, temperature: float, top_k: int | Non
         raise ValueError(f"top-k must be between 1 and {model.config.vocab_size}, not {top_k}")
 
 
+def text_bytes(text: str) -> bytes:
+    """A text's UTF-8, with the bytes a command line could not decode given back as they were.
+
+    Python decodes arguments that are not UTF-8 to lone surrogates
+    ("surrogateescape"); a byte-level model reads the bytes themselves.  Any
+    other lone surrogate is not text: ValueError says where it is.
+    """
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"the text holds a lone surrogate U+{ord(text[exc.start]):04X} at "
+                         f"character {exc.start}, which is not text; remove it") from None
+
+
 def prompt_bytes(prompt: str) -> bytes:
-    """What the model continues: the prompt's UTF-8, or a new line for an empty prompt."""
-    return prompt.encode("utf-8") or b"\n"
+    """What the model continues: the prompt's bytes, or a new line for an empty prompt."""
+    return text_bytes(prompt) or b"\n"
+
+
+def shown(data: bytes) -> str:
+    """Bytes as a person reads them: UTF-8, and any byte that is not as a \\x.. escape."""
+    return data.decode("utf-8", "backslashreplace")
 
 
 def stream_text(model: BDH, prompt: str, length: int, temperature: float = 0.8,

@@ -20,6 +20,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 
 ROPE_THETA = 2.0**16
+PREFILL_CHUNK = 512  # prompt positions run at once: memory grows with its square
 Probe = Callable[[torch.Tensor, torch.Tensor], None]
 
 
@@ -162,9 +163,10 @@ class Attention(nn.Module):
     def phases(self, positions: torch.Tensor) -> torch.Tensor:
         return positions.to(torch.float32).view(1, 1, -1, 1) * self.freqs
 
-    def rotation(self, T: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        """cos and sin for positions 0..T-1, computed once and shared by every layer."""
-        return rotation(self.phases(torch.arange(T, device=device)))
+    def rotation(self, T: int, device: torch.device,
+                 start: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+        """cos and sin for positions start..start+T-1, computed once and shared by every layer."""
+        return rotation(self.phases(torch.arange(start, start + T, device=device)))
 
     def forward(self, Q: torch.Tensor, K: torch.Tensor, V: torch.Tensor,
                 turn: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
@@ -257,24 +259,42 @@ class BDH(nn.Module):
     # --- generation -------------------------------------------------------
 
     @torch.no_grad()
-    def prefill(self, idx: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """Run a prompt in parallel; return its logits and each layer's attention state.
+    def prefill(self, idx: torch.Tensor, every_logit: bool = True,
+                chunk: int | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Run a prompt; return its logits (every position's, or the last one's) and each
+        layer's attention state.
 
         The state of a layer is the sum over the prompt's positions of
         rope(x_sparse)^T x, shape (B, H, N, D); the next position attends to
         exactly that sum, which is what makes BDH's generation constant-cost.
+        The prompt runs ``chunk`` positions at a time (PREFILL_CHUNK), each
+        chunk in parallel and attending to the ones before through that state,
+        so memory is bounded by the chunk: a whole 100 KB prompt at once would
+        need (T, T) scores per head, 80 GB and more.
         """
+        chunk = chunk or PREFILL_CHUNK
+        states: list[torch.Tensor] = []
+        logits = [self._prefill_chunk(idx[:, start:start + chunk], start, states)
+                  for start in range(0, idx.size(1), chunk)]
+        return torch.cat(logits, 1) if every_logit else logits[-1][:, -1:], states
+
+    def _prefill_chunk(self, idx: torch.Tensor, start: int,
+                       states: list[torch.Tensor]) -> torch.Tensor:
+        """The logits of positions start.. of a prompt; adds them to ``states`` (made if empty)."""
         B, T = idx.shape
         x = self.ln(self.embed(idx).unsqueeze(1))
-        states = []
-        turn = self.attn.rotation(T, idx.device)
-        for _ in range(self.config.n_layer):
+        turn = self.attn.rotation(T, idx.device, start)
+        for layer in range(self.config.n_layer):
             x_sparse = F.relu(x @ self.encoder)
             QR = RoPE.apply(x_sparse, *turn)
-            states.append(QR.mT @ x)
             a = CausalLinearAttention.apply(QR, x)
+            if layer < len(states):
+                a = a + QR @ states[layer]
+                states[layer] += QR.mT @ x
+            else:
+                states.append(QR.mT @ x)
             x = self._mix(x, x_sparse, a, None)
-        return x.view(B, T, -1) @ self.lm_head, states
+        return x.view(B, T, -1) @ self.lm_head
 
     @torch.no_grad()
     def step(self, byte: torch.Tensor, position: int,
@@ -302,7 +322,7 @@ class BDH(nn.Module):
                top_k: int | None = None,
                generator: torch.Generator | None = None) -> Iterator[torch.Tensor]:
         """Each sampled byte (B, 1) as soon as it is drawn, so a reader can show it."""
-        logits, states = self.prefill(idx)
+        logits, states = self.prefill(idx, every_logit=False)
         logits = logits[:, -1]
         position = idx.size(1)
         for n in range(max_new_tokens):

@@ -3,7 +3,9 @@
 import pytest
 import torch
 from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
 
+from bdh_studio.core import model as model_module
 from bdh_studio.core.model import BDH, BDHConfig, CausalLinearAttention, rope_freqs
 
 
@@ -50,6 +52,53 @@ def test_recurrent_step_gives_the_full_pass_logits_at_every_position():
         steps = [model.step(idx[:, t], t, states) for t in range(7, 50)]
     torch.testing.assert_close(prompt_logits, full[:, :7], atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(torch.stack(steps, 1), full[:, 7:], atol=1e-5, rtol=1e-4)
+
+
+def test_a_prompt_prefilled_in_chunks_gives_the_full_pass_logits_and_states(monkeypatch):
+    torch.manual_seed(0)
+    model = BDH(BDHConfig(n_layer=3, n_embd=32, n_head=4, mlp_internal_dim_multiplier=8,
+                          dropout=0.0)).eval()
+    idx = torch.randint(0, 256, (2, 50))
+    with torch.no_grad():
+        full, _ = model(idx)
+        _, whole_states = model.prefill(idx, chunk=50)
+    monkeypatch.setattr(model_module, "PREFILL_CHUNK", 7, raising=False)  # 7 chunks, 1 short
+    logits, states = model.prefill(idx)
+    torch.testing.assert_close(logits, full, atol=1e-5, rtol=1e-4)
+    for chunked, whole in zip(states, whole_states, strict=True):
+        torch.testing.assert_close(chunked, whole, atol=1e-5, rtol=1e-4)
+
+
+class LargestTensor(TorchDispatchMode):
+    """The most elements of any tensor an operation makes."""
+
+    def __init__(self):
+        super().__init__()
+        self.numel = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for t in out if isinstance(out, (tuple, list)) else [out]:
+            if isinstance(t, torch.Tensor):
+                self.numel = max(self.numel, t.numel())
+        return out
+
+
+def test_a_long_prompts_memory_is_bounded_by_the_chunk_not_its_square(monkeypatch):
+    """A 100 KB prompt once asked for 80 GB of (T, T) scores: no tensor may grow with it."""
+    torch.manual_seed(0)
+    config = BDHConfig(n_layer=2, n_embd=32, n_head=2, mlp_internal_dim_multiplier=8,
+                       dropout=0.0)
+    model = BDH(config).eval()
+    monkeypatch.setattr(model_module, "PREFILL_CHUNK", 16, raising=False)
+    largest = []
+    for T in (64, 256):
+        with LargestTensor() as mode:
+            next(model.stream(torch.randint(0, 256, (1, T)), 1))
+        largest.append(mode.numel)
+    bound = max(config.n_head * 16 * config.n_sparse,  # a chunk's x_sparse
+                config.n_head * config.n_sparse * config.n_embd)  # a layer's state
+    assert largest[0] == largest[1] <= bound
 
 
 class TensorsFromPythonData(TorchFunctionMode):
