@@ -7,6 +7,7 @@ its parser and sets ``run`` (args -> exit code) as its default.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import __version__
@@ -41,13 +42,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C ended
+READER_GONE = 141  # 128 + SIGPIPE, as a shell reports a writer whose reader closed the pipe
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    name = f"bdh-studio{' ' + args.command if args.command else ''}"
     try:
-        return args.run(args) if args.command else run_window(args)
+        code = args.run(args) if args.command else run_window(args)
+        sys.stdout.flush()  # a reader that closed the pipe is met here, not at exit
+        return code
     except UserError as exc:
-        print(f"bdh-studio{' ' + args.command if args.command else ''}: {exc}", file=sys.stderr)
+        print(f"{name}: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"\n{name}: stopped (Ctrl-C); nothing more was written", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        silence_stdout()
+        return READER_GONE
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device, so the flush at exit does not meet the closed pipe."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
 
 
 def run_window(args: argparse.Namespace) -> int:

@@ -3,10 +3,16 @@
 The cases of issue 27 that once ended in a traceback or a silent wrong answer.
 """
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
+from bdh_studio import resources
 from bdh_studio.cli import main
 
 
@@ -50,3 +56,68 @@ def test_a_100_kb_prompt_is_continued(model_file, capsys):
     assert main(["sample", model_file, "--prompt", prompt, "--length", "20", "--seed", "1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(prompt) and len(out.encode()) >= len(prompt) + 20
+
+
+def start(*argv, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "bdh_studio", *map(str, argv)],
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"},
+                            **kwargs)
+
+
+def wait_for(stream, text: bytes, process: subprocess.Popen, seconds: float = 120) -> bytes:
+    """Read ``stream`` until ``text`` shows (the command is at work) or the process ends."""
+    seen, deadline = b"", time.monotonic() + seconds
+    while text not in seen and time.monotonic() < deadline and process.poll() is None:
+        seen += os.read(stream.fileno(), 4096)
+    assert text in seen, seen
+    return seen
+
+
+def interrupted(process: subprocess.Popen, seen: bytes = b"") -> str:
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    err = (seen + (err or b"")).decode("utf-8", "replace")
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    return err.strip().splitlines()[-1]
+
+
+def test_ctrl_c_while_sampling_stops_in_one_line_with_exit_130(model_file):
+    process = start("sample", model_file, "--length", "100000000", stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE)
+    wait_for(process.stdout, b"\n", process)  # the prompt, then the first piece
+    assert interrupted(process) == \
+        "bdh-studio sample: stopped (Ctrl-C); nothing more was written"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["classify", "inspect"])
+def test_ctrl_c_while_classifying_or_inspecting_stops_in_one_line_writing_nothing(
+        run_dir, model_file, tmp_path, command):
+    out = tmp_path / "out" / "result"
+    argv = (["classify", "--train", resources.demo_train_csv(), "--models", run_dir,
+             "--out", out] if command == "classify" else
+            ["inspect", model_file, "--neurons", "--book", resources.demo_books() /
+             "The Salt Road.txt", "--no-cache", "--out", out])
+    process = start(*argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen = wait_for(process.stderr, b"%|", process)  # its progress bar: at work
+    assert interrupted(process, seen) == \
+        f"bdh-studio {command}: stopped (Ctrl-C); nothing more was written"
+    assert not out.exists() and not (tmp_path / "out").exists() or \
+        list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.fixture
+def runs_root(demo_models, tmp_path):
+    shutil.copytree(demo_models, tmp_path / "runs" / "demo")
+    return tmp_path / "runs"
+
+
+@pytest.mark.parametrize("argv", [["runs", "list", "--json"], ["runs", "list"]])
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(runs_root, argv):
+    """`bdh-studio runs list --json | head -c 10`: the reader is gone before the writing."""
+    process = start(*argv, "--runs-dir", runs_root, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE)
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert err == b"" and process.returncode == 141
