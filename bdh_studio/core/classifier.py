@@ -26,7 +26,7 @@ from sklearn.preprocessing import StandardScaler
 
 from . import features as feats
 from .atomic import write_csv
-from .config import CLASSIFIER_MODES
+from .config import CLASSIFIER_MODES, number_text
 from .control import TaskControl
 from .backstories import LABELS, Backstory, BackstorySet, read
 from .errors import UserError
@@ -168,6 +168,9 @@ class FineTuner:
         return predict
 
 
+MAX_SEED = 2**32 - 1
+
+
 def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path | None = None,
              mode: str = "features", folds: int = 5, repeats: int = 1, seed: int = 0,
              control: TaskControl | None = None, runtime: Runtime = feats.CPU) -> Outcome:
@@ -183,6 +186,8 @@ def classify(train_csv: str | Path, models_dir: str | Path, test_csv: str | Path
         raise UserError(f"folds {folds}: cross-validation needs at least 2 folds")
     if repeats < 1:
         raise UserError(f"repeats {repeats}: repeat the folds at least once")
+    if not 0 <= seed <= MAX_SEED:  # what numpy's generators, and so scikit-learn's, take
+        raise UserError(f"seed {seed}: give a whole number from 0 to {number_text(MAX_SEED)}")
     control = control or TaskControl()
     reached = [0.3]  # the fraction the folds have reached, for the steps within one
     models = feats.load_book_models(models_dir, runtime)

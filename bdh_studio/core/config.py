@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,15 +143,23 @@ def _coerce(name: str, value: Any) -> Any:
                 raise ValueError
             return bool(value)
         if kind == "int":
+            if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+                return int(value)  # exactly, however long: a float would round it
             number = float(value) if isinstance(value, str) else value
             if isinstance(number, bool) or float(number) != int(number):
                 raise ValueError
+            if isinstance(number, float) and abs(number) > 2**53:  # not a whole number exactly
+                meta = FIELDS[name].metadata
+                raise ConfigError(f"{name}: {value} must be between {number_text(meta['low'])} "
+                                  f"and {number_text(meta['high'])}")
             return int(number)
         if kind == "float":
             if isinstance(value, bool):
                 raise ValueError
             return float(value)
         return str(value)
+    except ConfigError:
+        raise
     except (TypeError, ValueError, OverflowError):
         raise ConfigError(f"{name}: {value!r} is not a valid {kind}") from None
 
@@ -212,6 +221,15 @@ def block_misfit(n_bytes: int, block_size: int, val_fraction: float) -> str | No
     return f"{n_bytes:,} bytes, {val:,} of them held out for validation; {advice}"
 
 
+def number_text(value: float) -> str:
+    """A number as a person reads it: a whole one in full with separators (1,073,741,824,
+    never 1.07374e+09), unless it is a float past the integers floats hold exactly; any
+    other as %g."""
+    if isinstance(value, int) or (value.is_integer() and abs(value) <= 2**53):
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
 def problems(config: TrainConfig, shortest_book: tuple[str, int] | None = None
              ) -> dict[str, str]:
     """Every reason this configuration cannot train, keyed by the field to fix.
@@ -225,7 +243,8 @@ def problems(config: TrainConfig, shortest_book: tuple[str, int] | None = None
         if meta["choices"] and value not in meta["choices"]:
             found[name] = f"must be one of {', '.join(meta['choices'])}"
         elif meta["low"] is not None and not meta["low"] <= value <= meta["high"]:
-            found[name] = f"must be between {meta['low']:g} and {meta['high']:g}"
+            found[name] = (f"{number_text(value)} must be between {number_text(meta['low'])} and "
+                           f"{number_text(meta['high'])}")
     if "n_head" not in found and "n_embd" not in found and config.n_embd % config.n_head:
         found["n_head"] = f"n_embd {config.n_embd} is not divisible by n_head {config.n_head}"
     elif not found.keys() & {"n_head", "n_embd", "mlp_internal_dim_multiplier"}:

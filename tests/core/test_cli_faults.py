@@ -121,3 +121,33 @@ def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(runs_root, argv)
     process.stdout.close()
     _, err = process.communicate(timeout=120)
     assert err == b"" and process.returncode == 141
+
+
+@pytest.mark.parametrize("seed, most", [("-5", "4,294,967,295"), (str(2**32), "4,294,967,295")])
+def test_classify_refuses_a_seed_numpy_cannot_take_in_one_line(run_dir, tmp_path, capsys, seed,
+                                                              most):
+    assert main(["classify", "--train", str(resources.demo_train_csv()), "--models",
+                 str(run_dir), "--out", str(tmp_path / "p.csv"), "--seed", seed]) == 2
+    assert f"seed {seed}: give a whole number from 0 to {most}" in one_line(capsys)
+    assert not (tmp_path / "p.csv").exists()
+
+
+@pytest.mark.parametrize("seed", ["-5", str(2**64)])
+def test_sample_refuses_a_seed_torch_cannot_take_in_one_line(model_file, capsys, seed):
+    assert main(["sample", model_file, "--seed", seed]) == 2
+    assert (f"--seed {seed}: give a whole number from 0 to 18,446,744,073,709,551,615"
+            in one_line(capsys))
+
+
+@pytest.mark.parametrize("setting, said", [
+    ("max_iters=2000000000", "max_iters: 2,000,000,000 must be between 1 and 1,073,741,824"),
+    ("max_iters=1e30", "max_iters: 1e30 must be between 1 and 1,073,741,824"),
+    ("seed=99999999999999999999999999",
+     "seed: 99,999,999,999,999,999,999,999,999 must be between 0 and 9,223,372,036,854,775,807"),
+    ("max_seconds=2e9", "max_seconds: 2,000,000,000 must be between 0 and 1,000,000,000"),
+])
+def test_bounds_and_values_print_as_whole_numbers_with_separators(tmp_path, capsys, setting,
+                                                                  said):
+    assert main(["train", "--demo", "--out", str(tmp_path / "run"), "--set", setting]) == 2
+    assert said in one_line(capsys)
+    assert not (tmp_path / "run").exists()
