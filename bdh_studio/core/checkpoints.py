@@ -154,14 +154,21 @@ def load(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
 
 
 def verify(ckpt: dict, path: str | Path) -> None:
-    """Raise DamagedCheckpoint if the weights differ from those saved.
+    """Raise DamagedCheckpoint if the weights differ from those saved, or are not all finite.
 
-    Checkpoints written before digests were stored have none and pass as they are.
+    Checkpoints written before digests were stored have none; their weights are
+    still checked for NaN and infinity, which training never saves (it stops
+    the book first), so a model holding one is damaged, not merely poor.
     """
     stored = ckpt.get("state_sha256")
     if stored is not None and state_digest(ckpt["state_dict"]) != stored:
         raise DamagedCheckpoint(f"{path}: damaged: its weights are not the ones saved (their "
                                 f"sha256 differs); train that book again or use a backup copy")
+    for name, tensor in ckpt["state_dict"].items():
+        if torch.is_tensor(tensor) and tensor.is_floating_point() and \
+                not torch.isfinite(tensor).all():
+            raise DamagedCheckpoint(f"{path}: damaged: its weight {name} holds NaN or infinite "
+                                    f"values; train that book again or use a backup copy")
 
 
 def build_model(ckpt: dict, device: str | torch.device = "cpu") -> BDH:

@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+import torch
 
 from bdh_studio import resources
 from bdh_studio.cli import main
@@ -151,3 +152,22 @@ def test_bounds_and_values_print_as_whole_numbers_with_separators(tmp_path, caps
     assert main(["train", "--demo", "--out", str(tmp_path / "run"), "--set", setting]) == 2
     assert said in one_line(capsys)
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_a_legacy_checkpoint_with_non_finite_weights_is_damaged_for_every_command(
+        run_dir, tmp_path, capsys, bad):
+    """No digest to check (written before digests), yet NaN weights are no model."""
+    ckpt = run_dir / "checkpoints" / "The Salt Road.pt"
+    raw = torch.load(ckpt, weights_only=True)
+    del raw["state_sha256"]
+    raw["state_dict"]["encoder_v"][0, 0, 0] = bad
+    torch.save(raw, ckpt)
+    said = f"{ckpt}: damaged: its weight encoder_v holds NaN or infinite values"
+    for argv in (["sample", ckpt, "--length", "5"],
+                 ["inspect", ckpt, "--text", "The sea", "--out", tmp_path / "a.json"],
+                 ["classify", "--train", resources.demo_train_csv(), "--models", run_dir,
+                  "--out", tmp_path / "p.csv"]):
+        assert main(list(map(str, argv))) == 2, argv
+        assert said in one_line(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
