@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import UserError
+from .errors import WriteFailed
 
 TMP_SUFFIX = ".tmp"
 # mkstemp's names: ".<target name>.<8 of [a-z0-9_]>.tmp"; the only ones the app may remove.
@@ -78,10 +78,11 @@ def write_whole(path: str | Path, write: Callable[[Path], None], sync: bool = Fa
                 make_folders: bool = False) -> None:
     """Call ``write(temporary)`` on a new file beside ``path``, then rename it over ``path``.
 
-    ``sync`` flushes the bytes to the disk before the rename (for files worth
+    ``sync`` flushes the bytes, then the rename, to the disk (for files worth
     hours of work); ``make_folders`` makes the missing folders on the way.  An
-    OSError becomes a UserError naming the file; anything else is raised as it
-    is, the temporary and the folders made removed either way.
+    OSError (torch's RuntimeError for one included) becomes a WriteFailed that
+    says what errno says; anything else is raised as it is, the temporary and
+    the folders made removed either way.
     """
     path = Path(path)
     made = missing_folders(path.parent) if make_folders else []
@@ -102,10 +103,35 @@ def write_whole(path: str | Path, write: Callable[[Path], None], sync: bool = Fa
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         remove_folders(made)
-        if isinstance(exc, OSError):
-            raise UserError(f"could not write {path}: {exc.strerror or exc}; nothing was "
-                            f"written there (a previous file is intact)") from None
+        cause = write_error(exc)
+        if cause is not None:
+            raise WriteFailed(path, cause, "(nothing was written there; a previous file is "
+                                           "intact)") from None
         raise
+    if sync:
+        _fsync_folder(path.parent)
+
+
+def write_error(exc: BaseException) -> OSError | None:
+    """The OSError behind a failed write, torch's included: torch.save reports a failed
+    write of its zip writer as a RuntimeError ("inline_container.cc ... unexpected pos")
+    raised while handling the OSError."""
+    if isinstance(exc, OSError):
+        return exc
+    if isinstance(exc, RuntimeError) and isinstance(exc.__context__, OSError):
+        return exc.__context__
+    return None
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable, where the system lets a folder be synced."""
+    if hasattr(os, "O_DIRECTORY"):
+        with contextlib.suppress(OSError):
+            fd = os.open(folder, os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
 
 def _fsync(path: Path) -> None:

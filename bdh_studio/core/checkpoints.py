@@ -8,9 +8,7 @@ Pathway's ``BDH`` loads with strict=True.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import platform
 from pathlib import Path
 from typing import Any
@@ -19,9 +17,9 @@ import torch
 from torch import nn
 
 from .. import __version__
-from .atomic import new_temporary
+from .atomic import write_whole
 from .config import TrainConfig, from_dict
-from .errors import UserError, WriteFailed
+from .errors import UserError
 from .model import BDH, BDHConfig
 from .outputs import check_file
 from .runtime import unwrap
@@ -47,48 +45,17 @@ def versions() -> dict[str, str]:
 
 
 def atomic_save(obj: Any, path: str | Path) -> None:
-    """Write to a temporary file beside ``path``, fsync, then rename over it.
+    """torch.save to a temporary file beside ``path``, synced, then renamed over it.
 
     A crash, a stop or a full disk in the middle leaves the previous file as
-    it was; the temporary file is removed.  A failed write is said as its
-    errno says it (WriteFailed), torch's own report of it included.
+    it was; the temporary file is removed, and a failed write is said as its
+    errno says it (atomic.write_whole).
     """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = new_temporary(path)
-    except OSError as exc:
-        raise WriteFailed(path, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
             torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        cause = write_error(exc)
-        if cause is not None:
-            raise WriteFailed(path, cause, "(the previous file, if any, is intact)") from None
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(path.parent, os.O_DIRECTORY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
 
-
-def write_error(exc: BaseException) -> OSError | None:
-    """The OSError behind a failed save: torch reports a failed write of its zip writer
-    as a RuntimeError ("inline_container.cc ... unexpected pos") raised while handling it."""
-    if isinstance(exc, OSError):
-        return exc
-    if isinstance(exc, RuntimeError) and isinstance(exc.__context__, OSError):
-        return exc.__context__
-    return None
+    write_whole(path, write, sync=True, make_folders=True)
 
 
 def cpu_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
