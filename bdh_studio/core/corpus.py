@@ -10,9 +10,12 @@ window's check of a dropped book is the trainer's too, so a book is read once.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import itertools
 import mmap
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -79,14 +82,43 @@ def find_books(folder: str | Path) -> list[Path]:
         raise CorpusError(f"{folder}: no such folder; pick a folder of .txt books")
     if not folder.is_dir():
         raise CorpusError(f"{folder}: not a folder; pick the folder that holds the .txt books")
-    try:
-        books = sorted((p for p in folder.iterdir() if is_book_file(p) and p.is_file()),
+    try:  # a .txt that is no plain file (a FIFO, a broken link) is listed, to say why not
+        books = sorted((p for p in folder.iterdir() if is_book_file(p) and not p.is_dir()),
                        key=lambda p: p.name.lower())
     except OSError as exc:
         raise CorpusError(f"{folder}: cannot list it ({exc.strerror}); check its permissions") from None
     if not books:
         raise CorpusError(f"{folder}: no .txt books in it; put plain-text books (UTF-8, .txt) there")
     return books
+
+
+def not_a_plain_file(path: Path) -> str | None:
+    """Why ``path`` is no file to read a book from, found without opening it (reading a
+    FIFO waits for a writer, maybe forever), or None for a regular file."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return (f"a symbolic link that loops ({exc.strerror}); point it at the book "
+                    f"or remove it")
+        if isinstance(exc, FileNotFoundError) and path.is_symlink():
+            return (f"a symbolic link to {os.readlink(path)}, which does not exist; point it "
+                    f"at the book or remove it")
+        return f"cannot read it ({exc.strerror or exc}); check that it exists and is readable"
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a folder"
+            if stat.S_ISDIR(mode) else "not a regular file")
+    return f"{kind}, not a file of text; books are plain UTF-8 .txt files (it was not opened)"
+
+
+def _key(path: Path) -> Path:
+    """The path that tells two names of one file apart, even for a link that loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # Python before 3.13 raises RuntimeError for a loop
+        return path.absolute()
 
 
 _checked: dict[tuple[str, int, int], tuple[str, int]] = {}  # identity -> (sha256, size)
@@ -103,6 +135,9 @@ def _scan(path: Path, control: TaskControl | None = None) -> tuple[str, int]:
 
     ``control`` may pause or cancel between two 4 MiB chunks.
     """
+    problem = not_a_plain_file(path)
+    if problem is not None:
+        raise CorpusError(f"{path.name}: {problem}")
     try:
         identity = _identity(path)
     except OSError as exc:
@@ -212,7 +247,7 @@ def listed(paths: Iterable[str | Path]) -> list[BookInfo]:
     for path in map(Path, paths):
         files = find_books(path) if path.is_dir() else [path]
         for file in files:
-            key = file.resolve()
+            key = _key(file)
             if key not in seen:
                 size = file.stat().st_size if file.is_file() else 0
                 seen[key] = BookInfo(file, size) if is_book_file(file) else BookInfo(

@@ -1,6 +1,8 @@
 """Books on disk: discovery, the bad files a user will have, and batches."""
 
 import hashlib
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -183,3 +185,27 @@ def test_a_cancel_ends_a_check_within_one_chunk(tmp_path):
     assert run_task(lambda c: inspect(big, c), control).status == "cancelled"
     assert control.checks == 2
     assert inspect(big).usable  # nothing half-checked was remembered
+
+
+def test_a_link_loop_a_broken_link_and_a_fifo_are_listed_as_unusable_without_opening_them(
+        books_dir, tmp_path):
+    (books_dir / "loop.txt").symlink_to("loop.txt")
+    (books_dir / "gone.txt").symlink_to(tmp_path / "moved away.txt")
+    os.mkfifo(books_dir / "pipe.txt")  # opened for reading, it waits for a writer forever
+    names = [p.name for p in find_books(books_dir)]
+    assert names == ["Alpha Book.txt", "beta book.TXT", "gone.txt", "loop.txt", "pipe.txt"]
+    infos = {}
+    checking = threading.Thread(target=lambda: infos.update(
+        {i.path.name: inspect(i.path) if i.usable else i for i in listed([books_dir])}),
+        daemon=True)
+    checking.start()
+    checking.join(timeout=60)
+    assert not checking.is_alive(), "a FIFO was opened"
+    assert infos["loop.txt"].problem.startswith("a symbolic link that loops (Too many levels")
+    assert infos["gone.txt"].problem == (f"a symbolic link to {tmp_path / 'moved away.txt'}, "
+                                         f"which does not exist; point it at the book or "
+                                         f"remove it")
+    assert infos["pipe.txt"].problem.startswith("a FIFO (named pipe), not a file of text")
+    assert infos["Alpha Book.txt"].usable and infos["beta book.TXT"].usable
+    problems = corpus.check_books(find_books(books_dir), 64, 0.1)
+    assert sorted(p.name for p in problems) == ["gone.txt", "loop.txt", "pipe.txt"]
