@@ -47,7 +47,7 @@ def test_kdsh_novels_train_with_the_tiny_preset(kdsh, tmp_path):
     (["train", "{books}", "--out", "{out}", "--set", "n_head=3"],
      "n_head: n_embd 64 is not divisible by n_head 3"),
     (["train", "{books}", "--out", "{out}", "--set", "batch_size=0"],
-     "batch_size: must be between 1 and"),
+     "batch_size: 0 must be between 1 and 65,536"),
     (["train", "{books}", "--out", "{out}", "--set", "layers=3"], "unknown setting(s): layers"),
     (["train", "{books}", "--out", "{out}", "--config", "{missing}"], "cannot read configuration"),
     (["train", "{books}", "--out", "{out}", "--device", "cuda"], "no CUDA GPU is visible"),
