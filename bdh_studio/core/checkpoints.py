@@ -138,20 +138,43 @@ def verify(ckpt: dict, path: str | Path) -> None:
                                     f"values; train that book again or use a backup copy")
 
 
-def build_model(ckpt: dict, device: str | torch.device = "cpu") -> BDH:
+FIT_REMEDY = ("the file was changed after it was saved, or written by another program: train "
+              "that book again or use a backup copy")
+
+
+def weights_misfit(ckpt: dict) -> str | None:
+    """How the weights do not fit the model their stored configuration makes, first
+    mismatch only (a digest covers the weights, not the configuration), or None."""
+    config = BDHConfig.from_dict(ckpt["model_config"])
+    with torch.device("meta"):  # shapes only, no memory
+        wanted = {k: tuple(v.shape) for k, v in BDH(config).state_dict().items()}
+    given = ckpt["state_dict"]
+    settings = ", ".join(f"{k} {v}" for k, v in config.to_dict().items()
+                         if k in ("n_layer", "n_embd", "n_head", "mlp_internal_dim_multiplier"))
+    misfit = f"its weights do not fit its configuration ({settings}): "
+    for name, shape in wanted.items():
+        if name not in given:
+            return misfit + f"{name} is missing"
+        if tuple(given[name].shape) != shape:
+            return misfit + f"{name} has shape {tuple(given[name].shape)} where it makes {shape}"
+    extra = sorted(set(given) - set(wanted))
+    return misfit + f"{extra[0]} has no place in it" if extra else None
+
+
+def build_model(ckpt: dict, device: str | torch.device = "cpu",
+                path: str | Path = "the checkpoint") -> BDH:
     """The checkpoint's model, weights loaded strictly, in eval mode."""
+    why = weights_misfit(ckpt)
+    if why is not None:
+        raise CheckpointError(f"{path}: {why}; {FIT_REMEDY}")
     model = BDH(BDHConfig.from_dict(ckpt["model_config"]))
-    try:
-        model.load_state_dict(ckpt["state_dict"], strict=True)
-    except RuntimeError as exc:
-        raise CheckpointError(f"the weights do not fit the stored configuration: "
-                              f"{str(exc).splitlines()[0]}") from None
+    model.load_state_dict(ckpt["state_dict"], strict=True)
     return model.to(device).eval()
 
 
 def load_model(path: str | Path, device: str | torch.device = "cpu") -> tuple[BDH, dict]:
     ckpt = load(path)
-    return build_model(ckpt, device), ckpt
+    return build_model(ckpt, device, path), ckpt
 
 
 def train_config(ckpt: dict) -> TrainConfig | None:
@@ -171,10 +194,9 @@ def export_model(source: str | Path, out: Path, bare: bool) -> None:
     loads the export.
     """
     ckpt = load(source)
-    try:
-        build_model(ckpt)
-    except CheckpointError as exc:
-        raise CheckpointError(f"{source}: not exported, {exc}") from None
+    why = weights_misfit(ckpt)
+    if why is not None:
+        raise CheckpointError(f"{source}: not exported, {why}; {FIT_REMEDY}")
     atomic_save(ckpt["state_dict"] if bare else ckpt, out)
 
 

@@ -78,7 +78,7 @@ def load_book_models(folder: str | Path, runtime: Runtime = CPU) -> BookModels:
             continue
         block = (ckpt.get("train_config") or {}).get("block_size", 512)
         models[key] = BookModel(ckpt["book"].get("name", path.stem), path,
-                                build_model(ckpt, runtime.device), block,
+                                build_model(ckpt, runtime.device, path), block,
                                 (ckpt.get("training") or {}).get("step", 0),
                                 bool(ckpt.get("partial")), runtime)
     if not models:

@@ -171,3 +171,24 @@ def test_a_legacy_checkpoint_with_non_finite_weights_is_damaged_for_every_comman
         assert main(list(map(str, argv))) == 2, argv
         assert said in one_line(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_configuration_that_does_not_fit_the_weights_names_the_file_the_tensor_and_the_remedy(
+        run_dir, tmp_path, capsys):
+    ckpt = run_dir / "checkpoints" / "The Salt Road.pt"
+    raw = torch.load(ckpt, weights_only=True)
+    raw["model_config"]["mlp_internal_dim_multiplier"] *= 2  # the digest covers weights only
+    torch.save(raw, ckpt)
+    D, H, M = (raw["model_config"][k] for k in ("n_embd", "n_head", "mlp_internal_dim_multiplier"))
+    said = (f"{ckpt}: its weights do not fit its configuration (n_layer "
+            f"{raw['model_config']['n_layer']}, n_embd {D}, n_head {H}, "
+            f"mlp_internal_dim_multiplier {M}): decoder has shape ({(M // 2) * D}, {D}) where it "
+            f"makes ({M * D}, {D}); the file was "
+            f"changed after it was saved, or written by another program: train that book again "
+            f"or use a backup copy")
+    for argv in (["sample", ckpt, "--length", "5"],
+                 ["inspect", ckpt, "--text", "The sea", "--out", tmp_path / "a.json"],
+                 ["classify", "--train", resources.demo_train_csv(), "--models", run_dir,
+                  "--out", tmp_path / "p.csv"]):
+        assert main(list(map(str, argv))) == 2, argv
+        assert one_line(capsys).endswith(said)
