@@ -192,3 +192,18 @@ def test_a_configuration_that_does_not_fit_the_weights_names_the_file_the_tensor
                   "--out", tmp_path / "p.csv"]):
         assert main(list(map(str, argv))) == 2, argv
         assert one_line(capsys).endswith(said)
+
+
+@pytest.mark.parametrize("argv", [["export-tensorboard", "{run}", "{tmp}/tb"],
+                                  ["runs", "compare", "{run}", "--out", "{tmp}/c.csv"]])
+def test_a_missing_run_folder_is_named_itself_and_a_csv_is_no_run(tmp_path, capsys, argv):
+    missing = tmp_path / "nowhere" / "run"
+    table = tmp_path / "table.csv"
+    table.write_text("id,label\n1,consistent\n")
+    for run, said in ((missing, f"{missing}: no such folder; give a run folder (one with "
+                                f"metrics.jsonl)"),
+                      (table, f"{table}: a file, and not a run; give a run folder (one with "
+                              f"metrics.jsonl) or its metrics.jsonl")):
+        assert main([a.format(run=run, tmp=tmp_path) for a in argv]) == 2
+        assert one_line(capsys).endswith(said)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["table.csv"]

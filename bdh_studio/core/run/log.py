@@ -52,6 +52,11 @@ def read_run(path: str | Path) -> RunLog:
     read or holds lines that are no event is a problem of the returned log.
     """
     path = Path(path)
+    if not path.exists():
+        raise RunFolderError(f"{path}: no such folder; give a run folder (one with {METRICS})")
+    if not path.is_dir() and path.suffix.lower() != ".jsonl":
+        raise RunFolderError(f"{path}: a file, and not a run; give a run folder (one with "
+                             f"{METRICS}) or its {METRICS}")
     logs = [path / METRICS, *rank_logs(path)] if path.is_dir() else [path]
     if not logs[0].is_file():
         raise RunFolderError(f"{logs[0].parent}: not a run folder (no {METRICS} in it)")
