@@ -17,6 +17,9 @@ from typing import Iterable, Mapping
 from .errors import UserError
 
 LABELS = ("consistent", "contradict")
+# The csv module refuses a cell over 131,072 bytes; a backstory may quote a chapter.  2**31 - 1
+# is the most its limit takes everywhere (a C long on Windows).
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 COLUMNS = ("id", "book_name", "char", "caption", "content")
 
 

@@ -91,6 +91,14 @@ def test_unreadable_files_say_what_to_do(tmp_path):
         read(latin, labelled=True)
 
 
+def test_a_cell_longer_than_the_csv_modules_default_limit_is_read(tmp_path):
+    """The csv module refuses cells over 131,072 bytes; a backstory may quote a chapter."""
+    chapter = "He rode on, and the pampas rode with him. " * 5_000  # 210,000 bytes
+    text = HEADER + f'7,In Search of the Castaways,Thalcave,,"{chapter}",consistent\n'
+    result = read(write(tmp_path, text), labelled=True, books=BOOKS)
+    assert not result.problems and result.rows[0].content == chapter.strip()
+
+
 def test_the_summary_lists_every_row_left_out(tmp_path):
     text = HEADER + ("1,The Count of Monte Cristo,Faria,,Text.,consistent\n"
                      "2,Moby Dick,Ahab,,Text.,consistent\n3,The Count of Monte Cristo,F,,,x\n")
