@@ -58,13 +58,17 @@ class FillsUp(io.RawIOBase):
 
 @pytest.fixture
 def full_at_save(monkeypatch):
-    """Every torch.save from now on meets a full disk after 1,000 bytes."""
+    """``fill(after=0)``: every torch.save past the first ``after`` meets a full disk after
+    1,000 bytes."""
     real_save = torch.save
 
-    def save(obj, f, *args, **kwargs):
-        real_save(obj, FillsUp(f, 1000), *args, **kwargs)
+    def fill(after: int = 0):
+        done = []
 
-    def fill():
+        def save(obj, f, *args, **kwargs):
+            done.append(f)
+            real_save(obj, f if len(done) <= after else FillsUp(f, 1000), *args, **kwargs)
+
         monkeypatch.setattr(torch, "save", save)
     return fill
 
@@ -100,14 +104,18 @@ def test_disk_full_at_the_first_save_stops_the_run_in_one_line(books_dir, tmp_pa
 def test_disk_full_when_resuming_keeps_the_checkpoint_it_resumed(books_dir, tmp_path, capsys,
                                                                  full_at_save):
     out = tmp_path / "run"
-    assert train(books_dir, out, 4) == 0
+    full_at_save(after=1)  # the step-2 checkpoint is saved, the step-4 one meets a full disk
+    assert train(books_dir, out, 8) == 1
     saved = (out / "checkpoints" / "Alpha Book.pt").read_bytes()
+    assert checkpoints.load(out / "checkpoints" / "Alpha Book.pt")["training"]["step"] == 2
+    capsys.readouterr()
     full_at_save()
     assert train(books_dir, out, 8) == 1
     assert last_line(capsys).startswith("stopped: disk full: could not write")
     assert (out / "checkpoints" / "Alpha Book.pt").read_bytes() == saved
-    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["Alpha Book.pt",
-                                                                       "beta book.pt"]
+    assert [p.name for p in (out / "checkpoints").iterdir()] == ["Alpha Book.pt"]
+    resumed = [e for e in read_run(out).events if isinstance(e, ev.BookStarted)]
+    assert [e.start_step for e in resumed] == [0, 2]
 
 
 def test_disk_full_in_the_run_log_tears_one_line_and_the_next_run_starts_a_fresh_one(
