@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import NoReturn
 
 from .. import __version__
 from ..core.errors import UserError
@@ -17,8 +18,15 @@ from . import classify, export, export_tensorboard, inspect, runs, sample, train
 COMMANDS = (train, sample, export, export_tensorboard, classify, inspect, runs)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, whose mistakes take one line as every other bad input does, not the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}; see {self.prog} --help\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="bdh-studio",
         description="Train Pathway's BDH language model on books and classify backstories. "
                     "With no command, opens the window.")

@@ -9,7 +9,9 @@ Pathway's ``BDH`` loads with strict=True.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import platform
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from .outputs import check_file
 from .runtime import unwrap
 
 FORMAT = "bdh-studio.book-model.v1"
+WEIGHTS_ONLY_REFUSAL = "Weights only load failed"  # how torch's refusal of a pickle begins
 
 
 class CheckpointError(UserError):
@@ -101,15 +104,22 @@ def load(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
     """Read a checkpoint safely and verify its weights, or say why it cannot be used."""
     path = Path(path)
     try:
-        ckpt = torch.load(path, map_location=map_location, weights_only=True)
+        with warnings.catch_warnings():  # torch's note on a raw pickle's protocol
+            warnings.simplefilter("ignore", UserWarning)
+            ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint") from None
     except OSError as exc:
         raise CheckpointError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except pickle.UnpicklingError as exc:
+        if WEIGHTS_ONLY_REFUSAL not in str(exc):
+            raise _unreadable(path, exc) from None
+        # torch's text advises loading with weights_only=False: that would run the file's code
+        raise DamagedCheckpoint(f"{path}: holds Python objects besides weights, which only an "
+                                f"unpickling that can run code in the file would rebuild, so it "
+                                f"is never loaded; use a checkpoint BDH Studio wrote") from None
     except Exception as exc:  # torch raises many kinds for a damaged or foreign file
-        raise DamagedCheckpoint(f"{path}: not a readable checkpoint ({type(exc).__name__}: "
-                                f"{str(exc).splitlines()[0] if str(exc) else ''}); "
-                                f"it may be truncated or not a BDH Studio file") from None
+        raise _unreadable(path, exc) from None
     if isinstance(ckpt, dict) and ckpt.get("format") == FORMAT:
         verify(ckpt, path)
         return ckpt
@@ -118,6 +128,12 @@ def load(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
                               f"not record n_layer, so use the full checkpoint it was exported from")
     raise CheckpointError(f"{path}: not a BDH Studio checkpoint (format "
                           f"{ckpt.get('format') if isinstance(ckpt, dict) else type(ckpt).__name__!r})")
+
+
+def _unreadable(path: Path, exc: Exception) -> DamagedCheckpoint:
+    return DamagedCheckpoint(f"{path}: not a readable checkpoint ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''}); "
+                             f"it may be truncated or not a BDH Studio file")
 
 
 def verify(ckpt: dict, path: str | Path) -> None:

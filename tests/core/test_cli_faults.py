@@ -4,11 +4,13 @@ The cases of issue 27 that once ended in a traceback or a silent wrong answer.
 """
 
 import os
+import pickle
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 import torch
@@ -207,3 +209,40 @@ def test_a_missing_run_folder_is_named_itself_and_a_csv_is_no_run(tmp_path, caps
         assert main([a.format(run=run, tmp=tmp_path) for a in argv]) == 2
         assert one_line(capsys).endswith(said)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["table.csv"]
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["sample"], "bdh-studio sample: the following arguments are required: CHECKPOINT; see "
+                 "bdh-studio sample --help"),
+    (["classify", "--folds", "x"], "bdh-studio classify: argument --folds: invalid int value: "
+                                   "'x'; see bdh-studio classify --help"),
+    (["runs", "compare"], "bdh-studio runs compare: the following arguments are required: "
+                          "RUN_DIR, --out; see bdh-studio runs compare --help"),
+])
+def test_a_command_line_mistake_is_one_line_not_the_usage_block(capsys, argv, said):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert one_line(capsys) == said
+
+
+class RunsCode:
+    def __reduce__(self):
+        return (print, ("this ran",))
+
+
+@pytest.mark.parametrize("write", [lambda obj, path: torch.save(obj, path),
+                                   lambda obj, path: path.write_bytes(pickle.dumps(obj))])
+def test_a_pickle_that_could_run_code_is_refused_without_advice_to_load_it_unsafely(
+        tmp_path, capsys, write):
+    path = tmp_path / "model.pt"
+    write({"state_dict": RunsCode()}, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch's two-line warning on a raw pickle fails this
+        assert main(["sample", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "this ran" not in captured.out
+    err = captured.err.strip()
+    assert err == (f"bdh-studio sample: {path}: holds Python objects besides weights, which only "
+                   f"an unpickling that can run code in the file would rebuild, so it is never "
+                   f"loaded; use a checkpoint BDH Studio wrote")
