@@ -444,8 +444,9 @@ def draw_offscreen(runs: list[ComparedRun], out: Path, x_axis: int,
         plots.spread.setCurrentIndex(plots.spread.findData(spread))
         plots.group_seeds.setChecked(True)
     plots.set_runs(runs)
-    plots.show()
-    plots.canvas.grab()  # lay out and range the view before exporting
+    # grab lays the hidden widget out and ranges the view; showing it would make a platform
+    # window, and the offscreen one prints that it does not support propagateSizeHints
+    plots.canvas.grab()
     try:
         plots.export_image(out)
     finally:

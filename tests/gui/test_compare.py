@@ -244,3 +244,10 @@ def test_smoothing_kinds_on_the_comparison(seeds):
     assert line.bounds[2].isVisible()
     assert line.bounds[0].getData()[1].tolist() == [3.0, 2.0]
     assert line.bounds[1].getData()[1].tolist() == [4.0, 4.0]
+
+
+def test_runs_compare_into_a_picture_says_nothing_of_qt(two_run_dirs, tmp_path, qtlog):
+    """The offscreen platform printed "This plugin does not support propagateSizeHints()"."""
+    a, b = two_run_dirs
+    assert main(["runs", "compare", str(a), str(b), "--out", str(tmp_path / "x.png")]) == 0
+    assert [record.message for record in qtlog.records] == []
