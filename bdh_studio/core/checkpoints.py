@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import platform
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from .runtime import unwrap
 
 FORMAT = "bdh-studio.book-model.v1"
 WEIGHTS_ONLY_REFUSAL = "Weights only load failed"  # how torch's refusal of a pickle begins
+PICKLE_PROTO = b"\x80"  # the first byte of a pickle of protocol 2 and later
 
 
 class CheckpointError(UserError):
@@ -112,12 +114,8 @@ def load(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
     except OSError as exc:
         raise CheckpointError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except pickle.UnpicklingError as exc:
-        if WEIGHTS_ONLY_REFUSAL not in str(exc):
-            raise _unreadable(path, exc) from None
-        # torch's text advises loading with weights_only=False: that would run the file's code
-        raise DamagedCheckpoint(f"{path}: holds Python objects besides weights, which only an "
-                                f"unpickling that can run code in the file would rebuild, so it "
-                                f"is never loaded; use a checkpoint BDH Studio wrote") from None
+        raise (_refused(path, str(exc)) if WEIGHTS_ONLY_REFUSAL in str(exc)
+               else _unreadable(path, exc)) from None
     except Exception as exc:  # torch raises many kinds for a damaged or foreign file
         raise _unreadable(path, exc) from None
     if isinstance(ckpt, dict) and ckpt.get("format") == FORMAT:
@@ -128,6 +126,24 @@ def load(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
                               f"not record n_layer, so use the full checkpoint it was exported from")
     raise CheckpointError(f"{path}: not a BDH Studio checkpoint (format "
                           f"{ckpt.get('format') if isinstance(ckpt, dict) else type(ckpt).__name__!r})")
+
+
+def _refused(path: Path, text: str) -> DamagedCheckpoint:
+    """torch's safe reader's refusal, without its advice to load with weights_only=False:
+    that would run whatever code the file carries."""
+    found = re.search(r"Unsupported global: GLOBAL (\S+)", text)
+    with open(path, "rb") as f:
+        raw_pickle = f.read(1) == PICKLE_PROTO  # a torch checkpoint is a zip file
+    if found or raw_pickle:
+        what = f"holds Python objects besides weights ({found.group(1)})," if found else \
+            "is a Python pickle, not a torch checkpoint,"
+        return DamagedCheckpoint(f"{path}: {what} which only an unpickling that can run "
+                                 f"code in the file would rebuild, so it is never loaded; use a "
+                                 f"checkpoint BDH Studio wrote")
+    detail = re.search(r"WeightsUnpickler error:\s*(.+)", text)
+    return DamagedCheckpoint(f"{path}: not a readable checkpoint ("
+                             f"{detail.group(1) if detail else 'not weights'}); it may be "
+                             f"truncated or not a BDH Studio file")
 
 
 def _unreadable(path: Path, exc: Exception) -> DamagedCheckpoint:
