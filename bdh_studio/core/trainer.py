@@ -370,13 +370,7 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
     folder = _open_folder(out, config, retrain, dist)
     books = dist.share([b for b in books if Path(b) not in bad])
 
-    def emit(event: ev.Event) -> None:
-        try:
-            folder.append(event)  # a no-op where this rank keeps no log, or once it failed
-        finally:  # a listener hears of the event even when the disk could not keep it
-            if on_event is not None:
-                on_event(event)
-
+    emit = _logged(folder, on_event)
     result, clock = RunResult(), _Clock()
     emit(_run_started(folder, books, config, runtime, dist))
     for path, problem in bad.items():
@@ -407,6 +401,18 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
                                 len(result.failed)))
         folder.close()
     return result
+
+
+def _logged(folder: RunFolder, on_event: ev.EventCallback | None) -> ev.EventCallback:
+    """Each event into the run's log, then to ``on_event``: a listener hears of the event
+    even when the disk could not keep it (the log then raises WriteFailed)."""
+    def emit(event: ev.Event) -> None:
+        try:
+            folder.append(event)  # a no-op where this rank keeps no log, or once it failed
+        finally:
+            if on_event is not None:
+                on_event(event)
+    return emit
 
 
 def _run_started(folder: RunFolder, books: Sequence[str | Path], config: TrainConfig,
