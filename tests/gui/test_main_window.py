@@ -181,7 +181,8 @@ def test_open_run_draws_a_past_run(window, qtbot, tiny_config, books_dir, tmp_pa
     assert list(steps) == [5, 10, 15, 20] and (losses > 0).all()
     assert window.pages.currentWidget() is window.workspace
     window.session.open_run(tmp_path / "nothing")
-    qtbot.waitUntil(lambda: "not a run folder" in window.banner.label.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: f"{tmp_path / 'nothing'}: no such folder" in
+                    window.banner.label.text(), timeout=30_000)
 
 
 def test_closing_during_training_stops_cleanly(qtbot, settings, books_dir, tmp_path,
