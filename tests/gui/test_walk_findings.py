@@ -314,3 +314,18 @@ def test_the_activity_heatmap_has_a_colour_bar_and_marks_the_cell_clicked(panel,
     assert view.mark.isVisible() and view.mark.rect() == QRectF(4, 1, 1, 1)
     view.kind.setCurrentIndex(1)  # another activation: the mark was of the one before
     assert not view.mark.isVisible()
+
+
+def test_a_scan_lists_every_neuron_sortable_by_firing_rate_and_selectivity(panel, qtbot):
+    qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    view, scan = panel.neuron, panel.scan
+    model = view.table.model()
+    assert model.rowCount() == scan.n_neurons
+    rates = [float(model.index(r, 1).data()) for r in range(model.rowCount())]
+    assert rates == sorted(rates, reverse=True)  # the busiest first
+    view.table.sortByColumn(2, Qt.DescendingOrder)
+    chosen = view.list.neuron(0)
+    assert scan.selectivity()[chosen] == scan.selectivity().max()
+    view.table.clicked.emit(model.index(0, 0))
+    assert view.neuron.value() == chosen and f"Neuron {chosen} " in view.facts.text()

@@ -82,6 +82,13 @@ class NeuronScan:
         """Per neuron, the share of the sample's bytes where it was above zero."""
         return 1.0 - self.histogram[:, 0] / self.sample.n_bytes
 
+    def selectivity(self) -> np.ndarray:
+        """Per neuron, the share of its firings on the byte value it fires on most: 1 when
+        it fires on one byte value only, 0 when it never fires."""
+        fires = self.byte_fires.sum(axis=1)
+        return np.divide(self.byte_fires.max(axis=1), fires, out=np.zeros(len(fires)),
+                         where=fires > 0)
+
     def contexts(self, neuron: int) -> list[Context]:
         out = []
         for value, flat in zip(self.top_values[neuron], self.top_positions[neuron]):

@@ -6,14 +6,15 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
+                               QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
 from ...core.inspection.neurons import EDGES, NeuronScan
 from ..exports import export_csv, export_image
 from .activity_view import byte_label
 from .common import ExportBar, named
+from .neuron_list import NeuronList
 
 # The bars span EDGES[1:] on a log axis.  Quarter-octave bins are not equally wide
 # there (log10 1.25 against log10 8/7), so raw counts would draw a sawtooth of one
@@ -43,20 +44,38 @@ class NeuronView(QWidget):
         self.histogram.setLabel("left", "bytes per ¼ octave")
         self.histogram.setMaximumHeight(220)
         self.export = ExportBar("neuron", "neuron", self.export_image, self.export_csv)
+        self.list = NeuronList(self)
+        self.table = named(QTableView(), "inspectNeuronList",
+                           "Every neuron of the scan, sortable; click one to show it")
+        self.table.setModel(self.list)
+        self.table.setSortingEnabled(True)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QTableView.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.clicked.connect(lambda index: self.show_neuron(self.list.neuron(index.row())))
         top = QHBoxLayout()
         top.addWidget(QLabel("Neuron"))
         top.addWidget(self.neuron)
         top.addWidget(self.scan_button)
         top.addStretch(1)
-        layout = QVBoxLayout(self)
+        detail = QWidget()
+        layout = QVBoxLayout(detail)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.facts)
         layout.addWidget(self.contexts, 1)
         layout.addWidget(self.histogram)
         layout.addWidget(self.export)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(detail)
+        split.setSizes([300, 800])
+        QVBoxLayout(self).addWidget(split)
 
     def show_scan(self, scan: NeuronScan) -> None:
         self.scan = scan
+        self.list.set_scan(scan)
+        self.table.sortByColumn(1, Qt.DescendingOrder)  # the busiest neurons first
         self.neuron.setMaximum(scan.n_neurons - 1)
         self.neuron.setValue(self.wanted)
         self._draw()
