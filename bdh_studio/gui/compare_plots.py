@@ -43,6 +43,14 @@ from .smoothing_choice import smoothing_kinds
 BOOK_STYLES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine)
 ALL_RUNS = "All runs"
 SPREAD_LABELS = {"minmax": "min–max", "sem": "± std. error"}
+# What Compare can draw: the book series' or logged key, and the y axis' label.
+METRICS = {"train": ("Training loss", "training loss (nats/byte)"),
+           "val": ("Validation loss", "validation loss (nats/byte)"),
+           "bits_per_byte": ("Bits per byte", "validation bits per byte"),
+           "tokens": ("Tokens/s", "tokens per second"),
+           "lr": ("Learning rate", "learning rate"),
+           "x_sparsity": ("Sparsity x", "non-zero fraction of x"),
+           "y_sparsity": ("Sparsity y", "non-zero fraction of y")}
 NO_RUNS = "No runs compared yet: check two or more runs in the Runs list."
 NUMBER_CHARS = 44  # the hover table's step, smoothed, raw and time columns, and its padding
 
@@ -145,6 +153,14 @@ class ComparePlots(QWidget):
         self.smoothing.setAccessibleName("Compare smoothing")
         self.smoothing.setFixedWidth(90)
         self.smoothing.valueChanged.connect(self.redraw)
+        self.measure = QComboBox(objectName="compareMetric")
+        self.measure.setAccessibleName("What the curves show")
+        for key, (label, _) in METRICS.items():
+            self.measure.addItem(label, key)
+        self.measure.currentIndexChanged.connect(self._draw_lines)
+        self.log_y = QCheckBox("Log scale", objectName="compareLogY")
+        self.log_y.setAccessibleName("Logarithmic y axis")
+        self.log_y.toggled.connect(lambda on: self.plot.setLogMode(y=on))
         self.group_seeds = QCheckBox("Group seeds", objectName="compareGroupSeeds")
         self.group_seeds.setAccessibleName("Group runs that differ only in seed")
         self.group_seeds.setToolTip("Draw runs whose settings differ only in seed as one mean "
@@ -176,7 +192,8 @@ class ComparePlots(QWidget):
         view.addStretch(1)
         view.addWidget(export_image_button)
         view.addWidget(export_csv_button)
-        for w in (self.group_seeds, self.spread, QLabel("Show:"), self.isolate):
+        for w in (self.measure, self.log_y, self.group_seeds, self.spread, QLabel("Show:"),
+                  self.isolate):
             runs.addWidget(w)
         runs.addStretch(1)
         bar = QVBoxLayout()
@@ -228,6 +245,7 @@ class ComparePlots(QWidget):
                 self.plot.removeItem(item)
         self.legend.clear()
         self.lines = []
+        self.plot.setLabel("left", METRICS[self.measure.currentData()][1])
         for r, group in enumerate(self._groups()):
             first = group[0]
             colour = first.colour or PALETTE[r % len(PALETTE)]
@@ -249,11 +267,13 @@ class ComparePlots(QWidget):
               b: int) -> Line:
         pen = pg.mkPen(colour, width=2, style=BOOK_STYLES[b % len(BOOK_STYLES)])
         item = self.plot.plot(pen=pen, name=f"{elided(label)} · {elided(book, 24)}")
-        data = [run.series.books[book].series for run in runs]
-        line = Line(label, book, data[0]["train"], item, names=[run.name for run in runs],
-                    vals=[d["val"] for d in data])
+        key = self.measure.currentData()
+        data = [run.series.books[book] for run in runs]
+        shown = [{**d.series, **d.logged}[key] for d in data]
+        line = Line(label, book, shown[0], item, names=[run.name for run in runs],
+                    vals=[d.series["val"] for d in data])
         if len(runs) > 1:
-            line.members = [d["train"] for d in data]
+            line.members = shown
         faded = QColor(colour)
         faded.setAlpha(60)
         low, high = (self.plot.plot(pen=pg.mkPen(faded, width=1)) for _ in range(2))

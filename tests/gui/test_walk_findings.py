@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMenu, Q
 from bdh_studio.core import events as ev
 from bdh_studio.core.run.folder import RunFolder
 from bdh_studio.gui import file_dialogs
-from bdh_studio.gui.compare_plots import ComparePlots
+from bdh_studio.gui.compare_plots import METRICS, ComparePlots
 from bdh_studio.gui.plots import TrainingPlots
 from shown import shown
 from test_compare import compared as compared_run
@@ -329,3 +329,29 @@ def test_a_scan_lists_every_neuron_sortable_by_firing_rate_and_selectivity(panel
     assert scan.selectivity()[chosen] == scan.selectivity().max()
     view.table.clicked.emit(model.index(0, 0))
     assert view.neuron.value() == chosen and f"Neuron {chosen} " in view.facts.text()
+
+
+def test_compare_shows_validation_loss_bits_tokens_lr_and_sparsity_on_a_log_axis(qtbot):
+    from bdh_studio.core.run.compare import ComparedRun
+    from bdh_studio.core.run.state import RunState
+    plots = shown(qtbot, ComparePlots(), 900, 500)
+    plots.smoothing.setValue(0)
+    runs = []
+    for name, lr in (("A", 1e-3), ("B", 3e-3)):
+        events = [ev.RunStarted("r", ("x",), {}, "cpu", "fp32", started=100.0),
+                  ev.BookStarted("x", 0, 1, 30)]
+        for step in (10, 20, 30):
+            events += [ev.StepLogged("x", step, 5 - step / 10, lr, 1000.0 + step, step / 10,
+                                     0.3, 0.2, time=100.0 + step),
+                       ev.ValidationLogged("x", step, 6 - step / 10, 2.0 - step / 100,
+                                           step / 10, time=100.0 + step)]
+        runs.append(ComparedRun(name, RunState.of(events), {"lr": lr}))
+    plots.set_runs(runs)
+    for key, expected in (("val", 3.0), ("bits_per_byte", 1.7), ("lr", 3e-3),
+                          ("tokens", 1030.0), ("x_sparsity", 0.3)):
+        plots.measure.setCurrentIndex(plots.measure.findData(key))
+        last = {line.run: float(line.series.values[-1]) for line in plots.lines}
+        assert last["B"] == pytest.approx(expected), (key, last)
+        assert plots.plot.getAxis("left").labelText == METRICS[key][1]
+    plots.log_y.setChecked(True)
+    assert plots.plot.getAxis("left").logMode
