@@ -187,15 +187,14 @@ class ComparePlots(QWidget):
         # 1024-px screen.
         view, runs = QHBoxLayout(), QHBoxLayout()
         for w in (QLabel("x axis:"), self.x_axis, QLabel("Smoothing:"), self.smoothing_kind,
-                  self.smoothing):
+                  self.smoothing, QLabel("Show:"), self.isolate):
             view.addWidget(w)
         view.addStretch(1)
-        view.addWidget(export_image_button)
-        view.addWidget(export_csv_button)
-        for w in (self.measure, self.log_y, self.group_seeds, self.spread, QLabel("Show:"),
-                  self.isolate):
+        for w in (self.measure, self.log_y, self.group_seeds, self.spread):
             runs.addWidget(w)
         runs.addStretch(1)
+        runs.addWidget(export_image_button)
+        runs.addWidget(export_csv_button)
         bar = QVBoxLayout()
         bar.addLayout(view)
         bar.addLayout(runs)

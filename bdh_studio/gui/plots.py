@@ -33,6 +33,7 @@ from ..core.control import TaskControl
 from .background import BackgroundTask
 from .curves import index_at
 from .exports import export_csv, export_image, run_export
+from .elided_label import ElidedLabel
 from .file_dialogs import save_file
 from .smoothing_choice import smoothing_kinds
 
@@ -211,8 +212,6 @@ class TrainingPlots(QWidget):
                   self.smoothing_kind, self.smoothing, self.smoothing_label):
             bar.addWidget(w)
         bar.addStretch(1)
-        bar.addWidget(export_image)
-        bar.addWidget(export_csv)
 
         self.canvas = Canvas(self._painted)
         self.loss_plot, self.tokens_plot, self.sparsity_plot = (
@@ -236,18 +235,24 @@ class TrainingPlots(QWidget):
                                       pen=pg.mkPen("#888", style=Qt.DotLine))
         self.loss_plot.addItem(self.cursor, ignoreBounds=True)
         self.cursor.hide()  # until the mouse is over the loss plot
-        self.readout = QLabel(" ")
+        self.readout = ElidedLabel(" ", elide=Qt.ElideRight)  # three books' values are long
         self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self._mouse = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._moved)
         self.canvas.left.connect(self.hide_cursor)
         self.canvas.show_empty(NO_DATA)
 
+        # The exports beside the readout, under the plots: in the bar they left too little
+        # room at 1024 px, and the smoothing kind was cut short.
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.readout, 1)
+        bottom.addWidget(export_image)
+        bottom.addWidget(export_csv)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
-        layout.addWidget(self.readout)
+        layout.addLayout(bottom)
         self._restyle()
 
     # --- events -----------------------------------------------------------

@@ -16,7 +16,4 @@ def smoothing_kinds(name: str, accessible: str) -> QComboBox:
                    "lowest and highest raw points")
     for key, label in KINDS.items():
         box.addItem(label, key)
-    # As wide as a short kind's name: the longest made the plots' bars too wide for 1024 px.
-    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(5)
     return box
