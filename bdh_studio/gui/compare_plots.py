@@ -52,7 +52,7 @@ METRICS = {"train": ("Training loss", "training loss (nats/byte)"),
            "x_sparsity": ("Sparsity x", "non-zero fraction of x"),
            "y_sparsity": ("Sparsity y", "non-zero fraction of y")}
 NO_RUNS = "No runs compared yet: check two or more runs in the Runs list."
-NUMBER_CHARS = 44  # the hover table's step, smoothed, raw and time columns, and its padding
+NUMBER_CHARS = 62  # the hover table's step, smoothed, raw, time and best-val columns, padded
 
 
 @dataclass
@@ -265,7 +265,7 @@ class ComparePlots(QWidget):
     def _line(self, label: str, book: str, runs: list[ComparedRun], colour: QColor,
               b: int) -> Line:
         pen = pg.mkPen(colour, width=2, style=BOOK_STYLES[b % len(BOOK_STYLES)])
-        item = self.plot.plot(pen=pen, name=f"{elided(label)} · {elided(book, 24)}")
+        item = self.plot.plot(pen=pen, name=f"{elided(label, 20)} · {elided(book, 14)}")
         key = self.measure.currentData()
         data = [run.series.books[book] for run in runs]
         shown = [{**d.series, **d.logged}[key] for d in data]
