@@ -52,7 +52,7 @@ METRICS = {"train": ("Training loss", "training loss (nats/byte)"),
            "x_sparsity": ("Sparsity x", "non-zero fraction of x"),
            "y_sparsity": ("Sparsity y", "non-zero fraction of y")}
 NO_RUNS = "No runs compared yet: check two or more runs in the Runs list."
-NUMBER_CHARS = 62  # the hover table's step, smoothed, raw, time and best-val columns, padded
+NUMBER_CHARS = 54  # the hover table's step, smoothed, raw, time and best-val columns, padded
 
 
 @dataclass
@@ -371,7 +371,7 @@ class ComparePlots(QWidget):
         x = self.plot.vb.mapSceneToView(pos).x()
         self.crosshair.setPos(x)
         self.crosshair.show()
-        self.hover.setText(self.table_at(x, self._name_chars()))
+        self.hover.setText(self.table_at(x, *self._name_chars()))
         self.hover.adjustSize()
         view = self.canvas.mapFromScene(pos)
         left = view.x() + 14
@@ -381,11 +381,13 @@ class ComparePlots(QWidget):
                                                  self.canvas.height() - self.hover.height())))
         self.hover.show()
 
-    def _name_chars(self) -> int:
-        """How many characters of a name the hover table has room for inside the plot."""
+    def _name_chars(self) -> tuple[int, int]:
+        """How many characters of a run's and of a book's name the hover table has room for
+        inside the plot; the run's name, which tells runs apart, gets the larger share."""
         numbers = self.fontMetrics().horizontalAdvance("0" * NUMBER_CHARS)
-        room = self.plot.sceneBoundingRect().width() - numbers
-        return max(6, int(room / 2 / self.fontMetrics().averageCharWidth()))
+        chars = (self.plot.sceneBoundingRect().width() - numbers) / \
+            self.fontMetrics().averageCharWidth()
+        return max(8, int(0.6 * chars)), max(6, int(0.4 * chars))
 
     def _left(self, *_) -> None:
         self.crosshair.hide()
@@ -408,10 +410,10 @@ class ComparePlots(QWidget):
                          line.best_until(step)))
         return rows
 
-    def table_at(self, x: float, chars: int = 32) -> str:
-        """The hover table at ``x``; names cut to ``chars`` characters."""
+    def table_at(self, x: float, run_chars: int = 32, book_chars: int = 32) -> str:
+        """The hover table at ``x``; names cut to so many characters."""
         cells = "".join(
-            f"<tr><td>{elided(run, chars)}</td><td>{elided(book, chars)}</td>"
+            f"<tr><td>{elided(run, run_chars)}</td><td>{elided(book, book_chars)}</td>"
             f"<td align=right>{step:,}</td>"
             f"<td align=right>{smooth:.4f}</td><td align=right>{raw:.4f}</td>"
             f"<td align=right>{hms(t)}</td><td align=right>{best_text(best)}</td></tr>"
