@@ -205,8 +205,6 @@ class TrainingPlots(QWidget):
         self.smoothing.setFixedWidth(64)
         self.smoothing.valueChanged.connect(self._restyle)
         self.smoothing_label = QLabel()
-        export_image = QPushButton("Export image…", clicked=self._ask_export_image)
-        export_csv = QPushButton("Export CSV…", clicked=self._ask_export_csv)
         bar = QHBoxLayout()
         for w in (self.log_y, QLabel("x axis:"), self.x_axis, QLabel("Smoothing:"),
                   self.smoothing_kind, self.smoothing, self.smoothing_label):
@@ -242,18 +240,21 @@ class TrainingPlots(QWidget):
         self.canvas.left.connect(self.hide_cursor)
         self.canvas.show_empty(NO_DATA)
 
-        # The exports beside the readout, under the plots: in the bar they left too little
-        # room at 1024 px, and the smoothing kind was cut short.
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.readout, 1)
-        bottom.addWidget(export_image)
-        bottom.addWidget(export_csv)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
-        layout.addLayout(bottom)
+        layout.addLayout(self._bottom_row())
         self._restyle()
+
+    def _bottom_row(self) -> QHBoxLayout:
+        """The readout, then the exports: in the bar above they left too little room at
+        1024 px, and the smoothing kind was cut short."""
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.readout, 1)
+        bottom.addWidget(QPushButton("Export image…", clicked=self._ask_export_image))
+        bottom.addWidget(QPushButton("Export CSV…", clicked=self._ask_export_csv))
+        return bottom
 
     # --- events -----------------------------------------------------------
 
