@@ -1,12 +1,11 @@
 """``python -m bdh_studio`` and the ``bdh-studio`` script.
 
-torch is imported before anything can import PySide6: the other order fails
-on Windows with recent torch builds.
+torch is not imported here: commands that need no model (``runs list``) start
+without it. Whatever imports PySide6 imports torch first (``gui.app``,
+``gui.self_test``): the other order fails on Windows with recent torch builds.
 """
 
 import sys
-
-import torch  # noqa: F401  (import order matters, see above)
 
 from .cli import main
 

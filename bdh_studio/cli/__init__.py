@@ -1,21 +1,33 @@
 """The command line: ``bdh-studio`` opens the window; a subcommand works headless.
 
-Each subcommand is a module here with ``register(subparsers)``, which adds
-its parser and sets ``run`` (args -> exit code) as its default.
+Each subcommand is a module here with ``register(parser)``, which adds its
+options to the parser made for it and sets ``run`` (args -> exit code) as its
+default. Only the chosen command's module is imported: some import torch or
+scikit-learn (seconds), which ``runs list`` or a refusal should not pay for.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
+from collections.abc import Collection
 from typing import NoReturn
 
 from .. import __version__
 from ..core.errors import UserError
-from . import classify, export, export_tensorboard, inspect, runs, sample, train
 
-COMMANDS = (train, sample, export, export_tensorboard, classify, inspect, runs)
+# command -> (its module here, its one-line help), in the order ``--help`` lists them
+COMMANDS = {
+    "train": ("train", "train one BDH model per book in a folder"),
+    "sample": ("sample", "generate text from a book model"),
+    "export": ("export", "write a checkpoint's bare state_dict"),
+    "export-tensorboard": ("export_tensorboard", "write a run's curves for TensorBoard"),
+    "classify": ("classify", "cross-validate the backstory classifier and predict test rows"),
+    "inspect": ("inspect", "look inside a book model: activity, neurons, concepts, neuron graph"),
+    "runs": ("runs", "list runs, or overlay their curves"),
+}
 
 
 class Parser(argparse.ArgumentParser):
@@ -25,7 +37,9 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}; see {self.prog} --help\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(full: Collection[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser with the options of the commands in ``full``; every other command is
+    listed by name and help only, which is enough to find which command was chosen."""
     parser = Parser(
         prog="bdh-studio",
         description="Train Pathway's BDH language model on books and classify backstories. "
@@ -45,8 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the window's runs root for this launch (default: the one chosen "
                              "in the window, else runs/ in the app-data folder)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
-        command.register(subparsers)
+    for name, (module, help_line) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_line, add_help=name in full)
+        if name in full:
+            importlib.import_module(f".{module}", __name__).register(sub)
     return parser
 
 
@@ -55,7 +71,8 @@ READER_GONE = 141  # 128 + SIGPIPE, as a shell reports a writer whose reader clo
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    chosen = build_parser(full=()).parse_known_args(argv)[0].command
+    args = build_parser(full=(chosen,) if chosen else ()).parse_args(argv)
     name = f"bdh-studio{' ' + args.command if args.command else ''}"
     try:
         code = args.run(args) if args.command else run_window(args)

@@ -22,14 +22,12 @@ if TYPE_CHECKING:
     from ..core.classifier import Outcome
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "classify", help="cross-validate the backstory classifier and predict test rows",
-        description="Decide for each backstory whether it is consistent with its novel or "
-                    "contradicts it, using the book models of a training run. Prints the "
-                    "cross-validated report beside the majority baselines, writes the test "
-                    "predictions to PREDICTIONS.csv and the out-of-fold prediction of every "
-                    "train row to PREDICTIONS.cv.csv beside it.")
+def register(p: argparse.ArgumentParser) -> None:
+    p.description = ("Decide for each backstory whether it is consistent with its novel or "
+                     "contradicts it, using the book models of a training run. Prints the "
+                     "cross-validated report beside the majority baselines, writes the test "
+                     "predictions to PREDICTIONS.csv and the out-of-fold prediction of every "
+                     "train row to PREDICTIONS.cv.csv beside it.")
     p.add_argument("--train", required=True, metavar="TRAIN.csv",
                    help="labelled rows: id,book_name,char,caption,content,label")
     p.add_argument("--test", metavar="TEST.csv", help="rows to predict (no label column needed)")

@@ -8,11 +8,10 @@ import sys
 from ..core.checkpoints import export_state_dict
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("export", help="write a checkpoint's bare state_dict",
-                              description="Write the weights of CHECKPOINT alone, with the "
-                                          "reference's keys, so Pathway's BDH loads them with "
-                                          "load_state_dict(..., strict=True).")
+def register(p: argparse.ArgumentParser) -> None:
+    p.description = ("Write the weights of CHECKPOINT alone, with the "
+                     "reference's keys, so Pathway's BDH loads them with "
+                     "load_state_dict(..., strict=True).")
     p.add_argument("checkpoint", metavar="CHECKPOINT")
     p.add_argument("out", metavar="OUT.pt")
     p.set_defaults(run=run)

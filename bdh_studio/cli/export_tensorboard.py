@@ -10,12 +10,11 @@ from ..core.outputs import check_folder
 from ..core.run.tensorboard import INSTALL_HINT, export_run
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("export-tensorboard", help="write a run's curves for TensorBoard",
-                              description="Write the curves of the run folder RUN_DIR (train and "
-                                          "validation loss, bits per byte, tokens/s, sparsity, "
-                                          "learning rate; a tag group per book) as TensorBoard "
-                                          f"event files into OUT_DIR. Needs {INSTALL_HINT}.")
+def register(p: argparse.ArgumentParser) -> None:
+    p.description = ("Write the curves of the run folder RUN_DIR (train and "
+                     "validation loss, bits per byte, tokens/s, sparsity, "
+                     "learning rate; a tag group per book) as TensorBoard "
+                     f"event files into OUT_DIR. Needs {INSTALL_HINT}.")
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("out_dir", metavar="OUT_DIR")
     p.set_defaults(run=run)

@@ -23,13 +23,11 @@ from ..core.inspection.reading import DEFAULT_SAMPLE_BYTES
 from ..core.outputs import check_file
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "inspect", help="look inside a book model: activity, neurons, concepts, neuron graph",
-        description="Compute, from CHECKPOINT's weights, one of: the active fraction of every "
-                    "layer at every byte of a text; each neuron's top contexts over a book; the "
-                    "neurons most selective for a word against a shuffled control; the neuron "
-                    "graph's degrees against the model at initialisation. Writes JSON to --out.")
+def register(p: argparse.ArgumentParser) -> None:
+    p.description = ("Compute, from CHECKPOINT's weights, one of: the active fraction of every "
+                     "layer at every byte of a text; each neuron's top contexts over a book; the "
+                     "neurons most selective for a word against a shuffled control; the neuron "
+                     "graph's degrees against the model at initialisation. Writes JSON to --out.")
     p.add_argument("checkpoint", metavar="CHECKPOINT")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--text", metavar="TEXT", help="the text to read")

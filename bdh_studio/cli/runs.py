@@ -20,9 +20,8 @@ from ..core.run.seeds import SPREADS
 from ..core.run.summary import STATES, RunSummary, list_runs
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("runs", help="list runs, or overlay their curves",
-                              description="The runs the window lists, without a window.")
+def register(p: argparse.ArgumentParser) -> None:
+    p.description = ("The runs the window lists, without a window.")
     commands = p.add_subparsers(dest="runs_command", metavar="ACTION", required=True)
     listing = commands.add_parser("list", help="one line (or JSON object) per run, newest first")
     listing.add_argument("--runs-dir", metavar="DIR",

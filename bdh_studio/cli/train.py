@@ -20,11 +20,10 @@ from ..core.run.state import RunState
 from ..core.trainer import RunResult, train_run
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("train", help="train one BDH model per book in a folder",
-                              description="Train one BDH model per .txt book in BOOKS_DIR into "
-                                          "the run folder RUN_DIR. Ctrl-C stops cleanly, keeping "
-                                          "a partial checkpoint; run again to resume.")
+def register(p: argparse.ArgumentParser) -> None:
+    p.description = ("Train one BDH model per .txt book in BOOKS_DIR into "
+                     "the run folder RUN_DIR. Ctrl-C stops cleanly, keeping "
+                     "a partial checkpoint; run again to resume.")
     p.add_argument("books", nargs="?", metavar="BOOKS_DIR", help="folder of .txt books")
     p.add_argument("--demo", action="store_true", help="train on the bundled demo books")
     p.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to write")

@@ -13,11 +13,13 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .atomic import write_whole
 from .errors import UserError
-from .model import BDHConfig
+
+if TYPE_CHECKING:  # the model module imports torch, which describing presets needs not
+    from .model import BDHConfig
 
 MODEL, TRAINING, RUNTIME = "Model", "Training", "Runtime"
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -85,6 +87,8 @@ class TrainConfig:
                                  "~40% more FLOPs, a fraction of the memory")
 
     def model_config(self) -> BDHConfig:
+        """The model's shape; imports torch, so only what builds a model calls it."""
+        from .model import BDHConfig
         return BDHConfig(n_layer=self.n_layer, n_embd=self.n_embd, n_head=self.n_head,
                          mlp_internal_dim_multiplier=self.mlp_internal_dim_multiplier,
                          dropout=self.dropout)

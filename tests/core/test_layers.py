@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import bdh_studio.core
+from fake_runs import write_runs
 
 PROBE = textwrap.dedent("""
     import importlib, json, sys
@@ -161,3 +162,26 @@ def test_no_function_in_the_package_is_longer_than_sixty_lines():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION]
     assert long == []
+
+
+LISTS_WITHOUT_TORCH = textwrap.dedent("""
+    import json, runpy, sys
+    sys.argv = ["bdh-studio", "runs", "list", "--json", "--runs-dir", sys.argv[1]]
+    try:
+        runpy.run_module("bdh_studio", run_name="__main__", alter_sys=True)
+    except SystemExit as exc:
+        code = exc.code
+    print(json.dumps({"code": code, "torch": "torch" in sys.modules}), file=sys.stderr)
+""")
+
+
+def test_runs_list_starts_without_torch(tmp_path):
+    """``python -m bdh_studio runs list`` reads only text: importing torch (2+ s of CPU) would
+    be most of its time (benchmarks/README.md §14)."""
+    write_runs(tmp_path / "root", 3, steps=100)
+    done = subprocess.run([sys.executable, "-c", LISTS_WITHOUT_TORCH, str(tmp_path / "root")],
+                          capture_output=True, text=True, cwd=Path(__file__).parents[2],
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(json.loads(done.stdout)) == 3
+    assert json.loads(done.stderr.splitlines()[-1]) == {"code": 0, "torch": False}

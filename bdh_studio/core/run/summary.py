@@ -16,7 +16,6 @@ import socket
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .. import checkpoints
 from .. import events as ev
 from ..config import TrainConfig, from_dict
 from ..errors import UserError
@@ -205,6 +204,7 @@ def checkpoint_problems(paths: list[Path]) -> list[str]:
             continue  # removed while we look: not a checkpoint of the run any more
         key = (str(path), stat.st_mtime_ns, stat.st_size)
         if key not in _verdicts:
+            from .. import checkpoints  # torch (seconds to import): only for a file not yet read
             try:
                 checkpoints.load(path)
                 _verdicts[key] = ""
