@@ -37,6 +37,16 @@ SHARED = Path(os.environ.get("BDH_SHARED", REPO.parent / "shared"))
 KDSH = SHARED / "data" / "kdsh"
 REFERENCE = SHARED / "data" / "bdh_reference"
 
+
+@pytest.fixture(autouse=True, scope="session")
+def session_cache_folder(tmp_path_factory):
+    """The book models' verdicts (core/run/verdicts.py) go to the session's folder, not the
+    user's cache; the commands the tests start inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture
 def books_dir(tmp_path: Path) -> Path:
     """Two small generated books, enough for the tiny preset."""

@@ -4,13 +4,16 @@ heavy modules."""
 
 import ast
 import json
+import os
 import pkgutil
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import bdh_studio.core
+from damage import flip_weight_bytes
 from fake_runs import write_runs
 
 PROBE = textwrap.dedent("""
@@ -175,13 +178,37 @@ LISTS_WITHOUT_TORCH = textwrap.dedent("""
 """)
 
 
-def test_runs_list_starts_without_torch(tmp_path):
-    """``python -m bdh_studio runs list`` reads only text: importing torch (2+ s of CPU) would
-    be most of its time (benchmarks/README.md §14)."""
-    write_runs(tmp_path / "root", 3, steps=100)
-    done = subprocess.run([sys.executable, "-c", LISTS_WITHOUT_TORCH, str(tmp_path / "root")],
+def list_in_a_process(root: Path, cache: Path | None = None) -> tuple[list[dict], bool]:
+    """``python -m bdh_studio runs list --json`` on ``root``: the runs, and whether it
+    imported torch."""
+    env = {**os.environ, **({"XDG_CACHE_HOME": str(cache)} if cache else {})}
+    done = subprocess.run([sys.executable, "-c", LISTS_WITHOUT_TORCH, str(root)], env=env,
                           capture_output=True, text=True, cwd=Path(__file__).parents[2],
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert len(json.loads(done.stdout)) == 3
-    assert json.loads(done.stderr.splitlines()[-1]) == {"code": 0, "torch": False}
+    seen = json.loads(done.stderr.splitlines()[-1])
+    assert seen["code"] == 0, done.stderr[-2000:]
+    return json.loads(done.stdout), seen["torch"]
+
+
+def test_runs_list_starts_without_torch(tmp_path):
+    """``runs list`` reads only text: importing torch (2+ s of CPU) would be most of its
+    time (benchmarks/README.md §14)."""
+    write_runs(tmp_path / "root", 3, steps=100)
+    runs, torch_imported = list_in_a_process(tmp_path / "root")
+    assert len(runs) == 3 and not torch_imported
+
+
+def test_runs_list_checks_a_book_model_once_until_it_changes(demo_models, tmp_path):
+    """The first listing reads each book model (torch); the next, in a new process, keeps
+    the verdict of each file that did not change, and reads a changed one again."""
+    run = Path(shutil.copytree(demo_models, tmp_path / "root" / "run"))
+    cache = tmp_path / "cache"
+    first, torch_imported = list_in_a_process(run.parent, cache)
+    assert first[0]["state"] == "finished" and torch_imported
+    again, torch_imported = list_in_a_process(run.parent, cache)
+    assert again == first and not torch_imported
+    flip_weight_bytes(sorted((run / "checkpoints").glob("*.pt"))[0])
+    damaged, torch_imported = list_in_a_process(run.parent, cache)
+    assert damaged[0]["state"] == "damaged" and "sha256 differs" in damaged[0]["detail"]
+    assert torch_imported

@@ -19,6 +19,7 @@ from pathlib import Path
 from .. import events as ev
 from ..config import TrainConfig, from_dict
 from ..errors import UserError
+from . import verdicts
 from .best import Best, best_so_far
 from .colours import run_colour
 from .folder import CONFIG, METRICS, RunFolder, RunFolderError
@@ -186,15 +187,13 @@ def process_alive(pid: int) -> bool | None:
     return True
 
 
-_verdicts: dict[tuple[str, int, int], str] = {}  # (path, mtime, size) -> what is wrong, or ""
-
-
 def checkpoint_problems(paths: list[Path]) -> list[str]:
     """What is wrong with each book model that cannot be used (bytes changed, a pickle, not a
     checkpoint), as the loaders say it.
 
-    Each file is read and its digest checked once while it stays the same file
-    (same size and modification time), so listing the runs again is cheap.
+    Each file is read and its digest checked once while it stays the same file (same
+    size and modification time); the verdicts are kept in the user's cache folder, so
+    listing the runs again, in this process or another, needs no torch.
     """
     problems = []
     for path in paths:
@@ -202,17 +201,23 @@ def checkpoint_problems(paths: list[Path]) -> list[str]:
             stat = path.stat()
         except OSError:
             continue  # removed while we look: not a checkpoint of the run any more
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
-        if key not in _verdicts:
-            from .. import checkpoints  # torch (seconds to import): only for a file not yet read
-            try:
-                checkpoints.load(path)
-                _verdicts[key] = ""
-            except UserError as exc:
-                _verdicts[key] = str(exc)
-        if _verdicts[key]:
-            problems.append(_verdicts[key])
+        verdict = verdicts.known(path, stat)
+        if verdict is None:
+            verdict = _check(path)
+            verdicts.remember(path, stat, verdict)
+        if verdict:
+            problems.append(verdict)
+    verdicts.save()
     return problems
+
+
+def _check(path: Path) -> str:
+    from .. import checkpoints  # torch (seconds to import): only for a file not yet read
+    try:
+        checkpoints.load(path)
+    except UserError as exc:
+        return str(exc)
+    return ""
 
 
 def _mtime(folder: Path) -> float:
