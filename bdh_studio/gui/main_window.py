@@ -8,7 +8,6 @@ signals; the panels do their own work.
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -25,7 +24,7 @@ from ..core.run.root import default_runs_root
 from ..core.run.summary import OpenedRun, config_of
 from . import file_dialogs
 from .accessibility import name_controls
-from .actions import add_actions, make_action, train_tip
+from .actions import train_tip
 from .background import BackgroundTask, stop_and_join
 from .banner import Banner
 from .books_panel import BooksPanel
@@ -49,6 +48,7 @@ from .screen_fit import first_size
 from .settings_conflict import ask_settings_conflict
 from .show_folder import show_folder
 from .training_view import TrainingView
+from .window_actions import build_actions
 from .window_state import restore_state, save_state
 
 class MainWindow(QMainWindow):
@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.run_settings = RunSettings(self.config_panel)
         self.banner = Banner()
         self.drops = FileDrops(self)
-        self._build_actions()
+        build_actions(self)
         self._build_layout()
         self.run_status = RunStatus(self.statusBar(), lambda: self.session.progress)
         self._wire()
@@ -112,52 +112,6 @@ class MainWindow(QMainWindow):
         self.config_panel.changed.connect(self._runtime_changed)
 
     # --- building ---------------------------------------------------------
-
-    def _build_actions(self) -> None:
-        a = partial(make_action, self)
-        self.open_action = a("openFolder", "Open folder…", self.books.ask_folder,
-                             QKeySequence.Open, "Add a folder of .txt books")
-        self.demo_action = a("tryDemo", "Try demo", self.load_demo, None,
-                             "Load the bundled demo books and backstories")
-        self.train_action = a("train", "Train", self.start_training, "Ctrl+R",
-                              "Train every checked book with these settings")
-        self.new_run_action = a("newRun", "New run…", self.ask_new_run, "Ctrl+Shift+N",
-                                "Train the checked books into a new named run")
-        self.pause_action = a("pause", "Pause", self.toggle_pause, "Ctrl+P",
-                              "Pause or resume after the current step")
-        self.stop_action = a("stop", "Stop", self.session.stop, "Ctrl+.",
-                             "Stop after the current step; the book keeps a partial "
-                             "checkpoint and Train resumes it")
-        self.open_run_action = a("openRun", "Open run…", self.ask_open_run, "Ctrl+Shift+O",
-                                 "Show a run folder: its books, settings, curves and state")
-        self.runs_root_action = a("runsFolder", "Runs folder…", self.ask_runs_root, None,
-                                  "Choose the folder new runs are made in")
-        self.export_action = a("exportCheckpoints", "Export checkpoints…", self.ask_export,
-                               "Ctrl+E", "Copy this run's book models to a folder")
-        self.folder_action = a("showRunFolder", "Show run folder", self.show_run_folder, None,
-                               "Open the run folder in the file manager")
-        self.save_config_action = a("saveSettings", "Save settings…", self.run_settings.ask_save,
-                                    None, "Save these settings as JSON (bdh-studio train "
-                                    "--config reads it)")
-        self.load_config_action = a("loadSettings", "Load settings…", self.run_settings.ask_load,
-                                    None, "Load settings from a JSON file")
-        self.quit_action = a("quit", "Quit", self.close, QKeySequence.Quit, "Quit BDH Studio")
-        self._build_menus()
-
-    def _build_menus(self) -> None:
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        add_actions(toolbar, (self.open_action, self.demo_action, None, self.train_action,
-                              self.new_run_action, self.pause_action, self.stop_action, None,
-                              self.open_run_action, self.export_action, self.folder_action))
-        add_actions(self.menuBar().addMenu("&File"), (
-            self.open_action, self.demo_action, self.open_run_action, self.runs_root_action,
-            self.save_config_action, self.load_config_action, self.export_action,
-            self.folder_action, None, self.quit_action))
-        add_actions(self.menuBar().addMenu("&Run"), (self.train_action, self.new_run_action,
-                                                      self.pause_action, self.stop_action))
 
     def _build_layout(self) -> None:
         self.training_view = TrainingView(self.books, self.run_settings, (
