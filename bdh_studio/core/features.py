@@ -7,6 +7,7 @@ BDH's attention is causal, so right-padding changes nothing before it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,13 +140,33 @@ def score(model: BDH, texts: list[str], block: int, batch_size: int = 32,
 
 SURPRISE = ("own_mean", "own_p90", "own_max", "other_mean", "other_p90", "diff_mean",
             "diff_p90")
+# How much more familiar a text is to its own book's model than to the other books': a
+# backstory that reuses the novel's names, places and turns of phrase costs its own model
+# less.  Differences and ratios of two models read at once, so they hold whatever the
+# models' training length (README, "Why better book models classified worse").
+FAMILIARITY = ("word_diff_mean", "ratio_mean", "diff_below_1")
+WORD = re.compile(rb"\w+")
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Byte spans of the text's words (UTF-8, as the models read it)."""
+    return [m.span() for m in WORD.finditer(text.encode("utf-8"))]
+
+
+def familiarity(text: str, own: np.ndarray, other: np.ndarray) -> tuple[float, float, float]:
+    """Own-minus-other loss summed per word and averaged over words; own over other
+    mean loss; the fraction of bytes the own model finds a nat cheaper."""
+    diff = own - other
+    words = [diff[a:b].sum() for a, b in word_spans(text)] or [diff.sum()]
+    return float(np.mean(words)), float(own.mean() / max(other.mean(), 1e-6)), \
+        float((diff < -1.0).mean())
 
 
 def featurize(texts: list[str], book_keys: list[str], models: dict[str, BookModel],
               batch_size: int = 32,
               control: TaskControl | None = None) -> tuple[np.ndarray, list[str]]:
-    """One row per text: its own book's surprise, the other books', their difference, and
-    its own book model's mean hidden state."""
+    """One row per text: its own book's surprise, the other books', their difference, how
+    much more familiar it is to its own model, and its own book model's mean hidden state."""
     n = len(texts)
     per_model = {}
     for done, (key, bm) in enumerate(models.items()):
@@ -154,17 +175,19 @@ def featurize(texts: list[str], book_keys: list[str], models: dict[str, BookMode
         if control is not None:
             control.progress((done + 1) / len(models), f"scored the texts with {bm.name}")
     dim = max(bm.model.config.n_embd for bm in models.values())
-    out = np.zeros((n, len(SURPRISE) + dim), dtype=np.float32)
+    scalar = SURPRISE + FAMILIARITY
+    out = np.zeros((n, len(scalar) + dim), dtype=np.float32)
     for i, key in enumerate(book_keys):
         own = per_model[key][0][i]
         others = [per_model[k][0][i] for k in models if k != key] or [own]
         other = np.mean(others, axis=0)
-        out[i, : len(SURPRISE)] = (own.mean(), np.percentile(own, 90), own.max(),
-                                   other.mean(), np.percentile(other, 90), (own - other).mean(),
-                                   np.percentile(own - other, 90))
+        out[i, : len(scalar)] = (own.mean(), np.percentile(own, 90), own.max(),
+                                 other.mean(), np.percentile(other, 90), (own - other).mean(),
+                                 np.percentile(own - other, 90),
+                                 *familiarity(texts[i], own, other))
         hidden = per_model[key][1][i]
-        out[i, len(SURPRISE): len(SURPRISE) + len(hidden)] = hidden
-    names = list(SURPRISE) + [f"hidden_{j}" for j in range(dim)]
+        out[i, len(scalar): len(scalar) + len(hidden)] = hidden
+    names = list(scalar) + [f"hidden_{j}" for j in range(dim)]
     return out, names
 
 

@@ -1,6 +1,7 @@
 """The backstory classifier: the CV harness and its baselines, both modes, the command line."""
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from bdh_studio import resources
 from bdh_studio.cli import main
 from bdh_studio.core import backstories, features
 from bdh_studio.core.backstories import LABELS, Backstory
-from bdh_studio.core.classifier import FineTuner, classify
+from bdh_studio.core.classifier import FineTuner, classify, select
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.control import TaskControl, run_task
 from bdh_studio.core.errors import UserError
@@ -61,6 +62,44 @@ def test_batched_scoring_equals_one_chunk_at_a_time(demo_models):
         np.testing.assert_allclose(a, b, atol=1e-5)
     np.testing.assert_allclose(batched[1], single[1], atol=1e-5)
     assert [len(loss) for loss in batched[0]] == [len(t.encode()) for t in texts]
+
+
+def test_familiarity_is_per_word_own_minus_other_loss():
+    text = "ab cd"  # words at bytes 0-2 and 3-5
+    own = np.array([1.0, 1.0, 5.0, 0.0, 0.0], dtype=np.float32)
+    other = np.array([2.0, 2.0, 1.0, 2.0, 2.0], dtype=np.float32)
+    word_diff, ratio, below = features.familiarity(text, own, other)
+    assert word_diff == pytest.approx(((1 - 2) * 2 + (0 - 2) * 2) / 2)
+    assert ratio == pytest.approx(own.mean() / other.mean())
+    assert below == pytest.approx(2 / 5)  # the two bytes of "cd" are 2 nats cheaper
+
+
+def test_featurize_names_every_column_and_fills_familiarity(demo_models):
+    models = features.load_book_models(demo_models)
+    rows = backstories.read(resources.demo_train_csv(), labelled=True).rows[:6]
+    x, names = features.featurize([r.text() for r in rows], [r.book_key for r in rows], models)
+    assert x.shape == (6, len(names)) and len(set(names)) == len(names)
+    fam = x[:, [names.index(n) for n in features.FAMILIARITY]]
+    assert np.isfinite(fam).all() and (fam[:, 1] > 0).all() and fam[:, :2].std(axis=0).min() > 0
+
+
+def test_the_model_is_chosen_on_the_training_rows_alone():
+    """A familiarity column that tells the labels apart is chosen by the inner folds."""
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 24 + [1] * 16)
+    x = rng.normal(size=(40, len(features.SURPRISE) + len(features.FAMILIARITY) + 8))
+    x[:, len(features.SURPRISE)] += 3 * y  # word_diff_mean carries the label
+    model, choice = select(x, y)
+    assert choice.startswith("familiarity, C=")
+    assert (model.predict(x) == y).mean() > 0.9
+
+
+def test_features_mode_reports_the_models_its_folds_chose(demo_models):
+    outcome = classify(resources.demo_train_csv(), demo_models, resources.demo_test_csv(),
+                       folds=3)
+    note = [n for n in outcome.report.notes if n.startswith("model chosen")]
+    assert len(note) == 1 and "on all train rows, for the test rows: " in note[0]
+    assert sum(int(k) for k in re.findall(r"\((\d+)x\)", note[0])) == 3 + 3
 
 
 @pytest.mark.parametrize("mode, folds", [("features", 5),
