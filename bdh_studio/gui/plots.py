@@ -212,10 +212,11 @@ class TrainingPlots(QWidget):
         bar.addStretch(1)
 
         self.canvas = Canvas(self._painted)
+        self.legend = LegendRow(self.canvas)
         self.loss_plot, self.tokens_plot, self.sparsity_plot = (
             self.canvas.addPlot(row=row, col=0, viewBox=RoomyViewBox(),
-                                axisItems={"bottom": TimeAxis()}) for row in range(3))
-        self.canvas.ci.layout.setRowStretchFactor(0, 3)
+                                axisItems={"bottom": TimeAxis()}) for row in range(1, 4))
+        self.canvas.ci.layout.setRowStretchFactor(1, 3)
         for plot, label in ((self.loss_plot, "loss (nats/byte)"), (self.tokens_plot, "tokens/s"),
                             (self.sparsity_plot, "non-zero fraction")):
             plot.setLabel("left", label)
@@ -226,7 +227,6 @@ class TrainingPlots(QWidget):
         self.tokens_plot.setXLink(self.loss_plot)
         self.sparsity_plot.setXLink(self.loss_plot)
         self.sparsity_plot.setYRange(0, 1)
-        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="9pt")
         self.loss_plot.setTitle("Training loss (solid) and validation loss (dashed)", size="10pt")
         self.sparsity_plot.setTitle("Activation sparsity: x (solid), y (dotted)", size="9pt")
         self.cursor = pg.InfiniteLine(angle=90, movable=False,
@@ -306,6 +306,8 @@ class TrainingPlots(QWidget):
                 "y_sparsity": curve(self.sparsity_plot,
                                     pen=pg.mkPen(color, width=1, style=Qt.DotLine)),
             }
+            for item in ("train", "val"):
+                self.legend.addItem(curves.items[item], curves.items[item].name())
             self.loss_plot.addItem(pg.FillBetweenItem(curves.items["low"], curves.items["high"],
                                                       brush=pg.mkBrush(color + "30")))
             self.books[name] = curves
@@ -493,6 +495,23 @@ def write_curves(path: str | Path, curves: list[tuple], control: TaskControl) ->
                         for step, t, v in zip(steps, elapsed, values))
 
     export_csv(path, ["book", "kind", "step", "elapsed", "value"], rows())  # UserError if it fails
+
+
+class LegendRow(pg.LegendItem):
+    """The loss legend in a row of its own above the plots, a book's train and val a line.
+
+    Inside the loss plot, which is ~90 px tall at 1024x700, it covered the
+    curves and had room for 2 of its 6 entries.  pyqtgraph's legend sizes
+    itself by setGeometry at (0, 0), over the plots until the next layout:
+    its height is told to the layout instead, so the row holds its entries.
+    """
+
+    def __init__(self, canvas: pg.GraphicsLayoutWidget):
+        super().__init__(labelTextSize="8pt", colCount=2, verSpacing=-6, frame=False)
+        canvas.ci.addItem(self, row=0, col=0)
+
+    def updateSize(self) -> None:  # noqa: N802 (pyqtgraph's name)
+        self.setFixedHeight(self.layout.effectiveSizeHint(Qt.PreferredSize).height())
 
 
 def curve(plot: pg.PlotItem, **style) -> pg.PlotDataItem:

@@ -348,3 +348,21 @@ def test_live_smoothing_never_moves_a_point_already_drawn(plots, kind):
     assert drawn["train"].size == first - 1 - (5 if centred else 0)  # the edge waits
     assert plots.books["a"].items["raw"].isVisible() == (kind != "envelope")
     assert plots.smoothing_label.text() == ("±5 points" if centred else "0.05")
+
+
+def test_at_1024x700_the_legend_lists_every_entry_off_the_loss_curves(qtbot):
+    """The Training tab is ~700x420 there: a legend inside the short loss plot covered
+    its curves and showed 2 of its 6 entries."""
+    plots = shown(qtbot, TrainingPlots(), 700, 420)
+    for book in ("The Glasshouse at Aldern", "The Salt Road", "Winter on Kessel Pass"):
+        log_steps(plots, book, 1, 150, val_every=50)
+    plots.redraw()
+    paint(plots)
+    seen = plots.canvas.mapToScene(plots.canvas.viewport().rect()).boundingRect()
+
+    def every_entry_shown_off_the_curves() -> bool:
+        legend = plots.legend.sceneBoundingRect()
+        labels = [label.sceneBoundingRect() for _, label in plots.legend.items]
+        return (len(labels) == 6 and not legend.intersects(plots.loss_plot.vb.sceneBoundingRect())
+                and all(seen.contains(r) and legend.contains(r) for r in labels))
+    qtbot.waitUntil(every_entry_shown_off_the_curves, timeout=10_000)  # once laid out
