@@ -37,7 +37,7 @@ from .curves import index_at
 from .exports import export_image, run_export
 from .file_dialogs import save_file
 from .hparams_table import HparamsView
-from .plots import STEP, X_AXES, HoverCanvas, TimeAxis, steady_axes, x_of
+from .plots import STEP, X_AXES, HoverCanvas, LegendRow, TimeAxis, steady_axes, x_of
 from .smoothing_choice import smoothing_kinds
 
 BOOK_STYLES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine)
@@ -52,6 +52,7 @@ METRICS = {"train": ("Training loss", "training loss (nats/byte)"),
            "x_sparsity": ("Sparsity x", "non-zero fraction of x"),
            "y_sparsity": ("Sparsity y", "non-zero fraction of y")}
 NO_RUNS = "No runs compared yet: check two or more runs in the Runs list."
+MIN_PLOT_HEIGHT = 200  # px of the plot with its axes, room for 9 curves' hover table
 NUMBER_CHARS = 54  # the hover table's step, smoothed, raw, time and best-val columns, padded
 
 
@@ -210,11 +211,11 @@ class ComparePlots(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
-        # Below the plot, never over the curves: run names are long, and several runs'
-        # books made a legend taller than the plot.
-        self.legend = pg.LegendItem(labelTextSize="9pt")
-        self.canvas.addItem(self.legend, row=1, col=0)
+        # Below the plot, never over the curves: run names are long.  In as many columns
+        # as fit, and the plot kept its height: 9 curves in one column left a 30-px strip.
+        self.legend = LegendRow(self.canvas, row=1, columns=1)
         self.plot.legend = self.legend  # where plot(name=…) adds its entry
+        self.canvas.resized.connect(self._fit_legend)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False,
                                          pen=pg.mkPen("#888", style=Qt.DotLine))
         self.crosshair.hide()
@@ -257,7 +258,19 @@ class ComparePlots(QWidget):
         self.isolate.addItems([ALL_RUNS, *dict.fromkeys(line.run for line in self.lines)])
         self.isolate.blockSignals(False)
         self.canvas.show_empty(None if self.runs else NO_RUNS)
+        self._fit_legend()
         self.redraw()
+
+    def _fit_legend(self) -> None:
+        """The legend in as many columns as the canvas has room for; the canvas asks for
+        the plot's minimum height above it, so the tables beside and below give way."""
+        columns = max(1, int((self.canvas.width() - 20) // self.legend.widest_entry()))
+        if columns != self.legend.columnCount:
+            self.legend.setColumnCount(columns)
+        rows = -(-len(self.legend.items) // columns)
+        entry = max((label.boundingRect().height() for _, label in self.legend.items),
+                    default=0)
+        self.canvas.setMinimumHeight(MIN_PLOT_HEIGHT + int(rows * entry))
 
     def _groups(self) -> list[list[ComparedRun]]:
         return group_runs(self.runs) if self.group_seeds.isChecked() else [[r] for r in self.runs]
@@ -377,8 +390,9 @@ class ComparePlots(QWidget):
         left = view.x() + 14
         if left + self.hover.width() > self.canvas.width():
             left = view.x() - 14 - self.hover.width()
+        legend_top = self.canvas.mapFromScene(self.legend.sceneBoundingRect().topLeft()).y()
         self.hover.move(max(0, left), max(0, min(view.y() + 14,
-                                                 self.canvas.height() - self.hover.height())))
+                                                 legend_top - self.hover.height())))
         self.hover.show()
 
     def _name_chars(self) -> tuple[int, int]:

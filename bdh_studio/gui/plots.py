@@ -134,6 +134,7 @@ class HoverCanvas(pg.GraphicsLayoutWidget):
     """A canvas that says when the mouse leaves it, so a cursor and its readout leave too;
     with nothing to plot it says so, over axes that would mean nothing yet."""
     left = Signal()
+    resized = Signal()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,6 +152,7 @@ class HoverCanvas(pg.GraphicsLayoutWidget):
         super().resizeEvent(event)
         if hasattr(self, "empty_note"):  # pyqtgraph resizes the canvas as it is built
             self.empty_note.setGeometry(self.rect())
+            self.resized.emit()
 
     def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().leaveEvent(event)
@@ -506,9 +508,16 @@ class LegendRow(pg.LegendItem):
     its height is told to the layout instead, so the row holds its entries.
     """
 
-    def __init__(self, canvas: pg.GraphicsLayoutWidget):
-        super().__init__(labelTextSize="8pt", colCount=2, verSpacing=-6, frame=False)
-        canvas.ci.addItem(self, row=0, col=0)
+    def __init__(self, canvas: pg.GraphicsLayoutWidget, row: int = 0, columns: int = 2,
+                 text_size: str = "8pt"):
+        super().__init__(labelTextSize=text_size, colCount=columns, verSpacing=-6, frame=False)
+        canvas.ci.addItem(self, row=row, col=0)
+
+    def widest_entry(self) -> float:
+        """The width of its widest entry, sample and text (a label is as wide as its column)."""
+        return max((sample.boundingRect().width() + label.item.boundingRect().width()
+                    + self.layout.horizontalSpacing() for sample, label in self.items),
+                   default=1.0)
 
     def updateSize(self) -> None:  # noqa: N802 (pyqtgraph's name)
         self.setFixedHeight(self.layout.effectiveSizeHint(Qt.PreferredSize).height())

@@ -251,3 +251,27 @@ def test_runs_compare_into_a_picture_says_nothing_of_qt(two_run_dirs, tmp_path, 
     a, b = two_run_dirs
     assert main(["runs", "compare", str(a), str(b), "--out", str(tmp_path / "x.png")]) == 0
     assert [record.message for record in qtlog.records] == []
+
+
+def test_at_1024x700_nine_curves_leave_the_plot_its_height_and_the_legend_in_view(qtbot):
+    """Compare is ~700x480 there: 9 curves' legend in one column below the plot, with the
+    tables, left the plot a 30-px strip; the hover table then covered the legend."""
+    plots = shown(qtbot, ComparePlots(), 700, 480)
+    books = ["The Glasshouse at Aldern", "The Salt Road", "Winter on Kessel Pass"]
+    plots.set_runs([compared(f"custom · 2026-12-04 16-5{i} · Glasshouse, Salt +1", books,
+                             1e-3 * (i + 1), 1.0) for i in range(3)])
+    assert len(plots.legend.items) == 9
+    seen = plots.canvas.mapToScene(plots.canvas.viewport().rect()).boundingRect()
+
+    def plot_tall_legend_in_view() -> bool:
+        legend, view = plots.legend.sceneBoundingRect(), plots.plot.vb.sceneBoundingRect()
+        return (view.height() >= 100 and not legend.intersects(view)
+                and all(seen.contains(label.sceneBoundingRect())
+                        for _, label in plots.legend.items))
+    qtbot.waitUntil(plot_tall_legend_in_view, timeout=10_000)  # once laid out
+    plots.canvas.grab()  # painted, as the event loop would: the view has its range
+    scene = plots.plot.vb.mapViewToScene(QPointF(25, 3.0))
+    qtbot.mouseMove(plots.canvas.viewport(), plots.canvas.mapFromScene(scene))
+    qtbot.waitUntil(plots.hover.isVisible, timeout=10_000)
+    legend = plots.canvas.mapFromScene(plots.legend.sceneBoundingRect()).boundingRect()
+    assert not plots.hover.geometry().intersects(legend)

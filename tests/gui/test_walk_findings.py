@@ -210,6 +210,7 @@ def test_compare_with_long_run_names_keeps_legend_off_the_curves_and_hover_in_th
     qtbot.waitUntil(lambda: plots.legend.sceneBoundingRect().height() > 0 and not plots.legend
                     .sceneBoundingRect().intersects(plots.plot.vb.sceneBoundingRect()),
                     timeout=10_000)  # once laid out, beside the curves, never over them
+    plots.canvas.grab()  # painted, as the event loop would: the view has its range
     scene = plots.plot.vb.mapViewToScene(QPointF(25, 3.0))
     qtbot.mouseMove(plots.canvas.viewport(), plots.canvas.mapFromScene(scene))
     qtbot.waitUntil(plots.hover.isVisible, timeout=10_000)
