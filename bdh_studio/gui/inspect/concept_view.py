@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPus
 
 from ...core.inspection.concepts import ConceptResult
 from ..exports import export_csv, export_image
+from ..plots import LegendRow
 from .common import ExportBar, named
 
 SHOWN = 20
@@ -39,10 +40,14 @@ class ConceptView(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectRows)
         self.table.cellDoubleClicked.connect(
             lambda row, _c: self.neuron_chosen.emit(int(self.table.item(row, 0).text())))
-        self.curve = named(pg.PlotWidget(), "inspectConceptPlot", "AUC by rank, word and control")
-        self.curve.setLabel("bottom", "neuron rank")
-        self.curve.setLabel("left", "AUC")
-        self.curve.addLegend()
+        self.curve = named(pg.GraphicsLayoutWidget(), "inspectConceptPlot",
+                           "AUC by rank, word and control")
+        self.auc_plot = self.curve.addPlot(row=0, col=0)
+        self.auc_plot.setLabel("bottom", "neuron rank")
+        self.auc_plot.setLabel("left", "AUC")
+        # Below the plot: inside it, it covered the curves' ends at 1024x700.
+        self.legend = LegendRow(self.curve, row=1)
+        self.auc_plot.legend = self.legend  # where plot(name=…) adds its entry
         self.export = ExportBar("concept", "concept search", self.export_image, self.export_csv)
         top = QHBoxLayout()
         top.addWidget(self.word, 1)
@@ -75,9 +80,9 @@ class ConceptView(QWidget):
                 item = QTableWidgetItem(str(v))
                 item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(row, col, item)
-        self.curve.clear()
-        self.curve.plot(r.concept.auc[order], pen=pg.mkPen("#d84315", width=2), name=r.word)
-        self.curve.plot(control, pen=pg.mkPen("#777", width=2), name="shuffled control")
+        self.auc_plot.clear()
+        self.auc_plot.plot(r.concept.auc[order], pen=pg.mkPen("#d84315", width=2), name=r.word)
+        self.auc_plot.plot(control, pen=pg.mkPen("#777", width=2), name="shuffled control")
 
     def export_image(self, path: str) -> None:
         export_image(self.curve, path, "BDH Studio concept search")
