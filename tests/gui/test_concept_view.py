@@ -22,6 +22,7 @@ def test_the_legend_sits_off_the_auc_curves(qtbot):
     def legend_beside_the_curves() -> bool:
         legend = view.legend.sceneBoundingRect()
         labels = [label.sceneBoundingRect() for _, label in view.legend.items]
-        return (len(labels) == 2 and not legend.intersects(view.auc_plot.vb.sceneBoundingRect())
+        return (len(labels) == 2 and view.auc_plot.vb.sceneBoundingRect().height() >= 80
+                and not legend.intersects(view.auc_plot.vb.sceneBoundingRect())
                 and all(seen.contains(r) for r in labels))
     qtbot.waitUntil(legend_beside_the_curves, timeout=10_000)  # once laid out

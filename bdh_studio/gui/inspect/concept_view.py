@@ -14,6 +14,7 @@ from ..plots import LegendRow
 from .common import ExportBar, named
 
 SHOWN = 20
+MIN_PLOT_HEIGHT = 180  # px of the AUC plot with its legend row: 106 left the curves 4 px
 
 
 class ConceptView(QWidget):
@@ -48,6 +49,7 @@ class ConceptView(QWidget):
         # Below the plot: inside it, it covered the curves' ends at 1024x700.
         self.legend = LegendRow(self.curve, row=1)
         self.auc_plot.legend = self.legend  # where plot(name=…) adds its entry
+        self.curve.setMinimumHeight(MIN_PLOT_HEIGHT)  # the table above gives way
         self.export = ExportBar("concept", "concept search", self.export_image, self.export_csv)
         top = QHBoxLayout()
         top.addWidget(self.word, 1)
