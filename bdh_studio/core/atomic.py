@@ -67,10 +67,9 @@ def new_file_mode() -> int:
 def new_temporary(path: Path) -> tuple[int, Path]:
     """An open temporary beside ``path`` (its fd and name), with a new file's mode."""
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
-    try:
+    # No fchmod (Windows), or a file system without modes: the file keeps mkstemp's mode.
+    with contextlib.suppress(OSError, AttributeError):
         os.fchmod(fd, new_file_mode())
-    except (OSError, AttributeError):  # no fchmod (Windows), or a file system without modes
-        pass
     return fd, Path(name)
 
 
