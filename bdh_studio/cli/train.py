@@ -16,6 +16,7 @@ from ..core.control import TaskControl
 from ..core.corpus import BadBooks, CorpusError, find_books
 from ..core.distributed import Distributed
 from ..core.outputs import check_folder
+from ..core.run.seeds import seed_runs
 from ..core.run.state import RunState
 from ..core.trainer import RunResult, train_run
 
@@ -171,17 +172,6 @@ def stop_on_interrupt(control: TaskControl, announce: bool = True) -> None:
 
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
-
-
-def seed_runs(config: cfg.TrainConfig, out: Path,
-              seeds: int | None) -> list[tuple[cfg.TrainConfig, Path]]:
-    """The (settings, run folder) of each run to train: one, or one per seed."""
-    if seeds is None:
-        return [(config, out)]
-    if seeds < 1:
-        raise cfg.ConfigError(f"--seeds {seeds}: give 1 or more runs")
-    seeds_ = range(config.seed, config.seed + seeds)
-    return [(config.replace(seed=s), out.with_name(f"{out.name}-seed{s}")) for s in seeds_]
 
 
 def run(args: argparse.Namespace) -> int:

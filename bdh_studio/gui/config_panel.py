@@ -18,6 +18,10 @@ from .wheel_guard import wheel_when_focused
 
 INVALID_STYLE = "border: 1px solid #c62828; background: #fdecea;"
 INT_MAX = 2**31 - 1
+MAX_SEEDS = 100
+SEEDS_HELP = ("Seeds: train these settings this many times, as that many runs one after "
+              "another, with the seeds seed, seed+1, … (bdh-studio train --seeds N); Compare's "
+              "Group seeds draws them as one curve in a band")
 
 
 def _editor(name: str) -> QWidget:
@@ -71,40 +75,53 @@ class ConfigPanel(QWidget):
         self.modified.setStyleSheet("color: #777; font-style: italic;")
         top.addWidget(self.modified)
 
+        self.seeds = QSpinBox(objectName="seeds", minimum=1, maximum=MAX_SEEDS, value=1)
+        self.seeds.setAccessibleName("Seeds: runs of these settings")
+        self.seeds.setToolTip(SEEDS_HELP)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         for group in (cfg.MODEL, cfg.TRAINING, cfg.RUNTIME):
-            box = QGroupBox(group)
-            form = QFormLayout(box)
-            form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-            for name, f in cfg.FIELDS.items():
-                if f.metadata["group"] != group:
-                    continue
-                editor = _editor(name)
-                editor.setToolTip(f.metadata["help"])
-                editor.setObjectName(name)
-                self._connect(editor)
-                error = QLabel()
-                error.setStyleSheet("color: #c62828;")
-                error.setWordWrap(True)
-                error.hide()
-                cell = QVBoxLayout()
-                cell.setSpacing(1)
-                cell.addWidget(editor)
-                cell.addWidget(error)
-                label = QLabel(name)
-                label.setToolTip(f.metadata["help"])
-                label.setBuddy(editor)  # its name for screen readers and scripts
-                form.addRow(label, cell)
-                self.editors[name], self.errors[name], self.labels[name] = editor, error, label
-            layout.addWidget(box)
+            layout.addWidget(self._group(group))
         self.estimate = QLabel()
         self.estimate.setWordWrap(True)
         layout.addWidget(self.estimate)
         layout.addStretch(1)
-        wheel_when_focused([self.preset, *self.editors.values()], self)
+        wheel_when_focused([self.preset, *self.editors.values(), self.seeds], self)
         self.set_config(cfg.PRESETS["cpu"])
+
+    def _group(self, group: str) -> QGroupBox:
+        """The group's fields, each with its label and the line its error shows in; the
+        Seeds field follows the seed setting it counts from."""
+        box = QGroupBox(group)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        for name, f in cfg.FIELDS.items():
+            if f.metadata["group"] != group:
+                continue
+            editor = _editor(name)
+            editor.setToolTip(f.metadata["help"])
+            editor.setObjectName(name)
+            self._connect(editor)
+            error = QLabel()
+            error.setStyleSheet("color: #c62828;")
+            error.setWordWrap(True)
+            error.hide()
+            cell = QVBoxLayout()
+            cell.setSpacing(1)
+            cell.addWidget(editor)
+            cell.addWidget(error)
+            label = QLabel(name)
+            label.setToolTip(f.metadata["help"])
+            label.setBuddy(editor)  # its name for screen readers and scripts
+            form.addRow(label, cell)
+            self.editors[name], self.errors[name], self.labels[name] = editor, error, label
+            if name == "seed":
+                seeds = QLabel("Seeds", toolTip=SEEDS_HELP)
+                seeds.setBuddy(self.seeds)
+                form.addRow(seeds, self.seeds)
+        return box
 
     def _connect(self, editor: QWidget) -> None:
         if isinstance(editor, QComboBox):

@@ -235,7 +235,9 @@ class MainWindow(QMainWindow):
         config, books = self.config_panel.config(), self.books.included()
         if config is not None and books and not self.training:
             self.banner.hide()
-            self.session.train(config, books, run_dir)
+            # an opened run's Train continues that one run; its settings are read-only
+            seeds = 1 if self.session.readonly else self.config_panel.seeds.value()
+            self.session.train(config, books, run_dir, seeds)
 
     def _training_starts(self, out: Path) -> None:
         self.runs.busy = {out}

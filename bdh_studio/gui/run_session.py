@@ -27,6 +27,7 @@ from ..core.run.folder import METRICS, RunFolder
 from ..core.run.log import read_run
 from ..core.run.naming import default_run_name, new_run_folder
 from ..core.run.progress import Progress
+from ..core.run.seeds import ends_seeds, seed_runs
 from ..core.run.settings import RUNTIME_ONLY, changed_settings
 from ..core.run.state import RunState
 from ..core.run import summary as run_summary
@@ -50,6 +51,24 @@ class RefusedBooks:
     problems: dict[Path, str]
 
 
+@dataclass(frozen=True)
+class SeedStarted:
+    """The ``index``-th run (from 0) of a training's seeds begins, in ``folder``."""
+    index: int
+    folder: Path
+
+
+def train_into(config: cfg.TrainConfig, books: list[Path], out: Path, control: TaskControl):
+    """The engine's training of one run, in the worker: the curves it had logged first."""
+    if (out / METRICS).is_file():  # the curves so far, so the new points continue them
+        control.partial(PastEvents(read_run(out).events))
+    try:
+        return train_run(config, books, out, on_event=control.partial, control=control)
+    except BadBooks as exc:  # the list shows them unusable too, then the banner says why
+        control.partial(RefusedBooks(exc.problems))
+        raise
+
+
 class RunSession(QObject):
     starting = Signal(Path)  # training into this folder begins: the window's bookkeeping first
     event = Signal(object)  # each engine event of the training, in order
@@ -71,6 +90,7 @@ class RunSession(QObject):
         self.readonly = False  # the settings shown are an opened run's
         self.planned: Path | None = None  # the new run New run… named, made by the next Train
         self.run_state = RunState()
+        self.seeds = 1  # how many seeds' runs the training in progress (or the last) makes
         self.trainer = BackgroundTask("training", self)
         self.trainer.partial.connect(self._heard)
         self.trainer.failed.connect(self.problem)
@@ -108,37 +128,58 @@ class RunSession(QObject):
         return default_run_name([p.stem for p in books], config or cfg.PRESETS["cpu"],
                                 time.time())
 
-    def train(self, config: cfg.TrainConfig, books: list[Path], run_dir: Path | None = None
-              ) -> None:
+    def train(self, config: cfg.TrainConfig, books: list[Path], run_dir: Path | None = None,
+              seeds: int = 1) -> None:
         """Train into ``run_dir``, else continue the current run, else start a new one.
 
         The engine resumes stopped books and skips finished ones, so "continue"
-        is training into the same folder with the run's own settings.
+        is training into the same folder with the run's own settings.  With
+        ``seeds`` > 1 the same settings train that many runs in turn, as
+        ``train --seeds`` does, into ``run_dir``-seedS… (else a new run's name).
         """
         if self.training:
+            return
+        self.seeds = max(seeds, 1)
+        if seeds > 1:
+            base = Path(run_dir) if run_dir else self.planned or new_run_folder(
+                self.runs_root, self.default_name(config, books))
+            self._train_seeds(seed_runs(config, base, seeds), books)
             return
         out = Path(run_dir) if run_dir else self.run_dir or self.planned
         if out is None:
             out = new_run_folder(self.runs_root, self.default_name(config, books))
         config, out = self._settings_for(out, config, books)
-        if config is None:
-            return
-        self.run_dir, self.planned = out, None
-        self.run_state = RunState()
+        if config is not None:
+            self._begin(out, lambda control: train_into(config, books, out, control))
 
+    def _train_seeds(self, runs: list[tuple[cfg.TrainConfig, Path]], books: list[Path]
+                     ) -> None:
+        """Each seed's run after the other; one that was stopped (or ended by a full disk)
+        starts none after it."""
         def task(control: TaskControl):
-            if (out / METRICS).is_file():  # the curves so far, so the new points continue them
-                control.partial(PastEvents(read_run(out).events))
-            try:
-                return train_run(config, books, out, on_event=control.partial, control=control)
-            except BadBooks as exc:  # the list shows them unusable too, then the banner says why
-                control.partial(RefusedBooks(exc.problems))
-                raise
+            result = None
+            for index, (config, out) in enumerate(runs):
+                if index:
+                    control.partial(SeedStarted(index, out))
+                result = train_into(config, books, out, control)
+                if ends_seeds(result) or control.stop_requested:
+                    break
+            return result
 
+        self._begin(runs[0][1], task)
+
+    def _begin(self, out: Path, task: Callable[[TaskControl], object]) -> None:
+        """Make ``out`` the current run and start the training ``task`` in the background."""
+        self._switch_to(out, 0)
         # The bookkeeping first: once the worker runs, the GUI thread's Python waits for the GIL.
         self.starting.emit(out)
         self.trainer.start(task)
         self.changed.emit()
+
+    def _switch_to(self, out: Path, seed_index: int) -> None:
+        self.run_dir, self.planned = out, None
+        self.run_state = RunState()
+        self.progress.seed_index, self.progress.seeds = seed_index, self.seeds
 
     def _settings_for(self, run_dir: Path, config: cfg.TrainConfig, books: list[Path]
                       ) -> tuple[cfg.TrainConfig | None, Path]:
@@ -158,8 +199,12 @@ class RunSession(QObject):
             return config, new_run_folder(self.runs_root, self.default_name(config, books))
         return None, run_dir
 
-    def _heard(self, event: ev.Event | PastEvents | RefusedBooks) -> None:
-        if isinstance(event, PastEvents):
+    def _heard(self, event: ev.Event | PastEvents | RefusedBooks | SeedStarted) -> None:
+        if isinstance(event, SeedStarted):  # the next seed's run is the current one now
+            self._switch_to(event.folder, event.index)
+            self.starting.emit(event.folder)
+            self.changed.emit()
+        elif isinstance(event, PastEvents):
             self.past.emit(event.events)
         elif isinstance(event, RefusedBooks):
             self.refused.emit(event.problems)

@@ -19,6 +19,7 @@ def save_state(s: QSettings, window: QMainWindow, form: ConfigPanel, books: Book
                results: ResultsPanel, demo: bool) -> None:
     s.setValue("geometry", window.saveGeometry())
     s.setValue("config", form.raw_values())
+    s.setValue("seeds", form.seeds.value())
     s.setValue("books", books.all_paths())
     s.setValue("demo", demo)
     s.setValue("last_folder", str(last_folder() or ""))
@@ -38,6 +39,8 @@ def restore_state(s: QSettings, window: QMainWindow, form: ConfigPanel, books: B
             form.set_config(cfg.from_dict(saved))
         except UserError:
             pass  # settings from another version: keep the defaults
+    seeds = str(s.value("seeds", 1))
+    form.seeds.setValue(int(seeds) if seeds.isdigit() else 1)  # out of range: the nearest
     paths = [Path(p) for p in (s.value("books") or []) if Path(p).exists()]
     if paths:
         books.add_paths(paths)

@@ -44,6 +44,8 @@ class Progress:
     tokens_per_s: float = 0.0
     elapsed: float = 0.0
     state: str = "idle"
+    seed_index: int = 0  # this run is the seed_index-th (from 0) of seeds runs of one setting
+    seeds: int = 1
 
     @property
     def by_time(self) -> bool:
@@ -80,9 +82,10 @@ class Progress:
         return book + (self.total - self.index - 1) * whole
 
     def text(self) -> str:
+        parts = [f"seed {self.seed_index + 1} of {self.seeds}"] if self.seeds > 1 else []
         if not self.book:
-            return self.state
-        parts = [f"book {self.index + 1} of {self.total}: {self.book}"]
+            return " · ".join([*parts, self.state])
+        parts.append(f"book {self.index + 1} of {self.total}: {self.book}")
         if self.by_time:
             parts.append(f"{duration(self.elapsed)} of {duration(self.max_seconds)} "
                          f"({self.fraction():.0%}), step {self.step:,}")

@@ -12,9 +12,12 @@ import json
 import re
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from ..config import ConfigError, TrainConfig
 
 SEED = "seed"
 SPREADS = ("minmax", "sem")  # min to max of the seeds; mean ± standard error of the mean
@@ -35,6 +38,33 @@ def seed_groups(configs: dict[str, dict | None],
             key = json.dumps([rest, (books or {}).get(name, [])], sort_keys=True, default=str)
         groups.setdefault(key, []).append(name)
     return list(groups.values())
+
+
+def seed_runs(config: TrainConfig, out: Path,
+              seeds: int | None) -> list[tuple[TrainConfig, Path]]:
+    """The (settings, run folder) of each run to train: one, or one per seed.
+
+    ``seeds`` runs have the seeds S, S+1, … (S: the settings' own) and the
+    folders ``out``-seedS, ``out``-seedS+1, …, beside ``out``.
+    """
+    if seeds is None:
+        return [(config, out)]
+    if seeds < 1:
+        raise ConfigError(f"--seeds {seeds}: give 1 or more runs")
+    return [(config.replace(seed=s), out.with_name(f"{out.name}-seed{s}"))
+            for s in range(config.seed, config.seed + seeds)]
+
+
+class Ended(Protocol):
+    """How a run's training ended (core.trainer.RunResult)."""
+    stopped: bool
+    error: str | None
+
+
+def ends_seeds(result: Ended) -> bool:
+    """Whether the seeds after this run do not start: it was stopped, or something ended it
+    that would end the next seed's run the same way (a full disk, no memory, a lost peer)."""
+    return result.stopped or result.error is not None
 
 
 class SeededRun(Protocol):
