@@ -1,7 +1,9 @@
 """The hyperparameters table of the checked runs: sortable, exportable, a row isolates its run.
 
 One row per run, the settings that differ between the runs, and each book's
-final and best validation loss; the numbers sort as numbers.
+final and best validation loss; the numbers sort as numbers.  The same runs
+can be shown as parallel coordinates instead, which read better than a table
+for more than a few runs; a line isolates its run as a row does.
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton,
+                               QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from ..core.run.hparams import HparamsTable, hparams_table
+from ..core.run.parallel import parallel_coordinates
 from .exports import export_csv, run_export
 from .file_dialogs import save_file
+from .parallel_coords import ParallelCoordinatesView
 
 
 class SortedItem(QTableWidgetItem):
@@ -33,6 +38,10 @@ class SortedItem(QTableWidgetItem):
         return str(mine) < str(theirs)
 
 
+HINT = ("The settings that differ between the checked runs, and their losses; click a row "
+        "(or a line of the parallel coordinates) to show that run alone")
+
+
 class HparamsView(QWidget):
     isolate_requested = Signal(str)  # the name of the run whose row was clicked
     problem = Signal(str)  # an export that failed
@@ -49,20 +58,50 @@ class HparamsView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().hide()
         self.table.cellClicked.connect(self._clicked)
+        self.table.setToolTip(HINT)
         export = QPushButton("Export CSV…", objectName="hparamsExportCsv",
                              clicked=self._ask_export)
         export.setAccessibleName("Export the hyperparameters table as CSV")
+        self.parallel = ParallelCoordinatesView()
+        self.parallel.clicked.connect(self.isolate_requested)
+        self.pages = QStackedWidget(objectName="hparamsPages")
+        self.pages.addWidget(self.table)
+        self.pages.addWidget(self.parallel)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("<b>Hyperparameters</b> (settings that differ; click a row to "
-                             "show that run alone)", wordWrap=True), 1)
+        # the hint in a tooltip: beside the toggle it took a second line at 1024 px
+        bar.addWidget(QLabel("<b>Hyperparameters</b>", toolTip=HINT), 1)
+        bar.addWidget(self._build_toggle())
         bar.addWidget(export)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.pages, 1)
+
+    def _build_toggle(self) -> QWidget:
+        """Table | Parallel coordinates: two buttons, one of them down."""
+        self.show_table = QPushButton("Table", objectName="hparamsShowTable", checkable=True,
+                                      checked=True)
+        self.show_table.setAccessibleName("Show the hyperparameters as a table")
+        self.show_table.setToolTip("One row per run: sortable, exportable")
+        self.show_parallel = QPushButton("Parallel coordinates", objectName="hparamsShowParallel",
+                                         checkable=True)
+        self.show_parallel.setAccessibleName("Show the hyperparameters as parallel coordinates")
+        self.show_parallel.setToolTip("An axis per setting that differs and per book's best "
+                                      "validation loss, a line per run: reads better than the "
+                                      "table for more than a few runs")
+        group = QButtonGroup(self, exclusive=True)
+        toggle = QWidget(objectName="hparamsViewToggle")
+        row = QHBoxLayout(toggle)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        for page, button in enumerate((self.show_table, self.show_parallel)):
+            group.addButton(button, page)
+            row.addWidget(button)
+        group.idClicked.connect(self.pages.setCurrentIndex)
+        return toggle
 
     def set_runs(self, runs: list) -> None:
-        """Runs with ``name``, ``config`` and ``val_points()`` (ComparedRun)."""
+        """Runs with ``name``, ``config``, ``colour`` and ``val_points()`` (ComparedRun)."""
         self.data = hparams_table(runs)
         self.table.setSortingEnabled(False)
         self.table.clear()
@@ -74,6 +113,8 @@ class HparamsView(QWidget):
                 self.table.setItem(r, c, SortedItem(value, text))
         self.table.setSortingEnabled(True)
         self.table.resizeColumnsToContents()
+        self.parallel.set_chart(parallel_coordinates(self.data),
+                                {run.name: run.colour for run in runs if run.colour})
 
     def rows(self) -> list[list[str]]:
         """The table as shown, in its current sort order."""
