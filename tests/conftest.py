@@ -21,6 +21,9 @@ from textgen import make_text  # noqa: E402
 # One intra-op thread: the tests' models are tiny, where a second OpenMP thread costs more
 # than it gives even on an idle machine (benchmarks/README.md, process settings: a tiny step
 # x0.71 on 1 thread), and beside any other job its spinning makes every step 4-20x slower.
+# The engine's thread choice (core/threads.py) and the commands the tests start obey
+# OMP_NUM_THREADS as they would a person's.
+os.environ["OMP_NUM_THREADS"] = "1"
 torch.set_num_threads(1)
 
 

@@ -18,6 +18,7 @@ from ..core.distributed import Distributed
 from ..core.outputs import check_folder
 from ..core.run.seeds import seed_runs
 from ..core.run.state import RunState
+from ..core.threads import threads_text
 from ..core.trainer import RunResult, train_run
 
 
@@ -40,6 +41,9 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=cfg.DEVICES, help="default: auto")
     p.add_argument("--precision", choices=cfg.PRECISIONS, help="default: auto")
     p.add_argument("--compile", action="store_true", help="torch.compile the model")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="intra-op threads on a CPU (default: OMP_NUM_THREADS if set, else the "
+                        "cores the load average leaves free)")
     p.add_argument("--retrain", action="store_true",
                    help="train every book again, replacing finished checkpoints")
     p.add_argument("--skip-bad-books", action="store_true",
@@ -64,7 +68,7 @@ def build_config(args: argparse.Namespace) -> cfg.TrainConfig:
     config = cfg.PRESETS[args.preset]
     if args.config:
         config = cfg.load(args.config, base=config)
-    flags = {"device": args.device, "precision": args.precision,
+    flags = {"device": args.device, "precision": args.precision, "threads": args.threads,
              "compile": True if args.compile else None}
     if args.iters is not None:
         flags.update(budget="steps", max_iters=args.iters)
@@ -96,6 +100,8 @@ class ProgressBars:
         if isinstance(event, ev.RunStarted):
             tqdm.write(f"run folder {event.run_dir} · {len(event.books)} book(s) · "
                        f"{event.device}, {event.precision}"
+                       + (f", {threads_text(event.threads)} ({event.threads_why})"
+                          if event.threads else "")
                        + (f" · {event.world_size} processes, effective batch "
                           f"{event.world_size} x {event.config['batch_size']}"
                           if event.world_size > 1 else ""), file=sys.stderr)

@@ -85,6 +85,8 @@ class TrainConfig:
     compile: bool = _f(False, RUNTIME, "torch.compile the model (slow first step)")
     checkpoint_layers: bool = _f(False, RUNTIME, "Recompute each layer in the backward: "
                                  "~40% more FLOPs, a fraction of the memory")
+    threads: int = _f(0, RUNTIME, "Intra-op threads on a CPU; 0: OMP_NUM_THREADS if set, "
+                      "else the cores the load average leaves free", 0, 1024)
 
     def model_config(self) -> BDHConfig:
         """The model's shape; imports torch, so only what builds a model calls it."""

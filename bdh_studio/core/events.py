@@ -33,6 +33,8 @@ class RunStarted(Event):
     book_paths: tuple[str, ...] = ()  # so a window that opens the run can train it on
     pid: int = 0  # with host: whether a run without run_finished still runs
     host: str = ""
+    threads: int = 0  # intra-op threads on a CPU (0: not chosen, a GPU run)
+    threads_why: str = ""  # what chose them: the setting, OMP_NUM_THREADS or cores and load
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from .model import BDH
 from .run.colours import give_colour
 from .run.folder import RunFolder
 from .runtime import Runtime, free_memory, release_memory, resolve
+from .threads import ThreadChoice, use_threads
 
 
 VAL_STREAM = 2**32 - 1  # a batch stream no training rank or step uses
@@ -369,10 +370,11 @@ def train_run(config: TrainConfig, books: Sequence[str | Path], out: str | Path,
     bad = _bad_books(books, config, skip_bad_books, dist)
     folder = _open_folder(out, config, retrain, dist)
     books = dist.share([b for b in books if Path(b) not in bad])
+    threads = use_threads(config.threads) if runtime.device.type == "cpu" else None
 
     emit = _logged(folder, on_event)
     result, clock = RunResult(), _Clock()
-    emit(_run_started(folder, books, config, runtime, dist))
+    emit(_run_started(folder, books, config, runtime, dist, threads))
     for path, problem in bad.items():
         result.left_out[path.stem] = problem
         emit(ev.BookWarning(path.stem, f"left out: {problem}"))
@@ -416,12 +418,14 @@ def _logged(folder: RunFolder, on_event: ev.EventCallback | None) -> ev.EventCal
 
 
 def _run_started(folder: RunFolder, books: Sequence[str | Path], config: TrainConfig,
-                 runtime: Runtime, dist: Distributed) -> ev.RunStarted:
+                 runtime: Runtime, dist: Distributed,
+                 threads: ThreadChoice | None) -> ev.RunStarted:
     """The session's first event: what it trains, how, where, and which process does it."""
     return ev.RunStarted(str(folder.path), tuple(Path(b).stem for b in books), config.to_dict(),
                          str(runtime.device), runtime.precision, dist.book_ranks, time.time(),
                          tuple(str(Path(b).resolve()) for b in books), os.getpid(),
-                         socket.gethostname())
+                         socket.gethostname(), threads.threads if threads else 0,
+                         threads.why if threads else "")
 
 
 def _bad_books(books: Sequence[str | Path], config: TrainConfig, skip_bad_books: bool,

@@ -1,4 +1,4 @@
-"""The status bar's run line: progress and ETA, device and precision, memory in use."""
+"""The status bar's run line: progress and ETA, device, precision and threads, memory in use."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ..core.run.progress import Progress
+from ..core.threads import threads_text
 from .status import memory_in_use
 
 STATUS_MS = 1000  # the clock and ETA change by the second; each refresh relays out the bar
@@ -32,5 +33,6 @@ class RunStatus(QObject):
         progress = self._progress()
         self.label.setText(progress.text())
         if progress.device:
-            self.device_label.setText(f"{progress.device}, {progress.precision}")
+            self.device_label.setText(f"{progress.device}, {progress.precision}" + (
+                f", {threads_text(progress.threads)}" if progress.threads else ""))
         self.memory_label.setText(memory_in_use(progress.device))

@@ -30,6 +30,7 @@ class Progress:
     """
     device: str = ""
     precision: str = ""
+    threads: int = 0  # intra-op threads of a CPU run (0: a GPU run, or a log from before)
     book: str = ""
     index: int = 0
     total: int = 0

@@ -9,7 +9,7 @@ from ..config import PRESETS, TrainConfig
 
 # Settings that say where and how fast a run trains, not what it trains: a preset
 # run on a GPU is still that preset.
-RUNTIME_ONLY = ("device", "precision", "compile")
+RUNTIME_ONLY = ("device", "precision", "compile", "threads")
 
 
 def preset_name(config: dict | TrainConfig | None) -> str:

@@ -83,6 +83,7 @@ class RunState:
         p = self.progress
         p.device, p.precision, p.state, p.total = (event.device, event.precision, "training",
                                                    len(event.books))
+        p.threads = event.threads
         s = self.sessions
         s.books = list(dict.fromkeys([*s.books, *event.books]))
         s.book_paths = list(event.book_paths) or s.book_paths
