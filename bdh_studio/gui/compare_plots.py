@@ -38,6 +38,7 @@ from .exports import export_image, run_export
 from .file_dialogs import save_file
 from .hparams_table import HparamsView
 from .plots import STEP, X_AXES, HoverCanvas, LegendRow, TimeAxis, steady_axes, x_of
+from .run_labels import distinct_labels, elided
 from .smoothing_choice import smoothing_kinds
 
 BOOK_STYLES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine)
@@ -53,6 +54,7 @@ METRICS = {"train": ("Training loss", "training loss (nats/byte)"),
            "y_sparsity": ("Sparsity y", "non-zero fraction of y")}
 NO_RUNS = "No runs compared yet: check two or more runs in the Runs list."
 MIN_PLOT_HEIGHT = 200  # px of the plot with its axes, room for 9 curves' hover table
+LEGEND_RUN_CHARS, LEGEND_BOOK_CHARS = 20, 14  # a legend entry's run and book, cut to these
 NUMBER_CHARS = 54  # the hover table's step, smoothed, raw, time and best-val columns, padded
 
 
@@ -78,15 +80,6 @@ class Line:
         b = band(steps, values)
         shown = b.steps <= step
         return best_so_far(b.steps[shown], b.mean[shown])
-
-
-def elided(text: str, chars: int = 32) -> str:
-    """``text`` cut in its middle to ``chars`` characters: a run's or book's name in the
-    legend and the hover table, which must fit beside the curves."""
-    if len(text) <= chars:
-        return text
-    head = (chars - 1) // 2
-    return f"{text[:head]}…{text[len(text) - (chars - 1 - head):]}"
 
 
 def shade(color: str, index: int) -> QColor:
@@ -246,13 +239,14 @@ class ComparePlots(QWidget):
         self.legend.clear()
         self.lines = []
         self.plot.setLabel("left", METRICS[self.measure.currentData()][1])
-        for r, group in enumerate(self._groups()):
-            first = group[0]
-            colour = first.colour or PALETTE[r % len(PALETTE)]
-            label = group_label([g.name for g in group])
+        groups = self._groups()
+        labels = [group_label([g.name for g in group]) for group in groups]
+        for r, (group, label, short) in enumerate(zip(groups, labels, distinct_labels(
+                labels, LEGEND_RUN_CHARS))):
+            colour = group[0].colour or PALETTE[r % len(PALETTE)]
             for b, book in enumerate(dict.fromkeys(k for g in group for k in g.series.books)):
                 has = [g for g in group if book in g.series.books]
-                self.lines.append(self._line(label, book, has, shade(colour, b), b))
+                self.lines.append(self._line(label, book, has, shade(colour, b), b, short))
         self.isolate.blockSignals(True)
         self.isolate.clear()
         self.isolate.addItems([ALL_RUNS, *dict.fromkeys(line.run for line in self.lines)])
@@ -276,9 +270,10 @@ class ComparePlots(QWidget):
         return group_runs(self.runs) if self.group_seeds.isChecked() else [[r] for r in self.runs]
 
     def _line(self, label: str, book: str, runs: list[ComparedRun], colour: QColor,
-              b: int) -> Line:
+              b: int, short: str) -> Line:
+        """The curve of ``book`` of the runs ``label`` names (``short`` in the legend)."""
         pen = pg.mkPen(colour, width=2, style=BOOK_STYLES[b % len(BOOK_STYLES)])
-        item = self.plot.plot(pen=pen, name=f"{elided(label, 20)} · {elided(book, 14)}")
+        item = self.plot.plot(pen=pen, name=f"{short} · {elided(book, LEGEND_BOOK_CHARS)}")
         key = self.measure.currentData()
         data = [run.series.books[book] for run in runs]
         shown = [{**d.series, **d.logged}[key] for d in data]
@@ -300,7 +295,8 @@ class ComparePlots(QWidget):
         self.diff.clear()
         self.diff.setRowCount(len(diff))
         self.diff.setColumnCount(len(self.runs))
-        self.diff.setHorizontalHeaderLabels([run.name for run in self.runs])
+        self.diff.setHorizontalHeaderLabels(distinct_labels([run.name for run in self.runs],
+                                                            LEGEND_RUN_CHARS))
         for col, run in enumerate(self.runs):
             self.diff.horizontalHeaderItem(col).setToolTip(run.name)
         self.diff.setVerticalHeaderLabels(list(diff))
@@ -309,6 +305,7 @@ class ComparePlots(QWidget):
                 value = values.get(run.name)
                 text = "—" if value is None else str(value)
                 self.diff.setItem(row, col, QTableWidgetItem(text))
+        self.diff.resizeColumnsToContents()  # a header cut again would lose the difference
 
     def diff_rows(self) -> dict[str, list[str]]:
         """The diff table as text: setting -> the runs' values, in column order."""
@@ -425,13 +422,16 @@ class ComparePlots(QWidget):
         return rows
 
     def table_at(self, x: float, run_chars: int = 32, book_chars: int = 32) -> str:
-        """The hover table at ``x``; names cut to so many characters."""
+        """The hover table at ``x``; names cut to so many characters, no two runs' alike."""
+        rows = self.rows_at(x)
+        runs = list(dict.fromkeys(row[0] for row in rows))
+        label = dict(zip(runs, distinct_labels(runs, run_chars)))
         cells = "".join(
-            f"<tr><td>{elided(run, run_chars)}</td><td>{elided(book, book_chars)}</td>"
+            f"<tr><td>{label[run]}</td><td>{elided(book, book_chars)}</td>"
             f"<td align=right>{step:,}</td>"
             f"<td align=right>{smooth:.4f}</td><td align=right>{raw:.4f}</td>"
             f"<td align=right>{hms(t)}</td><td align=right>{best_text(best)}</td></tr>"
-            for run, book, step, smooth, raw, t, best in self.rows_at(x))
+            for run, book, step, smooth, raw, t, best in rows)
         head = ("<tr><th align=left>run</th><th align=left>book</th><th>step</th>"
                 "<th>smoothed</th><th>raw</th><th>time</th><th>best val (step)</th></tr>")
         return f"<table cellspacing=0 cellpadding=2>{head}{cells}</table>"
