@@ -37,21 +37,23 @@ from .curves import index_at
 from .exports import export_image, run_export
 from .file_dialogs import save_file
 from .hparams_table import HparamsView
-from .plots import STEP, X_AXES, HoverCanvas, LegendRow, TimeAxis, steady_axes, x_of
+from .plots import (STEP, X_AXES, FittedLabelAxis, HoverCanvas, LegendRow, TimeAxis, steady_axes,
+                    x_of)
 from .run_labels import distinct_labels, elided
 from .smoothing_choice import smoothing_kinds
 
 BOOK_STYLES = (Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine)
 ALL_RUNS = "All runs"
 SPREAD_LABELS = {"minmax": "min–max", "sem": "± std. error"}
-# What Compare can draw: the book series' or logged key, and the y axis' label.
-METRICS = {"train": ("Training loss", "training loss (nats/byte)"),
-           "val": ("Validation loss", "validation loss (nats/byte)"),
-           "bits_per_byte": ("Bits per byte", "validation bits per byte"),
-           "tokens": ("Tokens/s", "tokens per second"),
-           "lr": ("Learning rate", "learning rate"),
-           "x_sparsity": ("Sparsity x", "non-zero fraction of x"),
-           "y_sparsity": ("Sparsity y", "non-zero fraction of y")}
+# What Compare can draw: the book series' or logged key, and the y axis' label, long and
+# short (a short plot gets the short one).
+METRICS = {"train": ("Training loss", "training loss (nats/byte)", "nats/byte"),
+           "val": ("Validation loss", "validation loss (nats/byte)", "nats/byte"),
+           "bits_per_byte": ("Bits per byte", "validation bits per byte", "bits/byte"),
+           "tokens": ("Tokens/s", "tokens per second", "tokens/s"),
+           "lr": ("Learning rate", "learning rate", "lr"),
+           "x_sparsity": ("Sparsity x", "non-zero fraction of x", "non-zero x"),
+           "y_sparsity": ("Sparsity y", "non-zero fraction of y", "non-zero y")}
 NO_RUNS = "No runs compared yet: check two or more runs in the Runs list."
 MIN_PLOT_HEIGHT = 200  # px of the plot with its axes, room for 9 curves' hover table
 LEGEND_RUN_CHARS, LEGEND_BOOK_CHARS = 20, 14  # a legend entry's run and book, cut to these
@@ -149,7 +151,7 @@ class ComparePlots(QWidget):
         self.smoothing.valueChanged.connect(self.redraw)
         self.measure = QComboBox(objectName="compareMetric")
         self.measure.setAccessibleName("What the curves show")
-        for key, (label, _) in METRICS.items():
+        for key, (label, *_) in METRICS.items():
             self.measure.addItem(label, key)
         self.measure.currentIndexChanged.connect(self._draw_lines)
         self.log_y = QCheckBox("Log scale", objectName="compareLogY")
@@ -198,8 +200,8 @@ class ComparePlots(QWidget):
         """The plot, its legend, and the crosshair and table that follow the mouse."""
         self.canvas = HoverCanvas()
         self.canvas.setBackground("w")
-        self.plot = self.canvas.addPlot(axisItems={"bottom": TimeAxis()})
-        self.plot.setLabel("left", "training loss (nats/byte)")
+        self.plot = self.canvas.addPlot(axisItems={"bottom": TimeAxis(),
+                                                   "left": FittedLabelAxis(*METRICS["train"][1:])})
         steady_axes(self.plot)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setDownsampling(auto=True, mode="peak")
@@ -238,7 +240,7 @@ class ComparePlots(QWidget):
                 self.plot.removeItem(item)
         self.legend.clear()
         self.lines = []
-        self.plot.setLabel("left", METRICS[self.measure.currentData()][1])
+        self.plot.getAxis("left").set_wordings(*METRICS[self.measure.currentData()][1:])
         groups = self._groups()
         labels = [group_label([g.name for g in group]) for group in groups]
         for r, (group, label, short) in enumerate(zip(groups, labels, distinct_labels(

@@ -78,6 +78,39 @@ class TimeAxis(pg.AxisItem):
         return [hms(v) if v >= 0 else "" for v in values]
 
 
+class FittedLabelAxis(pg.AxisItem):
+    """A left axis labelled with the longest of its wordings that fits its height, none
+    if none does.
+
+    pyqtgraph centres the label on the axis whatever its length: at 700x420 the
+    loss plot was shorter than "loss (nats/byte)", which ran into the tokens/s
+    label below it, and Compare's at 1024x700 was cut at the plot's top ("ats/byte)").
+    """
+
+    wordings: tuple[str, ...] = ()  # the axis is resized while pyqtgraph builds it
+
+    def __init__(self, *wordings: str) -> None:
+        super().__init__("left")
+        self.wordings = wordings
+        self.setLabel(wordings[0] if wordings else "")
+
+    def set_wordings(self, *wordings: str) -> None:
+        self.wordings = wordings
+        self._fit()
+
+    def resizeEvent(self, event=None) -> None:  # noqa: N802 (pyqtgraph's name)
+        if self.label is not None:  # None once closed; resizes may still come
+            self._fit()
+        super().resizeEvent(event)
+
+    def _fit(self) -> None:
+        metrics = QFontMetrics(self.label.font())
+        room = self.size().height() - 2 * self.label.document().documentMargin()
+        text = next((w for w in self.wordings if metrics.horizontalAdvance(w) <= room), "")
+        if text != self.labelText:
+            self.setLabel(text)
+
+
 def x_of(series: Series, axis: int) -> np.ndarray:
     return {STEP: series.steps, TRAINING_TIME: series.elapsed, WALL_CLOCK: series.wall}[axis]
 
@@ -216,12 +249,13 @@ class TrainingPlots(QWidget):
         self.canvas = Canvas(self._painted)
         self.legend = LegendRow(self.canvas)
         self.loss_plot, self.tokens_plot, self.sparsity_plot = (
-            self.canvas.addPlot(row=row, col=0, viewBox=RoomyViewBox(),
-                                axisItems={"bottom": TimeAxis()}) for row in range(1, 4))
+            self.canvas.addPlot(row=row, col=0, viewBox=RoomyViewBox(), axisItems={
+                "bottom": TimeAxis(), "left": FittedLabelAxis(*wordings)})
+            for row, wordings in ((1, ("loss (nats/byte)", "nats/byte", "loss")),
+                                  (2, ("tokens/s", "tok/s")),
+                                  (3, ("non-zero fraction", "non-zero"))))
         self.canvas.ci.layout.setRowStretchFactor(1, 3)
-        for plot, label in ((self.loss_plot, "loss (nats/byte)"), (self.tokens_plot, "tokens/s"),
-                            (self.sparsity_plot, "non-zero fraction")):
-            plot.setLabel("left", label)
+        for plot in (self.loss_plot, self.tokens_plot, self.sparsity_plot):
             steady_axes(plot)
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setDownsampling(auto=True, mode="peak")
