@@ -3,7 +3,9 @@ the hyperparameters table.
 
 One colour family per run (its books are shades of it; the run's own colour,
 kept across views and launches) and one line style per book, so a curve is
-told apart both ways; the legend names run and book.  Runs that differ only
+told apart both ways; the legend names each run by its colour and each book by
+its line style (a run and book an entry made six entries of two runs of three
+books, in rows that took the plot's height at 1024x700).  Runs that differ only
 in their seed can be drawn as one mean curve in a band, the seed count in
 the legend.  Hovering shows, TensorBoard-style, each visible curve's point at
 the hovered x or the last before it (never a later one), and the best
@@ -18,16 +20,15 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QColor, QPen, QPolygonF
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
-                               QSlider, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+                               QSlider, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from ..core.run.best import Best, best_so_far
 from ..core.run.colours import PALETTE
 from ..core.run.compare import ComparedRun, write_csv
-from ..core.run.progress import hms
 from ..core.run.seeds import SPREADS, band, group_label, group_runs, mean_x
 from ..core.run.series import Series
 from ..core.run.settings import config_diff
@@ -36,7 +37,8 @@ from .background import BackgroundTask
 from .curves import index_at
 from .exports import export_image, run_export
 from .file_dialogs import save_file
-from .hparams_table import HparamsView
+from .hover_table import HoverTable, table
+from .hparams_table import HINT, HparamsView
 from .plots import (STEP, X_AXES, FittedLabelAxis, HoverCanvas, LegendRow, TimeAxis, steady_axes,
                     x_of)
 from .run_labels import distinct_labels, elided
@@ -55,9 +57,9 @@ METRICS = {"train": ("Training loss", "training loss (nats/byte)", "nats/byte"),
            "x_sparsity": ("Sparsity x", "non-zero fraction of x", "non-zero x"),
            "y_sparsity": ("Sparsity y", "non-zero fraction of y", "non-zero y")}
 NO_RUNS = "No runs compared yet: check two or more runs in the Runs list."
-MIN_PLOT_HEIGHT = 200  # px of the plot with its axes, room for 9 curves' hover table
-LEGEND_RUN_CHARS, LEGEND_BOOK_CHARS = 20, 14  # a legend entry's run and book, cut to these
-NUMBER_CHARS = 54  # the hover table's step, smoothed, raw, time and best-val columns, padded
+MIN_PLOT_HEIGHT = 170  # px of the plot with its axes: a view ~120 px tall
+LEGEND_RUN_CHARS, LEGEND_BOOK_CHARS = 24, 24  # a legend entry's run or book, cut to these
+BOOK_SAMPLE = "#666"  # a book's legend entry: its line style, in no run's colour
 
 
 @dataclass
@@ -114,23 +116,25 @@ class ComparePlots(QWidget):
         self.diff.setAccessibleName("Settings that differ between the checked runs")
         self.diff.setEditTriggers(QTableWidget.NoEditTriggers)
         self.diff.horizontalHeader().setTextElideMode(Qt.ElideMiddle)
-        split = QSplitter(Qt.Horizontal)
-        split.addWidget(self.canvas)
-        diff_box = QWidget()
-        diff_layout = QVBoxLayout(diff_box)
-        diff_layout.setContentsMargins(0, 0, 0, 0)
-        diff_layout.addWidget(QLabel("<b>Settings that differ</b>"))
-        diff_layout.addWidget(self.diff, 1)
-        split.addWidget(diff_box)
-        split.setSizes([700, 260])
         self.hparams = HparamsView()
         self.hparams.isolate_requested.connect(self.isolate_run)
         self.hparams.problem.connect(self.problem)
-        below = QSplitter(Qt.Vertical)
-        below.addWidget(split)
-        below.addWidget(self.hparams)
-        below.setStretchFactor(0, 3)  # the table keeps two fifths: a few rows, always in view
-        below.setStretchFactor(1, 2)
+        # Under the plot, in tabs: the diff beside it took a third of its width at 1024 px,
+        # the legend went to one column of six rows, and the window grew past 700 px.
+        self.tables = QTabWidget(objectName="compareTables")
+        self.tables.setAccessibleName("Tables of the checked runs")
+        self.tables.addTab(self.hparams, "Hyperparameters")
+        self.tables.addTab(self.diff, "Settings that differ")
+        self.tables.setTabToolTip(0, HINT)
+        self.tables.setCornerWidget(self.hparams.controls)
+        self.tables.currentChanged.connect(
+            lambda tab: self.hparams.controls.setVisible(tab == 0))
+        below = QSplitter(Qt.Vertical, objectName="compareSplitter")
+        below.addWidget(self.canvas)
+        below.addWidget(self.tables)
+        below.setCollapsible(0, False)
+        below.setStretchFactor(0, 3)  # the tables keep a quarter: a few rows, always in view
+        below.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -215,12 +219,7 @@ class ComparePlots(QWidget):
                                          pen=pg.mkPen("#888", style=Qt.DotLine))
         self.crosshair.hide()
         self.plot.addItem(self.crosshair, ignoreBounds=True)
-        self.hover = QLabel(self.canvas, objectName="hoverTable")
-        self.hover.setAccessibleName("Values at the cursor")
-        self.hover.setStyleSheet("QLabel { background: rgba(255,255,255,235); "
-                                 "border: 1px solid #bbb; padding: 3px; }")
-        self.hover.setAttribute(Qt.WA_TransparentForMouseEvents)
-        self.hover.hide()
+        self.hover = HoverTable(self.canvas)
         self.canvas.scene().sigMouseMoved.connect(self._moved)
         self.canvas.left.connect(self._left)
         self.canvas.show_empty(NO_RUNS)
@@ -243,12 +242,18 @@ class ComparePlots(QWidget):
         self.plot.getAxis("left").set_wordings(*METRICS[self.measure.currentData()][1:])
         groups = self._groups()
         labels = [group_label([g.name for g in group]) for group in groups]
+        books = list(dict.fromkeys(k for group in groups for g in group for k in g.series.books))
         for r, (group, label, short) in enumerate(zip(groups, labels, distinct_labels(
                 labels, LEGEND_RUN_CHARS))):
             colour = group[0].colour or PALETTE[r % len(PALETTE)]
-            for b, book in enumerate(dict.fromkeys(k for g in group for k in g.series.books)):
+            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(colour, width=2)), short)
+            for b, book in enumerate(books):
                 has = [g for g in group if book in g.series.books]
-                self.lines.append(self._line(label, book, has, shade(colour, b), b, short))
+                if has:
+                    self.lines.append(self._line(label, book, has, shade(colour, b), b))
+        for b, book in enumerate(books):
+            self.legend.addItem(pg.PlotDataItem(pen=self._book_pen(BOOK_SAMPLE, b)),
+                                elided(book, LEGEND_BOOK_CHARS))
         self.isolate.blockSignals(True)
         self.isolate.clear()
         self.isolate.addItems([ALL_RUNS, *dict.fromkeys(line.run for line in self.lines)])
@@ -271,11 +276,14 @@ class ComparePlots(QWidget):
     def _groups(self) -> list[list[ComparedRun]]:
         return group_runs(self.runs) if self.group_seeds.isChecked() else [[r] for r in self.runs]
 
+    @staticmethod
+    def _book_pen(colour: QColor | str, b: int) -> QPen:
+        return pg.mkPen(colour, width=2, style=BOOK_STYLES[b % len(BOOK_STYLES)])
+
     def _line(self, label: str, book: str, runs: list[ComparedRun], colour: QColor,
-              b: int, short: str) -> Line:
-        """The curve of ``book`` of the runs ``label`` names (``short`` in the legend)."""
-        pen = pg.mkPen(colour, width=2, style=BOOK_STYLES[b % len(BOOK_STYLES)])
-        item = self.plot.plot(pen=pen, name=f"{short} · {elided(book, LEGEND_BOOK_CHARS)}")
+              b: int) -> Line:
+        """The curve of the ``b``-th book, ``book``, of the runs ``label`` names."""
+        item = self.plot.plot(pen=self._book_pen(colour, b))
         key = self.measure.currentData()
         data = [run.series.books[book] for run in runs]
         shown = [{**d.series, **d.logged}[key] for d in data]
@@ -377,30 +385,31 @@ class ComparePlots(QWidget):
     # --- hover --------------------------------------------------------------
 
     def _moved(self, pos) -> None:
-        if not self.plot.sceneBoundingRect().contains(pos) or not self.lines:
+        if not self.plot.vb.sceneBoundingRect().contains(pos) or not self.lines:
             self._left()
             return
-        x = self.plot.vb.mapSceneToView(pos).x()
-        self.crosshair.setPos(x)
+        at = self.plot.vb.mapSceneToView(pos)
+        self.crosshair.setPos(at.x())
         self.crosshair.show()
-        self.hover.setText(self.table_at(x, *self._name_chars()))
-        self.hover.adjustSize()
-        view = self.canvas.mapFromScene(pos)
-        left = view.x() + 14
-        if left + self.hover.width() > self.canvas.width():
-            left = view.x() - 14 - self.hover.width()
-        legend_top = self.canvas.mapFromScene(self.legend.sceneBoundingRect().topLeft()).y()
-        self.hover.move(max(0, left), max(0, min(view.y() + 14,
-                                                 legend_top - self.hover.height())))
-        self.hover.show()
+        area = self.canvas.mapFromScene(self.plot.vb.sceneBoundingRect()).boundingRect()
+        self.hover.show_at(self.rows_at(at.x()), self.canvas.mapFromScene(pos), at.y(),
+                           self.log_y.isChecked(), area, self._points_under)
 
-    def _name_chars(self) -> tuple[int, int]:
-        """How many characters of a run's and of a book's name the hover table has room for
-        inside the plot; the run's name, which tells runs apart, gets the larger share."""
-        numbers = self.fontMetrics().horizontalAdvance("0" * NUMBER_CHARS)
-        chars = (self.plot.sceneBoundingRect().width() - numbers) / \
-            self.fontMetrics().averageCharWidth()
-        return max(8, int(0.6 * chars)), max(6, int(0.4 * chars))
+    def _points_under(self, rect: QRect) -> int:
+        """How many of the visible curves' points ``rect`` (the canvas') covers."""
+        scene = QPolygonF(self.canvas.mapToScene(rect))
+        view = self.plot.vb.mapSceneToView(scene).boundingRect()
+        axis, count = self.x_axis.currentIndex(), 0
+        for line in self.lines:
+            if not line.item.isVisible() or line.smoothed is None:
+                continue
+            x, y = x_of(line.series, axis)[: line.smoothed.size], line.smoothed
+            if self.log_y.isChecked():
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    y = np.log10(y)
+            count += int(np.count_nonzero((view.left() <= x) & (x <= view.right()) &
+                                          (view.top() <= y) & (y <= view.bottom())))
+        return count
 
     def _left(self, *_) -> None:
         self.crosshair.hide()
@@ -424,19 +433,8 @@ class ComparePlots(QWidget):
         return rows
 
     def table_at(self, x: float, run_chars: int = 32, book_chars: int = 32) -> str:
-        """The hover table at ``x``; names cut to so many characters, no two runs' alike."""
-        rows = self.rows_at(x)
-        runs = list(dict.fromkeys(row[0] for row in rows))
-        label = dict(zip(runs, distinct_labels(runs, run_chars)))
-        cells = "".join(
-            f"<tr><td>{label[run]}</td><td>{elided(book, book_chars)}</td>"
-            f"<td align=right>{step:,}</td>"
-            f"<td align=right>{smooth:.4f}</td><td align=right>{raw:.4f}</td>"
-            f"<td align=right>{hms(t)}</td><td align=right>{best_text(best)}</td></tr>"
-            for run, book, step, smooth, raw, t, best in rows)
-        head = ("<tr><th align=left>run</th><th align=left>book</th><th>step</th>"
-                "<th>smoothed</th><th>raw</th><th>time</th><th>best val (step)</th></tr>")
-        return f"<table cellspacing=0 cellpadding=2>{head}{cells}</table>"
+        """The hover table at ``x``, every column; names cut to so many characters."""
+        return table(self.rows_at(x), run_chars=run_chars, book_chars=book_chars)
 
     # --- exports ------------------------------------------------------------
 
@@ -489,6 +487,3 @@ def draw_offscreen(runs: list[ComparedRun], out: Path, x_axis: int,
     finally:
         plots.close()
 
-
-def best_text(best: Best | None) -> str:
-    return "—" if best is None else f"{best.loss:.4f} ({best.step:,})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QPushButton,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
@@ -57,6 +57,9 @@ class HparamsView(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectRows)
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().hide()
+        # Its header and a row at least (Qt's default is taller): it sits under Compare's
+        # plot, which needs the height at 1024x700.
+        self.table.setMinimumHeight(3 * self.table.fontMetrics().height() + 12)
         self.table.cellClicked.connect(self._clicked)
         self.table.setToolTip(HINT)
         export = QPushButton("Export CSV…", objectName="hparamsExportCsv",
@@ -67,14 +70,15 @@ class HparamsView(QWidget):
         self.pages = QStackedWidget(objectName="hparamsPages")
         self.pages.addWidget(self.table)
         self.pages.addWidget(self.parallel)
-        bar = QHBoxLayout()
-        # the hint in a tooltip: beside the toggle it took a second line at 1024 px
-        bar.addWidget(QLabel("<b>Hyperparameters</b>", toolTip=HINT), 1)
+        # The toggle and the export, for the view that shows the table to place (Compare: in
+        # its tabs' corner, so no row of its own takes the plot's height at 1024x700).
+        self.controls = QWidget(objectName="hparamsControls")
+        bar = QHBoxLayout(self.controls)
+        bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self._build_toggle())
         bar.addWidget(export)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
         layout.addWidget(self.pages, 1)
 
     def _build_toggle(self) -> QWidget:

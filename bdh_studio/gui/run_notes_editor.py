@@ -32,6 +32,9 @@ class RunNotesEditor(QWidget):
         self.notes = QPlainTextEdit(objectName="runNotes",
                                     placeholderText="What this run tried, what it showed…")
         self.notes.setAccessibleName("Notes of the selected run")
+        # Two lines at least, not Qt's six: the Runs dock's height is taken from the plots'
+        # at 1024x700, where the window was 776 px tall with the default.
+        self.notes.setMinimumHeight(2 * self.notes.fontMetrics().lineSpacing() + 12)
         self.problem = QLabel(objectName="runNotesProblem", wordWrap=True)
         self.problem.setAccessibleName("What is wrong with the run's notes file")
         self.problem.setStyleSheet("color: #c62828;")
