@@ -110,7 +110,11 @@ class BooksPanel(QWidget):
 
         Stretching both halved the names while short states left room unused.
         """
-        room = int(self.tree.viewport().width() * NAME_SHARE)
+        header, width = self.tree.header(), self.tree.viewport().width()
+        # The stretched state column keeps its default width however narrow the list: names
+        # wider than the rest scrolled the state out of view, cut with no ellipsis at 1024 px.
+        room = min(int(width * NAME_SHARE),
+                   width - header.sectionSize(1) - header.defaultSectionSize())
         self.tree.setColumnWidth(0, min(self.tree.sizeHintForColumn(0) + 4, room))
 
     # --- adding -------------------------------------------------------------

@@ -34,7 +34,8 @@ class RunSettings(QWidget):
             clicked=lambda: self.new_run_requested.emit(),
             toolTip="Edit these settings for a new run; the opened run keeps its own")
         self.new_run_button.setAccessibleName("New run from this config")
-        self.read_only_bar = QWidget()
+        self.read_only_bar = QWidget(toolTip="The opened run's settings: Train continues "
+                                     "the run with them")
         bar = QHBoxLayout(self.read_only_bar)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.label, 1)
@@ -51,8 +52,9 @@ class RunSettings(QWidget):
         if config is not None:
             self.form.set_config(config)
         if run_name is not None:
-            self.label.setText(f"Settings of the run {run_name} "
-                               f"(read-only; Train continues it)")
+            # The name alone is cut where the bar is narrow: "Settings of…ntinues it)", cut in
+            # the middle of a sentence, lost the run's name and an opening bracket at 1024 px.
+            self.label.setText(f"Read-only: {run_name}")
         self.read_only_bar.setVisible(run_name is not None)
 
     def ask_save(self) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ..core.run.progress import Progress
 from ..core.threads import threads_text
+from .elided_label import ElidedLabel
 from .status import memory_in_use
 
 STATUS_MS = 1000  # the clock and ETA change by the second; each refresh relays out the bar
@@ -20,7 +21,10 @@ class RunStatus(QObject):
     def __init__(self, bar: QStatusBar, progress: Callable[[], Progress]):
         super().__init__(bar)
         self._progress = progress
-        self.label = QLabel("idle")
+        # Elided at its end: a plain label's whole text was the window's minimum width, and
+        # a run trained by time ("… of 5:00 (14%), step …") lost its end past a 1024-px screen.
+        self.label = ElidedLabel("idle", elide=Qt.ElideRight, objectName="runStatus")
+        self.label.setAccessibleName("Where the run is")
         self.device_label = QLabel()
         self.memory_label = QLabel()
         bar.addWidget(self.label, 1)
