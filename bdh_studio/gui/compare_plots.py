@@ -133,7 +133,7 @@ class ComparePlots(QWidget):
         below.addWidget(self.canvas)
         below.addWidget(self.tables)
         below.setCollapsible(0, False)
-        below.setStretchFactor(0, 3)  # the tables keep a quarter: a few rows, always in view
+        below.setStretchFactor(0, 2)  # the tables keep a third: a few rows, always in view
         below.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -265,10 +265,7 @@ class ComparePlots(QWidget):
     def _fit_legend(self) -> None:
         """The legend in as many columns as the canvas has room for; the canvas asks for
         the plot's minimum height above it, so the tables beside and below give way."""
-        columns = max(1, int((self.canvas.width() - 20) // self.legend.widest_entry()))
-        if columns != self.legend.columnCount:
-            self.legend.setColumnCount(columns)
-        rows = -(-len(self.legend.items) // columns)
+        rows = self.legend.fit_columns(self.canvas.width())
         entry = max((label.boundingRect().height() for _, label in self.legend.items),
                     default=0)
         self.canvas.setMinimumHeight(MIN_PLOT_HEIGHT + int(rows * entry))

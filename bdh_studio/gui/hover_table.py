@@ -37,7 +37,8 @@ MARGIN = 4  # px between the table and the plot's edges
 GAP = 8  # px between the table and the cursor, at least
 CELL_PADDING = 2
 FRAME = 2 * (3 + 1)  # the label's padding and border, both sides
-RUN_CHARS, BOOK_CHARS = 18, 12  # a name's characters at most: more would only widen it
+RUN_CHARS, BOOK_CHARS = 28, 20  # a name's characters at most: more would only widen it
+READABLE = 16  # a run's characters below which a column goes first (not from the last choice)
 SMALLER = 0.9  # the table's font, of the window's
 
 
@@ -73,7 +74,10 @@ class HoverTable(QLabel):
         for keep in range(min(len(rows), lines - (len(rows) > lines)), -1, -1):
             shown = rows if keep == len(rows) else nearest(rows, y, keep, log)
             for columns in COLUMN_CHOICES:
-                self.setText(table(shown, columns, *self._name_chars(columns, width),
+                run_chars, book_chars = self._name_chars(columns, width)
+                if run_chars < READABLE and columns != COLUMN_CHOICES[-1]:
+                    continue  # a column less, before names cut to a few letters
+                self.setText(table(shown, columns, run_chars, book_chars,
                                    hidden=len(rows) - keep))
                 self.adjustSize()
                 if self.width() <= width and self.height() <= height and \

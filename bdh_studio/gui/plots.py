@@ -248,6 +248,7 @@ class TrainingPlots(QWidget):
 
         self.canvas = Canvas(self._painted)
         self.legend = LegendRow(self.canvas)
+        self.canvas.resized.connect(lambda: self.legend.fit_columns(self.canvas.width()))
         self.loss_plot, self.tokens_plot, self.sparsity_plot = (
             self.canvas.addPlot(row=row, col=0, viewBox=RoomyViewBox(), axisItems={
                 "bottom": TimeAxis(), "left": FittedLabelAxis(*wordings)})
@@ -342,8 +343,10 @@ class TrainingPlots(QWidget):
                 "y_sparsity": curve(self.sparsity_plot,
                                     pen=pg.mkPen(color, width=1, style=Qt.DotLine)),
             }
-            for item in ("train", "val"):
-                self.legend.addItem(curves.items[item], curves.items[item].name())
+            # A book an entry, in its colour: the title says train is solid and val dashed.
+            # Train and val an entry each made three rows of the loss plot's height at 1024x700.
+            self.legend.addItem(curves.items["train"], name)
+            self.legend.fit_columns(self.canvas.width())
             self.loss_plot.addItem(pg.FillBetweenItem(curves.items["low"], curves.items["high"],
                                                       brush=pg.mkBrush(color + "30")))
             self.books[name] = curves
@@ -552,6 +555,13 @@ class LegendRow(pg.LegendItem):
         return max((sample.boundingRect().width() + label.item.boundingRect().width()
                     + self.layout.horizontalSpacing() for sample, label in self.items),
                    default=1.0)
+
+    def fit_columns(self, width: float) -> int:
+        """As many columns as ``width`` has room for; how many rows that makes."""
+        columns = max(1, int((width - 20) // self.widest_entry()))
+        if columns != self.columnCount:
+            self.setColumnCount(columns)
+        return -(-len(self.items) // columns)
 
     def updateSize(self) -> None:  # noqa: N802 (pyqtgraph's name)
         self.setFixedHeight(self.layout.effectiveSizeHint(Qt.PreferredSize).height())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, \
     QWidget
 
@@ -28,7 +28,9 @@ class RunSettings(QWidget):
         self.scroll = QScrollArea(widgetResizable=True)
         self.scroll.setWidget(form)
         self.scroll.setFrameShape(QFrame.NoFrame)
-        self.label = ElidedLabel(objectName="runSettingsLabel")  # a run's name is any length
+        # A run's name is any length; cut at its end, a default name keeps its preset and
+        # date, which tell runs apart (cut in its middle, the time went).
+        self.label = ElidedLabel(objectName="runSettingsLabel", elide=Qt.ElideRight)
         self.new_run_button = QPushButton(
             "New run from this config", objectName="newRunFromThisConfig",
             clicked=lambda: self.new_run_requested.emit(),
