@@ -28,13 +28,15 @@ def add_actions(bar: QToolBar | QMenu, actions: Iterable[QAction | None]) -> Non
 
 
 def train_tip(valid: bool, has_books: bool, run_dir: Path | None,
-              planned: Path | None = None) -> str:
-    """What Train does now, or why it cannot."""
+              planned: Path | None = None, seeds: int = 1) -> str:
+    """What Train does now, or why it cannot; ``seeds`` > 1 always makes that many new runs."""
     reason = ("" if valid else "fix the settings marked in red") if has_books else \
         "add or check at least one usable book"
     if reason:
         return f"Cannot train: {reason}"
-    what = (f"Continue the run {run_dir.name}: resume stopped books, skip finished ones, "
+    what = (f"Train every checked book {seeds} times, as {seeds} new runs one after another, "
+            f"each with the next seed" if seeds > 1 else
+            f"Continue the run {run_dir.name}: resume stopped books, skip finished ones, "
             f"train the rest" if run_dir is not None else
             f"Train every checked book into the new run {planned.name}" if planned is not None
             else "Train every checked book into a new run")

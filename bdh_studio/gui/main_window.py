@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.results.inspect_requested.connect(self.inspect_backstory)
         self.config_panel.changed.connect(self._update_controls)
         self.config_panel.changed.connect(self._runtime_changed)
+        self.config_panel.seeds.valueChanged.connect(self._update_controls)
 
     # --- building ---------------------------------------------------------
 
@@ -205,7 +206,7 @@ class MainWindow(QMainWindow):
         self.new_run_action.setEnabled(can_train)
         self.results.set_training(self.training)
         self.train_action.setToolTip(train_tip(valid, has_books, self.run_dir,
-                                               self.session.planned))
+                                               self.session.planned, self._seeds()))
         self.pause_action.setEnabled(self.training)
         self.stop_action.setEnabled(self.training)
         self.config_panel.setEnabled(not self.training and not self.session.readonly)
@@ -230,14 +231,17 @@ class MainWindow(QMainWindow):
             self.settings.setValue("runs_root", folder)
             self.runs.set_root(self.runs_root)
 
+    def _seeds(self) -> int:
+        """How many runs Train makes: an opened run's Train continues that one run (its
+        settings, Seeds with them, are read-only)."""
+        return 1 if self.session.readonly else self.config_panel.seeds.value()
+
     def start_training(self, run_dir: Path | None = None) -> None:
         """Train into ``run_dir``, else continue the current run, else start a new one."""
         config, books = self.config_panel.config(), self.books.included()
         if config is not None and books and not self.training:
             self.banner.hide()
-            # an opened run's Train continues that one run; its settings are read-only
-            seeds = 1 if self.session.readonly else self.config_panel.seeds.value()
-            self.session.train(config, books, run_dir, seeds)
+            self.session.train(config, books, run_dir, self._seeds())
 
     def _training_starts(self, out: Path) -> None:
         self.runs.busy = {out}

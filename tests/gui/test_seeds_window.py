@@ -30,7 +30,9 @@ def test_seeds_2_trains_two_runs_that_differ_only_in_seed_and_compare_groups_the
     seeds = window.findChild(type(window.config_panel.seeds), "seeds")
     assert seeds is window.config_panel.seeds and seeds.value() == 1
     assert seeds.accessibleName() and seeds.toolTip()
+    assert window.train_action.toolTip().startswith("Train every checked book into a new run")
     seeds.setValue(2)
+    assert window.train_action.toolTip().startswith("Train every checked book 2 times, as 2 new")
     said, listed = [], []
     window.session.event.connect(lambda _: said.append(window.session.progress.text()))
     window.session.starting.connect(lambda folder: listed.append(folder))
@@ -45,6 +47,7 @@ def test_seeds_2_trains_two_runs_that_differ_only_in_seed_and_compare_groups_the
     assert any(text.startswith("seed 1 of 2 · book") for text in said)
     assert any(text.startswith("seed 2 of 2 · book") for text in said)
     assert window.run_dir == folders[1]
+    assert window.train_action.toolTip().startswith("Train every checked book 2 times")
     # The Runs panel lists both; checked, Compare draws them as one band.
     qtbot.waitUntil(lambda: window.runs.tree.topLevelItemCount() == 2, timeout=30_000)
     for folder in folders:
@@ -78,9 +81,12 @@ def test_an_opened_runs_train_continues_that_run_alone(window, qtbot, monkeypatc
     on_demo(window, qtbot, **TINY)
     window.config_panel.seeds.setValue(2)
     trained = []
+    window.session.run_dir = window.runs_root / "opened"
     monkeypatch.setattr(window.session, "train",
                         lambda config, books, run_dir=None, seeds=1: trained.append(seeds))
     window.session.readonly = True
+    window._update_controls()
+    assert window.train_action.toolTip().startswith("Continue the run")
     window.start_training()
     window.session.readonly = False
     window.start_training()
