@@ -116,7 +116,7 @@ class ProgressBars:
             done = round(p.elapsed) if p.by_time else p.step
             self.bar.update(done - self.bar.n)
             self.bar.set_postfix(self._postfix(), refresh=False)
-        elif isinstance(event, ev.BookFinished):
+        elif isinstance(event, ev.BookFinished) and event.status != "failed":  # BookFailed said it
             self.close()
             tail = f" val loss {event.val_loss:.3f}" if event.val_loss is not None else ""
             tqdm.write(f"{event.book}: {event.status} at step {event.step}{tail}"
@@ -147,8 +147,9 @@ class ProgressBars:
 
 
 def failures(dist: Distributed) -> ev.EventCallback:
-    """What a rank other than 0 still says: the failures rank 0 cannot report for it."""
-    kinds = (ev.BookFailed, ev.RunFailed) if dist.writes_results else (ev.RunFailed,)
+    """What a rank other than 0 still says: the failures rank 0 cannot report for it.  A
+    rank that writes results says what ended its run in its summary line instead."""
+    kinds = (ev.BookFailed,) if dist.writes_results else (ev.RunFailed,)
 
     def report(event: ev.Event) -> None:
         if isinstance(event, kinds):
@@ -231,10 +232,12 @@ def summary(result: RunResult, out: Path, dist: Distributed) -> int:
     elif result.disk_full:
         code, text = 1, (f"stopped: disk full: {result.error}; the checkpoints saved before are "
                          f"kept in {out / 'checkpoints'}: run the same command again to resume")
-    elif result.error is not None:
+    elif result.error is not None and result.error not in result.failed.values():
         code, text = 1, f"the run ended early: {result.error}"
-    elif result.failed:
-        code, text = 1, f"{len(result.failed)} book(s) failed: {', '.join(result.failed)}"
+    elif result.failed:  # each book's error line said why; a book's failure that ends the
+        # run (out of memory: the next book needs as much) is not said again
+        code, text = 1, (f"{len(result.failed)} book(s) failed: {', '.join(result.failed)}"
+                         + ("; the run ended there" if result.error is not None else ""))
     else:
         return 0
     if dist.writes_results:

@@ -103,3 +103,30 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(books_dir, tmp_path):
     assert main(argv[3:]) == 0  # the same command (another budget would be refused)
     resumed = checkpoints.load(out / "checkpoints" / "Alpha Book.pt")
     assert resumed["training"]["step"] == 200 and not resumed["partial"]
+
+
+def out_of_memory(self, *args, **kwargs):
+    raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+
+@pytest.mark.parametrize("fault, said", [
+    ("oom", "Alpha Book: out of memory on cpu with batch_size 8 and block_size 64; lower "
+            "batch_size or block_size"),
+    ("nan", "Alpha Book: the loss became nan at step 5; lower lr"),
+])
+def test_a_book_that_fails_is_said_once_with_its_remedy(books_dir, tmp_path, capsys, monkeypatch,
+                                                        fault, said):
+    """The failure's line once: not again in the book's finish line nor the last line."""
+    from bdh_studio.core.model import BDH
+    forward = BDH.forward
+
+    def nan_loss(self, idx, targets=None, stats=None):
+        logits, loss = forward(self, idx, targets, stats)
+        return logits, loss * float("nan")
+
+    monkeypatch.setattr(BDH, "forward", out_of_memory if fault == "oom" else nan_loss)
+    assert main(["train", str(books_dir), "--out", str(tmp_path / "run"), *TINY,
+                 "--precision", "fp32"]) == 1
+    err = capsys.readouterr().err
+    assert err.count(said) == 1, err
+    assert [line for line in err.splitlines() if said in line][0].startswith("error: " + said)
