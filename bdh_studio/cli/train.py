@@ -193,14 +193,17 @@ def run(args: argparse.Namespace) -> int:
     for seed_config, out in runs:
         if len(runs) > 1:
             print(f"seed {seed_config.seed}: {out}", file=sys.stderr)
-        code = max(code, train_one(seed_config, books, out, args, control))
-        if code == STOPPED:
-            break  # Ctrl-C stops the seeds to come as well
+        seed_code, ended_early = train_one(seed_config, books, out, args, control)
+        code = max(code, seed_code)
+        if ended_early:
+            break  # Ctrl-C, a full disk, a lost peer or no memory stop the seeds to come too
     return code
 
 
 def train_one(config: cfg.TrainConfig, books: list[Path], out: Path, args: argparse.Namespace,
-              control: TaskControl) -> int:
+              control: TaskControl) -> tuple[int, bool]:
+    """The run's exit code, and whether it ended early: stopped, or ended by what would end
+    the next seed's run the same way."""
     dist = Distributed.from_environment(config, spread_books=args.spread_books)
     stop_on_interrupt(control, announce=dist.is_main)
     bars = ProgressBars() if dist.is_main else None
@@ -218,7 +221,7 @@ def train_one(config: cfg.TrainConfig, books: list[Path], out: Path, args: argpa
         if bars is not None:
             bars.close()
         dist.close()
-    return summary(result, out, dist)
+    return summary(result, out, dist), result.stopped or result.error is not None
 
 
 STOPPED = 130  # the exit code of a run Ctrl-C stopped (the shell's for SIGINT)

@@ -146,3 +146,13 @@ def test_disk_full_in_the_run_log_tears_one_line_and_the_next_run_starts_a_fresh
                if isinstance(e, ev.BookFinished) and e.status == "skipped"}
     for name, ckpt in kept.items():  # each checkpoint saved before the disk filled is used
         assert (resumed[name] == ckpt["training"]["step"]) if ckpt["partial"] else name in skipped
+
+
+def test_disk_full_stops_the_seeds_to_come_with_exit_1(books_dir, tmp_path, capsys,
+                                                       full_at_save):
+    """The next seed's run would meet the same full disk: it is not started."""
+    full_at_save()
+    assert main(["train", str(books_dir), "--out", str(tmp_path / "run"), "--iters", "4",
+                 "--seeds", "2", *TINY]) == 1
+    assert last_line(capsys).startswith("stopped: disk full: could not write")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["books", "run-seed1337"]

@@ -56,7 +56,7 @@ def test_a_full_disk_at_the_start_creates_nothing_and_the_same_command_then_work
         out.mkdir()  # a folder the person made for the run stays, empty
     with monkeypatch.context() as patched:
         patched.setattr(Path, "write_text", write_text_on_a_full_disk)
-        assert train(books_dir, out) in (1, 2)
+        assert train(books_dir, out) == 1  # a fault of the machine, not bad input
     assert "No space left on device" in one_line(capsys)
     assert (sorted(out.iterdir()) == [] if existing else not out.exists())
     assert train(books_dir, out) == 0
