@@ -189,23 +189,27 @@ def run(args: argparse.Namespace) -> int:
         check_folder(out, [("BOOKS_DIR", args.books), ("--config", args.config)], "--out",
                      run_ok=True, probe=False)
     control = TaskControl()
+    # One process group for every seed: torchrun's rendezvous does not take a second one.
+    dist = Distributed.from_environment(config, spread_books=args.spread_books)
+    stop_on_interrupt(control, announce=dist.is_main)
     code = 0
-    for seed_config, out in runs:
-        if len(runs) > 1:
-            print(f"seed {seed_config.seed}: {out}", file=sys.stderr)
-        seed_code, ended_early = train_one(seed_config, books, out, args, control)
-        code = max(code, seed_code)
-        if ended_early:
-            break  # Ctrl-C, a full disk, a lost peer or no memory stop the seeds to come too
+    try:
+        for seed_config, out in runs:
+            if len(runs) > 1 and dist.is_main:
+                print(f"seed {seed_config.seed}: {out}", file=sys.stderr)
+            seed_code, ended_early = train_one(seed_config, books, out, args, control, dist)
+            code = max(code, seed_code)
+            if ended_early:
+                break  # Ctrl-C, a full disk, a lost peer or no memory stop the seeds to come
+    finally:
+        dist.close()
     return code
 
 
 def train_one(config: cfg.TrainConfig, books: list[Path], out: Path, args: argparse.Namespace,
-              control: TaskControl) -> tuple[int, bool]:
+              control: TaskControl, dist: Distributed) -> tuple[int, bool]:
     """The run's exit code, and whether it ended early: stopped, or ended by what would end
     the next seed's run the same way."""
-    dist = Distributed.from_environment(config, spread_books=args.spread_books)
-    stop_on_interrupt(control, announce=dist.is_main)
     bars = ProgressBars() if dist.is_main else None
     if dist.is_main and dist.spread_books and dist.world_size > 1:
         print(f"{len(books)} book(s) spread over {dist.world_size} processes; the bars show "
@@ -220,7 +224,6 @@ def train_one(config: cfg.TrainConfig, books: list[Path], out: Path, args: argpa
     finally:
         if bars is not None:
             bars.close()
-        dist.close()
     return summary(result, out, dist), result.stopped or result.error is not None
 
 

@@ -141,6 +141,20 @@ def test_spread_books_trains_each_book_once(books_dir, tmp_path):
                                                                        tmp_path)
 
 
+
+def test_seeds_train_one_run_each_in_one_process_group(books_dir, tmp_path):
+    """The second seed once met a process group torn down after the first: a hang."""
+    run = Torchrun(books_dir, tmp_path / "run", "--iters", "10", "--seeds", "2")
+    assert run.wait() == 0, run.stderr
+    for seed in (1337, 1338):
+        out = tmp_path / f"run-seed{seed}"
+        assert run.stderr.count(f"seed {seed}: {out}") == 1  # rank 0 says it, alone
+        for book in ("Alpha Book", "beta book"):
+            ckpt = checkpoints.load(out / "checkpoints" / f"{book}.pt")
+            assert ckpt["training"]["step"] == 10 and ckpt["training"]["world_size"] == 2
+            assert ckpt["train_config"]["seed"] == seed
+
+
 @needs_proc
 def test_a_stop_on_one_rank_stops_every_rank_at_the_same_step(books_dir, tmp_path):
     weights = tmp_path / "weights"
