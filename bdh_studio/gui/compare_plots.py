@@ -462,6 +462,9 @@ class ComparePlots(QWidget):
         run_export(export, path, self.problem.emit)
 
 
+PICTURE_SIZE = (1200, 700)  # runs compare --out x.png, in pixels
+
+
 def draw_offscreen(runs: list[ComparedRun], out: Path, x_axis: int,
                    spread: str | None = None) -> None:
     """The comparison as the window draws it, into ``out`` (.png or .svg), with no window
@@ -470,12 +473,14 @@ def draw_offscreen(runs: list[ComparedRun], out: Path, x_axis: int,
     from .app import make_app
     make_app([])
     plots = ComparePlots()
-    plots.resize(1200, 700)
     plots.x_axis.setCurrentIndex(x_axis)
     if spread:
         plots.spread.setCurrentIndex(plots.spread.findData(spread))
         plots.group_seeds.setChecked(True)
     plots.set_runs(runs)
+    # The picture is the canvas alone, at the size asked: in the tab it gets a share of it.
+    plots.canvas.setParent(None)
+    plots.canvas.resize(*PICTURE_SIZE)
     # grab lays the hidden widget out and ranges the view; showing it would make a platform
     # window, and the offscreen one prints that it does not support propagateSizeHints
     plots.canvas.grab()
