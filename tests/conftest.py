@@ -10,6 +10,7 @@ import gc
 gc.disable()
 
 import os  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -81,7 +82,7 @@ def tiny_config():
 
 
 @pytest.fixture(scope="session")
-def demo_models(tmp_path_factory) -> Path:
+def trained_demo_models(tmp_path_factory) -> Path:
     """Tiny book models of the three demo books, trained once for the whole session."""
     from bdh_studio import resources
     from bdh_studio.core.config import PRESETS
@@ -91,6 +92,13 @@ def demo_models(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo-run")
     assert train_run(config, sorted(resources.demo_books().glob("*.txt")), out).ok
     return out
+
+
+@pytest.fixture
+def demo_models(trained_demo_models, tmp_path_factory) -> Path:
+    """A test's own copy of the demo book models (1.5 MB): what one test writes into its run
+    folder (a classifier run the Backstories tab keeps) no later test sees."""
+    return Path(shutil.copytree(trained_demo_models, tmp_path_factory.mktemp("demo-run") / "run"))
 
 
 @pytest.fixture
