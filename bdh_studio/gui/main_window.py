@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         s = self.session
         s.starting.connect(self._training_starts)
         s.event.connect(self.on_event)
-        s.past.connect(self.plots.load_events)
+        s.past.connect(self.plots.show_state)
         s.refused.connect(lambda problems: [self.books.mark_unusable(path, why.removeprefix(
             f"{path.name}: ")) for path, why in problems.items()])
         s.finished.connect(self._training_ended)
@@ -303,8 +303,7 @@ class MainWindow(QMainWindow):
         """Replace everything the last run left on screen with this run's own state."""
         summary = run.summary
         self.banner.hide()
-        self.plots.clear()
-        self.plots.load_events(run.log.events)
+        self.plots.show_state(run.state)
         self.books.show_run(summary.book_paths, summary.books, run.state.outcomes)
         self.run_status.refresh()
         self.run_settings.show_run(config_of(summary), summary.name if self.session.readonly

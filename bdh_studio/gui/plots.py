@@ -14,7 +14,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -308,9 +308,14 @@ class TrainingPlots(QWidget):
             if not self._timer.isActive():
                 self._timer.start()
 
-    def load_events(self, events: Iterable[ev.Event]) -> None:
-        for event in events:
-            self.handle(event)
+    def show_state(self, state: RunState) -> None:
+        """A run's curves from its events folded already, in the background, once: the
+        events that follow fold into the same state."""
+        self.clear()
+        self.data = state
+        for name in state.books:
+            self._book(name)
+        self._plan_x()
         self.redraw()
 
     def clear(self) -> None:

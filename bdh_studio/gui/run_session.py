@@ -40,9 +40,9 @@ AskConflict = Callable[[Path, list[str]], str]  # the run, its changed settings 
 
 
 @dataclass(frozen=True)
-class PastEvents:
-    """A run folder's log, read in the worker before training it on, for one redraw."""
-    events: list
+class PastState:
+    """A run folder's log folded in the worker before training it on, for one redraw."""
+    state: RunState
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class SeedStarted:
 def train_into(config: cfg.TrainConfig, books: list[Path], out: Path, control: TaskControl):
     """The engine's training of one run, in the worker: the curves it had logged first."""
     if (out / METRICS).is_file():  # the curves so far, so the new points continue them
-        control.partial(PastEvents(read_run(out).events))
+        control.partial(PastState(RunState.of(read_run(out).events)))
     try:
         return train_run(config, books, out, on_event=control.partial, control=control)
     except BadBooks as exc:  # the list shows them unusable too, then the banner says why
@@ -72,7 +72,7 @@ def train_into(config: cfg.TrainConfig, books: list[Path], out: Path, control: T
 class RunSession(QObject):
     starting = Signal(Path)  # training into this folder begins: the window's bookkeeping first
     event = Signal(object)  # each engine event of the training, in order
-    past = Signal(object)  # the events a continued run had logged, drawn before the new ones
+    past = Signal(object)  # a continued run's RunState so far, drawn before the new events
     refused = Signal(object)  # book path -> why the engine refused it as the run began
     finished = Signal()  # the training's thread is gone
     opened = Signal(object)  # an OpenedRun
@@ -199,13 +199,13 @@ class RunSession(QObject):
             return config, new_run_folder(self.runs_root, self.default_name(config, books))
         return None, run_dir
 
-    def _heard(self, event: ev.Event | PastEvents | RefusedBooks | SeedStarted) -> None:
+    def _heard(self, event: ev.Event | PastState | RefusedBooks | SeedStarted) -> None:
         if isinstance(event, SeedStarted):  # the next seed's run is the current one now
             self._switch_to(event.folder, event.index)
             self.starting.emit(event.folder)
             self.changed.emit()
-        elif isinstance(event, PastEvents):
-            self.past.emit(event.events)
+        elif isinstance(event, PastState):
+            self.past.emit(event.state)
         elif isinstance(event, RefusedBooks):
             self.refused.emit(event.problems)
         else:

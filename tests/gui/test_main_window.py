@@ -185,6 +185,29 @@ def test_open_run_draws_a_past_run(window, qtbot, tiny_config, books_dir, tmp_pa
                     window.banner.label.text(), timeout=30_000)
 
 
+
+def test_opening_a_run_folds_its_events_once_for_the_plots_and_the_status(
+        window, qtbot, demo_models, monkeypatch):
+    """open_run folded the log in the background, and the plots folded it again."""
+    from bdh_studio.core.run.log import read_run
+    from bdh_studio.core.run.state import RunState
+    events = read_run(demo_models).events
+    folded = []
+    handle = RunState.handle
+
+    def counted(self, event):
+        folded.append(event)
+        return handle(self, event)
+
+    monkeypatch.setattr(RunState, "handle", counted)
+    window.session.open_run(demo_models)
+    qtbot.waitUntil(lambda: window.run_dir == demo_models, timeout=30_000)
+    assert len(folded) == len(events)
+    for book in window.books.infos:
+        steps, _ = window.plots.curve_points(book, "train")
+        assert list(steps) == [20, 40]
+
+
 def test_closing_during_training_stops_cleanly(qtbot, settings, books_dir, tmp_path,
                                                monkeypatch):
     import shiboken6
