@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
             f"{path.name}: ")) for path, why in problems.items()])
         s.finished.connect(self._training_ended)
         s.opened.connect(self._show_run)
+        s.checkpoints_listed.connect(self.sample_box.set_checkpoints)
         s.compared.connect(self._show_comparison)
         s.status.connect(self.statusBar().showMessage)
         s.changed.connect(self._update_controls)
@@ -258,8 +259,6 @@ class MainWindow(QMainWindow):
             self.banner.show_message(event.message)
         if isinstance(event, (ev.RunStarted, ev.BookFinished, ev.RunFinished)):
             self.runs.schedule()  # its state, losses and size moved on
-        elif isinstance(event, ev.CheckpointSaved):
-            self.sample_box.set_checkpoints(self.session.checkpoints())
 
     def _training_ended(self) -> None:
         self.books.release()
@@ -268,8 +267,6 @@ class MainWindow(QMainWindow):
         self.pause_action.setText("Pause")
         self._update_controls()
         self.run_status.refresh()
-        if self.run_dir is not None:
-            self.sample_box.set_checkpoints(self.session.checkpoints())
 
     def toggle_pause(self) -> None:
         """Pause or resume; the book, the run and the status bar all say which."""
@@ -309,7 +306,6 @@ class MainWindow(QMainWindow):
         self.run_settings.show_run(config_of(summary), summary.name if self.session.readonly
                                    else None)
         self.results.set_models_folder(run.folder)
-        self.sample_box.set_checkpoints(self.session.checkpoints())
         self.runs.select(run.folder)
         self.pages.setCurrentWidget(self.workspace)
         problems = [run.log.note()] if run.log.skipped else []

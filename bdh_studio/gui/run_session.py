@@ -46,6 +46,12 @@ class PastState:
 
 
 @dataclass(frozen=True)
+class ListedCheckpoints:
+    """The run folder's book models, listed in the worker as a training ends."""
+    paths: list[Path]
+
+
+@dataclass(frozen=True)
 class RefusedBooks:
     """Books the engine found unusable as a run began (changed since the list checked them)."""
     problems: dict[Path, str]
@@ -67,6 +73,8 @@ def train_into(config: cfg.TrainConfig, books: list[Path], out: Path, control: T
     except BadBooks as exc:  # the list shows them unusable too, then the banner says why
         control.partial(RefusedBooks(exc.problems))
         raise
+    finally:  # a model set aside as it resumed is gone: the folder says what is left
+        control.partial(ListedCheckpoints(RunFolder(out).checkpoints()))
 
 
 class RunSession(QObject):
@@ -76,6 +84,7 @@ class RunSession(QObject):
     refused = Signal(object)  # book path -> why the engine refused it as the run began
     finished = Signal()  # the training's thread is gone
     opened = Signal(object)  # an OpenedRun
+    checkpoints_listed = Signal(object)  # the current run's book models (list[Path]) changed
     compared = Signal(object)  # the checked runs, as core.run.compare.load_run reads them
     problem = Signal(str)  # a sentence for the banner
     status = Signal(str, int)  # a passing status-bar message and how long it shows (ms)
@@ -90,6 +99,9 @@ class RunSession(QObject):
         self.readonly = False  # the settings shown are an opened run's
         self.planned: Path | None = None  # the new run New run… named, made by the next Train
         self.run_state = RunState()
+        # The current run's book models as last listed: listing a folder (a network disk) is
+        # never done on the GUI thread, only in the tasks that open or train the run.
+        self.checkpoint_paths: list[Path] = []
         self.seeds = 1  # how many seeds' runs the training in progress (or the last) makes
         self.trainer = BackgroundTask("training", self)
         self.trainer.partial.connect(self._heard)
@@ -177,6 +189,8 @@ class RunSession(QObject):
         self.changed.emit()
 
     def _switch_to(self, out: Path, seed_index: int) -> None:
+        if out != self.run_dir:
+            self.checkpoint_paths = []  # the boxes show the last run's until this one saves
         self.run_dir, self.planned = out, None
         self.run_state = RunState()
         self.progress.seed_index, self.progress.seeds = seed_index, self.seeds
@@ -199,7 +213,8 @@ class RunSession(QObject):
             return config, new_run_folder(self.runs_root, self.default_name(config, books))
         return None, run_dir
 
-    def _heard(self, event: ev.Event | PastState | RefusedBooks | SeedStarted) -> None:
+    def _heard(self, event: ev.Event | PastState | RefusedBooks | SeedStarted
+               | ListedCheckpoints) -> None:
         if isinstance(event, SeedStarted):  # the next seed's run is the current one now
             self._switch_to(event.folder, event.index)
             self.starting.emit(event.folder)
@@ -208,8 +223,12 @@ class RunSession(QObject):
             self.past.emit(event.state)
         elif isinstance(event, RefusedBooks):
             self.refused.emit(event.problems)
+        elif isinstance(event, ListedCheckpoints):
+            self._set_checkpoints(event.paths)
         else:
             self.run_state.handle(event)
+            if isinstance(event, ev.CheckpointSaved) and event.path:
+                self._set_checkpoints(sorted({*self.checkpoint_paths, Path(event.path)}))
             self.event.emit(event)
 
     def toggle_pause(self) -> bool:
@@ -238,9 +257,12 @@ class RunSession(QObject):
             self.problem.emit("Wait for the current run to end before opening another.")
             return
         folder = Path(folder)
-        self.opener.start(lambda control: run_summary.open_run(folder))
+        self.opener.start(lambda control: (run_summary.open_run(folder),
+                                           RunFolder(folder).checkpoints()))
 
-    def _opened(self, run: OpenedRun) -> None:
+    def _opened(self, opened: tuple[OpenedRun, list[Path]]) -> None:
+        run, checkpoints = opened
+        self._set_checkpoints(checkpoints)
         self.run_dir, self.planned = run.folder, None
         self.readonly = config_of(run.summary) is not None
         self.run_state = run.state
@@ -254,6 +276,7 @@ class RunSession(QObject):
         self.run_dir, self.planned = None, planned
         self.readonly = False
         self.run_state = RunState()
+        self.checkpoint_paths = []
 
     def compare(self, folders: list[Path]) -> None:
         """Read the runs' logs in the background; only the latest choice is shown."""
@@ -269,10 +292,16 @@ class RunSession(QObject):
     def renamed(self, old: Path, new: Path) -> None:
         if self.run_dir == old:
             self.run_dir = new
+            self._set_checkpoints([new / p.relative_to(old) for p in self.checkpoint_paths])
             self.changed.emit()
 
     def checkpoints(self) -> list[Path]:
-        return RunFolder(self.run_dir).checkpoints() if self.run_dir else []
+        """The current run's book models as last listed (no disk is read here)."""
+        return list(self.checkpoint_paths)
+
+    def _set_checkpoints(self, paths: list[Path]) -> None:
+        self.checkpoint_paths = list(paths)
+        self.checkpoints_listed.emit(self.checkpoints())
 
     # --- exporting ----------------------------------------------------------
 

@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from bdh_studio import resources
-from test_main_window import checked, drop
+from test_main_window import checked, drop, use_tiny
 
 
 @pytest.fixture
@@ -115,3 +115,30 @@ def test_the_comparison_csv_is_written_in_the_background(window, qtbot, on_gui_t
         window.compare.export_csv(tmp_path / "compare.csv")
     assert calls == [False]
     assert len((tmp_path / "compare.csv").read_text().splitlines()) > 3
+
+
+def test_a_runs_checkpoints_are_listed_in_the_background(window, qtbot, books_dir, demo_models,
+                                                         tmp_path, monkeypatch):
+    """At each save, at the end of training, on opening a run and in Inspect's list."""
+    from bdh_studio.core.run.folder import RunFolder
+    on_gui = []
+    listing = RunFolder.checkpoints
+
+    def watched(self):
+        on_gui.append(threading.current_thread() is threading.main_thread())
+        return listing(self)
+
+    monkeypatch.setattr(RunFolder, "checkpoints", watched)
+    drop(window, [books_dir])
+    use_tiny(window, max_iters=10, log_interval=5, eval_interval=10, eval_batches=1,
+             checkpoint_interval=5)
+    window.start_training(tmp_path / "run")
+    qtbot.waitUntil(lambda: not window.training, timeout=60_000)
+    assert [window.sample_box.model_choice.itemText(i) for i in range(2)] == [
+        "Alpha Book", "beta book"]
+    window.session.open_run(demo_models)
+    qtbot.waitUntil(lambda: window.run_dir == demo_models, timeout=30_000)
+    assert window.sample_box.model_choice.count() == 3
+    window.workspace.setCurrentWidget(window.inspect)
+    assert window.inspect.model.count() == 3
+    assert on_gui and not any(on_gui)
