@@ -16,7 +16,7 @@ from ..core.control import TaskControl
 from ..core.corpus import BadBooks, CorpusError, find_books
 from ..core.distributed import Distributed
 from ..core.outputs import check_folder
-from ..core.run.seeds import seed_runs
+from ..core.run.seeds import ends_seeds, seed_runs
 from ..core.run.state import RunState
 from ..core.threads import threads_text
 from ..core.trainer import RunResult, train_run
@@ -197,9 +197,9 @@ def run(args: argparse.Namespace) -> int:
         for seed_config, out in runs:
             if len(runs) > 1 and dist.is_main:
                 print(f"seed {seed_config.seed}: {out}", file=sys.stderr)
-            seed_code, ended_early = train_one(seed_config, books, out, args, control, dist)
+            seed_code, last = train_one(seed_config, books, out, args, control, dist)
             code = max(code, seed_code)
-            if ended_early:
+            if last:
                 break  # Ctrl-C, a full disk, a lost peer or no memory stop the seeds to come
     finally:
         dist.close()
@@ -208,8 +208,7 @@ def run(args: argparse.Namespace) -> int:
 
 def train_one(config: cfg.TrainConfig, books: list[Path], out: Path, args: argparse.Namespace,
               control: TaskControl, dist: Distributed) -> tuple[int, bool]:
-    """The run's exit code, and whether it ended early: stopped, or ended by what would end
-    the next seed's run the same way."""
+    """The run's exit code, and whether the seeds after it are not to start (ends_seeds)."""
     bars = ProgressBars() if dist.is_main else None
     if dist.is_main and dist.spread_books and dist.world_size > 1:
         print(f"{len(books)} book(s) spread over {dist.world_size} processes; the bars show "
@@ -224,7 +223,7 @@ def train_one(config: cfg.TrainConfig, books: list[Path], out: Path, args: argpa
     finally:
         if bars is not None:
             bars.close()
-    return summary(result, out, dist), result.stopped or result.error is not None
+    return summary(result, out, dist), ends_seeds(result)
 
 
 STOPPED = 130  # the exit code of a run Ctrl-C stopped (the shell's for SIGINT)
