@@ -1,10 +1,14 @@
-"""``bdh-studio train``: train one model per book, headless, with a progress bar per book."""
+"""``bdh-studio train``: train one model per book, headless, with a progress bar per book
+(progress lines in a log)."""
 
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tqdm import tqdm
@@ -86,16 +90,31 @@ def book_paths(args: argparse.Namespace) -> list[Path]:
     return find_books(resources.demo_books() if args.demo else args.books)
 
 
+LOG_LINE_SECONDS = 30.0  # how often a log (stderr not a terminal) gets a progress line
+
+
 class ProgressBars:
     """One tqdm bar per book, drawn from the run's state as each event folds into it; quiet
-    unless this is rank 0."""
+    unless this is rank 0.
 
-    def __init__(self) -> None:
+    When stderr is not a terminal (``train ... 2> log``, a scheduler's log file) a bar's
+    carriage returns would make each book one unreadable line of the log: there the
+    progress is a plain line every LOG_LINE_SECONDS and at each validation instead.
+    """
+
+    def __init__(self, live: bool | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.run = RunState()
         self.bar: tqdm | None = None
+        self.live = sys.stderr.isatty() if live is None else live
+        self.clock, self.last_line = clock, -math.inf
 
     def __call__(self, event: ev.Event) -> None:
         self.run.handle(event)
+        if not self.live and isinstance(event, (ev.BookStarted, ev.StepLogged,
+                                                ev.ValidationLogged)):
+            self._log_line(due=not isinstance(event, ev.StepLogged))
+            return
         p = self.run.progress
         if isinstance(event, ev.RunStarted):
             tqdm.write(f"run folder {event.run_dir} · {len(event.books)} book(s) · "
@@ -139,6 +158,12 @@ class ProgressBars:
         if p.val_loss is not None:
             post["val"] = f"{p.val_loss:.3f}"
         return post
+
+    def _log_line(self, due: bool) -> None:
+        now = self.clock()
+        if due or now - self.last_line >= LOG_LINE_SECONDS:
+            self.last_line = now
+            print(self.run.progress.text(), file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:

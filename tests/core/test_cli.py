@@ -10,7 +10,9 @@ import pytest
 import torch
 
 from bdh_studio.cli import main
+from bdh_studio.cli.train import ProgressBars
 from bdh_studio.core import checkpoints
+from bdh_studio.core import events as ev
 from bdh_studio.core.run.log import read_run
 
 TINY = ["--preset", "tiny", "--iters", "20", "--set", "log_interval=5", "--set", "eval_interval=10"]
@@ -130,3 +132,21 @@ def test_a_book_that_fails_is_said_once_with_its_remedy(books_dir, tmp_path, cap
     err = capsys.readouterr().err
     assert err.count(said) == 1, err
     assert [line for line in err.splitlines() if said in line][0].startswith("error: " + said)
+
+
+def test_a_log_gets_a_progress_line_at_each_validation_and_every_30_s_not_a_bar(capsys):
+    """stderr that is no terminal: tqdm's carriage returns would make each book one line."""
+    now = [0.0]
+    bars = ProgressBars(live=False, clock=lambda: now[0])
+    bars(ev.RunStarted("run", ("a",), {}, "cpu", "fp32"))
+    bars(ev.BookStarted("a", 0, 1, 100))
+    for step, seconds in ((10, 5.0), (20, 29.0), (30, 31.0), (40, 40.0)):
+        now[0] = seconds
+        bars(ev.StepLogged("a", step, 2.0, 1e-3, 1000.0, seconds))
+    bars(ev.ValidationLogged("a", 40, 1.9, 2.74))
+    bars(ev.BookFinished("a", "finished", 40, 1.9))
+    lines = capsys.readouterr().err.splitlines()
+    assert "\r" not in "".join(lines)
+    assert [line.split(" · ")[1] for line in lines if line.startswith("book 1 of 1")] == \
+        ["step 0/100", "step 30/100", "step 40/100"]
+    assert "val 1.900" in lines[-2] and lines[-1] == "a: finished at step 40 val loss 1.900"

@@ -35,3 +35,11 @@ def test_a_stopped_book_shows_the_step_it_was_saved_at_not_the_last_one_logged()
                            ev.BookFinished("a", "partial", 105),
                            ev.RunFinished(stopped=True, elapsed=11.0))
     assert "step 105/500" in progress.text() and progress.text().endswith("stopped")
+
+
+def test_a_new_book_does_not_show_the_pace_of_the_book_before():
+    progress = progress_of(ev.BookStarted("a", 0, 3, 100),
+                           ev.StepLogged("a", 100, 2.0, 1e-3, 5000.0, 10.0),
+                           ev.BookFinished("a", "finished", 100),
+                           ev.BookStarted("b", 1, 3, 100))
+    assert progress.tokens_per_s == 0 and "tokens/s" not in progress.text()

@@ -102,6 +102,7 @@ class RunState:
         p.start_step = p.step = event.start_step
         p.budget, p.max_seconds = event.budget, event.max_seconds
         p.loss = p.val_loss = None
+        p.tokens_per_s = 0.0  # the book before's pace is not this one's
         p.start_elapsed = p.elapsed = event.start_elapsed
         return event.book
 
