@@ -47,7 +47,13 @@ T = TypeVar("T")
 
 
 class JobFailure(UserError):
-    """This process cannot go on in step with the others of its torchrun job."""
+    """This process cannot go on in step with the others of its torchrun job.
+
+    A fault of the job, not input a person changes at the command line: exit 1,
+    as a run that ends early does, wherever the ranks were when it happened.
+    """
+
+    exit_code = 1
 
 
 def timeout(compiling: bool = False) -> timedelta:

@@ -150,3 +150,17 @@ def test_a_log_gets_a_progress_line_at_each_validation_and_every_30_s_not_a_bar(
     assert [line.split(" · ")[1] for line in lines if line.startswith("book 1 of 1")] == \
         ["step 0/100", "step 30/100", "step 40/100"]
     assert "val 1.900" in lines[-2] and lines[-1] == "a: finished at step 40 val loss 1.900"
+
+
+def test_a_peer_lost_before_training_starts_is_a_fault_exit_1_not_bad_input(
+        books_dir, tmp_path, capsys, monkeypatch):
+    """The ranks agree on the books before the run: a peer lost then is no input to change."""
+    from bdh_studio.core import trainer
+    from bdh_studio.core.distributed import JobFailure
+
+    def lost(*args, **kwargs):
+        raise JobFailure("another process of this torchrun job failed")
+
+    monkeypatch.setattr(trainer, "_bad_books", lost)
+    assert main(["train", str(books_dir), "--out", str(tmp_path / "run"), *TINY]) == 1
+    assert "another process of this torchrun job failed" in capsys.readouterr().err
