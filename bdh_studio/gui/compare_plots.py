@@ -58,6 +58,9 @@ METRICS = {"train": ("Training loss", "training loss (nats/byte)", "nats/byte"),
            "y_sparsity": ("Sparsity y", "non-zero fraction of y", "non-zero y")}
 NO_RUNS = "No runs compared yet: check two or more runs in the Runs list."
 MIN_PLOT_HEIGHT = 170  # px of the plot with its axes: a view ~120 px tall
+# The plot's and the tables' shares of the height they split: a table's rows read in a
+# third; parallel coordinates need half (in a third their axes were 20 px long at 1024x700).
+TABLE_SHARES, CHART_SHARES = (2, 1), (1, 1)
 LEGEND_RUN_CHARS, LEGEND_BOOK_CHARS = 24, 24  # a legend entry's run or book, cut to these
 BOOK_SAMPLE = "#666"  # a book's legend entry: its line style, in no run's colour
 
@@ -129,16 +132,38 @@ class ComparePlots(QWidget):
         self.tables.setCornerWidget(self.hparams.controls)
         self.tables.currentChanged.connect(
             lambda tab: self.hparams.controls.setVisible(tab == 0))
-        below = QSplitter(Qt.Vertical, objectName="compareSplitter")
-        below.addWidget(self.canvas)
-        below.addWidget(self.tables)
-        below.setCollapsible(0, False)
-        below.setStretchFactor(0, 2)  # the tables keep a third: a few rows, always in view
-        below.setStretchFactor(1, 1)
+        self.below = QSplitter(Qt.Vertical, objectName="compareSplitter")
+        self.below.addWidget(self.canvas)
+        self.below.addWidget(self.tables)
+        self.below.setCollapsible(0, False)
+        self._chart_shown: bool | None = None  # what the height is shared for
+        self._table_sizes: list[int] = []  # the plot's and the tables', as the table had them
+        self._share_height()  # the tables keep a third: a few rows, always in view
+        self.tables.currentChanged.connect(self._share_height)
+        self.hparams.pages.currentChanged.connect(self._share_height)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(below, 1)
+        layout.addWidget(self.below, 1)
+
+    def _share_height(self, *_) -> None:
+        """Half the height to the tables while they show the parallel coordinates; the
+        plot's own back when they show a table again (it keeps its minimum either way)."""
+        chart = self.tables.currentWidget() is self.hparams and \
+            self.hparams.pages.currentWidget() is self.hparams.parallel
+        if chart == self._chart_shown:
+            return
+        self._chart_shown, sizes = chart, self.below.sizes()
+        shares = CHART_SHARES if chart else TABLE_SHARES
+        for i, share in enumerate(shares):
+            self.below.setStretchFactor(i, share)
+        if chart:
+            self._table_sizes = sizes if sum(sizes) else []
+        elif not sum(sizes):
+            return  # a table from the start: laid out by the stretch and the size hints
+        parts = shares if chart else self._table_sizes or shares
+        total = sum(sizes) or 1000  # not laid out yet: scaled to its height when it is
+        self.below.setSizes([total * part // sum(parts) for part in parts])
 
     def _build_bar(self) -> QVBoxLayout:
         """The controls above the plot: x axis, smoothing, seeds, one run alone, exports."""

@@ -3,9 +3,9 @@ and per book's best validation loss, a line per run in its own colour; clicking 
 isolates its run, as clicking its table row does.
 
 What goes where is core.run.parallel's; this only draws it.  The margins for
-the axes' names (two staggered rows above them) and their ticks' labels
-(right of each axis) are kept in pixels, so the chart reads the same at any
-height: the view is ranged again whenever it is resized.
+the axes' names (a row above them, or two staggered rows when they are close)
+and their ticks' labels (right of each axis) are kept in pixels, so the chart
+reads the same at any height: the view is ranged again whenever it is resized.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ AXIS_PEN = "#888"
 TEXT = "#333"
 LABEL_FILL = (255, 255, 255, 210)  # behind a tick's label, over the lines it crosses
 MAX_TICK_PX = 90  # a tick's label (a name, a value) at most; less where axes are close
+LEFT_PX, RIGHT_PX, BOTTOM_PX = 30.0, MAX_TICK_PX + 6.0, 4.0  # around the axes
+NAME_PX = 72  # a name's room in one row at least (~10 characters); else two staggered rows
 CLICK_PX = 8  # how near a line a click picks it
 
 
@@ -40,7 +42,7 @@ class ParallelCoordinatesView(pg.PlotWidget):
         self.chart = ParallelCoordinates([], [], [])
         self.colours: dict[str, str] = {}
         self.lines: dict[str, pg.PlotDataItem] = {}
-        self._drawn: tuple[float, bool] | None = None  # the _layout drawn for
+        self._drawn: tuple[float, int, bool] | None = None  # the _layout drawn for
         plot = self.getPlotItem()
         plot.hideAxis("left")
         plot.hideAxis("bottom")
@@ -65,20 +67,34 @@ class ParallelCoordinatesView(pg.PlotWidget):
         else:
             self._fit()
 
-    def _layout(self) -> tuple[float, bool]:
-        """The width the labels are cut for, and whether the ticks' labels have room: a top
-        and a bottom label one above the other (below that, they would overlap)."""
-        _, _, top, bottom = self._margins()
-        body = self.plotItem.vb.height() - top - bottom
-        return self.plotItem.vb.width(), body >= 2.5 * self._text_height()
+    def _layout(self) -> tuple[float, int, bool]:
+        """The width the labels are cut for, the rows of names, and whether the ticks' labels
+        have room (a top and a bottom label one above the other; below that, they would
+        overlap): the view is drawn again when one changes."""
+        rows = self._name_rows()
+        return self.plotItem.vb.width(), rows, self._ticks_fit(rows)
+
+    def _name_rows(self) -> int:
+        """Two rows of names where axes are close (a name has two axes' room) and the ticks'
+        labels keep theirs; else one: the ticks' values are what the lines are read against
+        (two rows took the axes down to 20 px at 1024x700)."""
+        return 2 if self._spacing_px() - 8 < NAME_PX and self._ticks_fit(2) else 1
+
+    def _ticks_fit(self, name_rows: int) -> bool:
+        return self._body_px(name_rows) >= 2.5 * self._text_height()
+
+    def _body_px(self, name_rows: int) -> float:
+        """The axes' length in pixels under ``name_rows`` rows of names."""
+        return self.plotItem.vb.height() - self._top_px(name_rows) - BOTTOM_PX
 
     def _draw(self) -> None:
         self.clear()
         self.lines = {}
         self._drawn = self._layout()
-        tick_px = self._tick_px() if self._drawn[1] else 0
+        _, name_rows, ticks = self._drawn
+        tick_px = self._tick_px() if ticks else 0
         for a, axis in enumerate(self.chart.axes):
-            self._draw_axis(a, axis, tick_px)
+            self._draw_axis(a, axis, name_rows, tick_px)
         x = np.arange(len(self.chart.axes), dtype=float)
         for r, (run, places) in enumerate(zip(self.chart.runs, self.chart.positions)):
             colour = self.colours.get(run) or PALETTE[r % len(PALETTE)]
@@ -93,16 +109,19 @@ class ParallelCoordinatesView(pg.PlotWidget):
     def _spacing_px(self) -> float:
         """Pixels between two axes (the whole width, for one)."""
         gaps = max(len(self.chart.axes) - 1, 1)
-        return max(self.plotItem.vb.width() - self._margins()[1] - self._margins()[0], 1) / gaps
+        return max(self.plotItem.vb.width() - LEFT_PX - RIGHT_PX, 1) / gaps
 
     def _tick_px(self) -> int:
         return int(max(24, min(MAX_TICK_PX, self._spacing_px() - 6)))
 
     def _margins(self) -> tuple[float, float, float, float]:
         """Left, right, top and bottom, in pixels: a little left of the first axis, a tick
-        label's room right of the last, two rows of names above (the ticks' labels stay
+        label's room right of the last, the rows of names above (the ticks' labels stay
         between an axis' ends)."""
-        return 30.0, MAX_TICK_PX + 6.0, 2 * self._text_height() + 2, 4.0
+        return LEFT_PX, RIGHT_PX, self._top_px(self._name_rows()), BOTTOM_PX
+
+    def _top_px(self, name_rows: int) -> float:
+        return name_rows * self._text_height() + 2
 
     def _text_height(self) -> float:
         return pg.TextItem("Ag").boundingRect().height()
@@ -120,11 +139,12 @@ class ParallelCoordinatesView(pg.PlotWidget):
     def _cut(self, text: str, pixels: float) -> str:
         return QFontMetrics(self.font()).elidedText(text, Qt.ElideMiddle, int(pixels))
 
-    def _draw_axis(self, a: int, axis: Axis, tick_px: int) -> None:
+    def _draw_axis(self, a: int, axis: Axis, name_rows: int, tick_px: int) -> None:
         self.addItem(pg.PlotDataItem([a, a], [0, 1], pen=pg.mkPen(AXIS_PEN, width=1)))
-        # every other name a row higher: a name has two axes' room
-        name = pg.TextItem(self._cut(axis.name, 2 * self._spacing_px() - 8), color=TEXT,
-                           anchor=(0.5, 2.0 if a % 2 else 1.0))
+        # in two rows, every other name a row higher: a name has two axes' room
+        staggered = name_rows == 2
+        name = pg.TextItem(self._cut(axis.name, name_rows * self._spacing_px() - 8), color=TEXT,
+                           anchor=(0.5, 2.0 if staggered and a % 2 else 1.0))
         name.setToolTip(f"{axis.name}{' (log scale)' if axis.scale == LOG else ''}: "
                         + (", " if axis.scale == CATEGORY else " to ").join(
                             label for _, label in axis.ticks))

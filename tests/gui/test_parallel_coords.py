@@ -4,13 +4,15 @@ clicking one isolates that run, as clicking its table row does."""
 import json
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from bdh_studio.core.run.compare import load_run
 from bdh_studio.gui.compare_plots import ComparePlots
 from fake_runs import write_runs
-from shown import shown
+from shown import laid_out, shown
+from test_main_window import checked
 
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-3)
 
@@ -63,12 +65,11 @@ def test_the_toggle_shows_a_line_per_run_and_clicking_one_isolates_it(qtbot, six
     assert view.pages.currentWidget() is view.table
 
 
-@pytest.mark.parametrize("size", [(1100, 420), (1100, 140), (1100, 90), (700, 300)])
+@pytest.mark.parametrize("size", [(1100, 420), (1100, 140), (1100, 90), (1100, 64), (700, 300)])
 def test_labels_never_overlap_and_lines_stay_between_the_axes_ends(qtbot, six_runs, size):
-    """Fourteen axes (tiny and cpu differ in many settings): names in two staggered rows,
-    each tick's label inside its axis; a view too short for them drops the ticks' labels."""
-    import pyqtgraph as pg
-
+    """Fourteen axes (tiny and cpu differ in many settings): names in two staggered rows, or
+    in one where a second would take the ticks' labels' room; each tick's label inside its
+    axis; a view too short for them drops the ticks' labels."""
     from bdh_studio.core.run.hparams import hparams_table
     from bdh_studio.core.run.parallel import parallel_coordinates
     from bdh_studio.gui.parallel_coords import ParallelCoordinatesView
@@ -87,7 +88,45 @@ def test_labels_never_overlap_and_lines_stay_between_the_axes_ends(qtbot, six_ru
                    if ra.intersected(rb).height() > 2 and ra.intersected(rb).width() > 2]
     assert overlapping == []
     ticks = len(labels) - len(chart.axes)
-    assert ticks == (sum(len(a.ticks) for a in chart.axes) if size[1] > 100 else 0)
+    assert ticks == (sum(len(a.ticks) for a in chart.axes) if size[1] > 80 else 0)
     for line in view.lines.values():
         y = line.getData()[1]
         assert ((0 <= y) & (y <= 1)).all()
+
+
+def body_px(view) -> float:
+    """The axes' length on screen, from their bottom end (0) to their top end (1)."""
+    vb = view.plotItem.vb
+    return vb.mapViewToDevice(QPointF(0, 0)).y() - vb.mapViewToDevice(QPointF(0, 1)).y()
+
+
+def compare_shown(window, runs, size):
+    """Compare's tab at ``size``, comparing ``runs``."""
+    window.resize(*size)
+    window.load_demo()  # the workspace shown, as in the walk
+    checked(window)
+    window.training_view.tabs.setCurrentWidget(window.compare)
+    window.compare.set_runs(runs)
+    return window.compare
+
+
+@pytest.mark.parametrize("size, least", [((1024, 700), 60), ((1280, 800), 120),
+                                         ((1920, 1080), 120)])
+def test_chosen_parallel_coordinates_get_axes_long_enough_to_read(window, qtbot, six_runs,
+                                                                  size, least):
+    """In the tables' third of Compare's height, under two rows of names, the axes were
+    20 px long at 1024x700 and 1280x800: the chart gets half while it shows, each tick's
+    value still drawn, and gives it back for the table."""
+    plots = compare_shown(window, six_runs[:2], size)
+    laid_out(qtbot, plots.plot)
+    plot_height = plots.canvas.height()
+    qtbot.mouseClick(plots.hparams.show_parallel, Qt.LeftButton)
+    view = plots.hparams.parallel
+    laid_out(qtbot, view.plotItem)
+    assert body_px(view) >= least, body_px(view)
+    texts = [item for item in view.plotItem.items if isinstance(item, pg.TextItem)]
+    assert len(texts) == sum(1 + len(axis.ticks) for axis in view.chart.axes)
+    assert window.height() == size[1]
+    qtbot.mouseClick(plots.hparams.show_table, Qt.LeftButton)
+    laid_out(qtbot, plots.plot)
+    assert plots.canvas.height() == plot_height
