@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QPushButton,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
@@ -37,6 +37,9 @@ class SortedItem(QTableWidgetItem):
             return mine < theirs
         return str(mine) < str(theirs)
 
+
+VIEWS = ("table", "parallel")  # the pages, by index, as the settings remember them
+VIEW_KEY = "compare/hparams_view"
 
 HINT = ("The settings that differ between the checked runs, and their losses; click a row "
         "(or a line of the parallel coordinates) to show that run alone")
@@ -93,7 +96,7 @@ class HparamsView(QWidget):
         self.show_parallel.setToolTip("An axis per setting that differs and per book's best "
                                       "validation loss, a line per run: reads better than the "
                                       "table for more than a few runs")
-        group = QButtonGroup(self, exclusive=True)
+        self.view_buttons = group = QButtonGroup(self, exclusive=True)
         toggle = QWidget(objectName="hparamsViewToggle")
         row = QHBoxLayout(toggle)
         row.setContentsMargins(0, 0, 0, 0)
@@ -103,6 +106,23 @@ class HparamsView(QWidget):
             row.addWidget(button)
         group.idClicked.connect(self.pages.setCurrentIndex)
         return toggle
+
+    def view(self) -> str:
+        """The page shown: "table" or "parallel"."""
+        return VIEWS[self.pages.currentIndex()]
+
+    def show_view(self, view: str) -> None:
+        """Show ``view`` ("table" or "parallel"; anything else, the table), its button down."""
+        page = VIEWS.index(view) if view in VIEWS else 0
+        self.view_buttons.button(page).setChecked(True)
+        self.pages.setCurrentIndex(page)
+
+    def save_settings(self, s: QSettings) -> None:
+        s.setValue(VIEW_KEY, self.view())
+
+    def restore_settings(self, s: QSettings) -> None:
+        """The view chosen last time: a sweep's reader keeps to parallel coordinates."""
+        self.show_view(str(s.value(VIEW_KEY, VIEWS[0])))
 
     def set_runs(self, runs: list) -> None:
         """Runs with ``name``, ``config``, ``colour`` and ``val_points()`` (ComparedRun)."""

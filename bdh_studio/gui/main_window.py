@@ -366,11 +366,13 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         save_state(self.settings, self, self.config_panel, self.books, self.results, self.demo)
+        self.compare.hparams.save_settings(self.settings)
         self.settings.setValue("run", str(self.run_dir or ""))
         self.settings.sync()
 
     def restore_settings(self) -> None:
         restore_state(self.settings, self, self.config_panel, self.books, self.results)
+        self.compare.hparams.restore_settings(self.settings)
         self._books_changed()  # CSVs alone are reason enough to leave the empty state
         last = Path(str(self.settings.value("run") or ""))
         if last.name and last.is_dir():

@@ -130,3 +130,47 @@ def test_chosen_parallel_coordinates_get_axes_long_enough_to_read(window, qtbot,
     qtbot.mouseClick(plots.hparams.show_table, Qt.LeftButton)
     laid_out(qtbot, plots.plot)
     assert plots.canvas.height() == plot_height
+
+
+def test_a_launch_that_remembers_parallel_coordinates_gives_them_half_too(qtbot, settings,
+                                                                         runs_root, six_runs):
+    import shiboken6
+
+    from bdh_studio.gui.hparams_table import VIEW_KEY
+    from bdh_studio.gui.main_window import MainWindow
+
+    settings.setValue(VIEW_KEY, "parallel")
+    window = MainWindow(settings, runs_root=runs_root)
+    try:
+        window.show()
+        plots = compare_shown(window, six_runs[:2], (1024, 700))
+        view = plots.hparams.parallel
+        assert view.isVisible()
+        laid_out(qtbot, view.plotItem)
+        assert body_px(view) >= 60, body_px(view)
+    finally:
+        window.stop_and_wait()
+        window.close()
+        shiboken6.delete(window)
+
+
+def test_the_table_or_parallel_choice_is_kept_across_launches(qtbot, settings, runs_root):
+    import shiboken6
+
+    from bdh_studio.gui.main_window import MainWindow
+
+    def relaunched(click: str) -> tuple[str, bool, bool]:
+        """A launch's hyperparameters page and toggle as they open; then a click on its
+        ``click`` button, and the window closed."""
+        window = MainWindow(settings, runs_root=runs_root)
+        view = window.compare.hparams
+        opened = (view.pages.currentWidget().objectName(), view.show_table.isChecked(),
+                 view.show_parallel.isChecked())
+        qtbot.mouseClick(getattr(view, click), Qt.LeftButton)
+        window.close()
+        shiboken6.delete(window)
+        return opened
+
+    assert relaunched("show_parallel") == ("hparamsTable", True, False)
+    assert relaunched("show_table") == ("parallelCoordinates", False, True)
+    assert relaunched("show_table") == ("hparamsTable", True, False)
