@@ -34,6 +34,7 @@ from .background import BackgroundTask
 from .curves import index_at
 from .exports import export_csv, export_image, run_export
 from .elided_label import ElidedLabel
+from .empty_state import EmptyNote
 from .file_dialogs import save_file
 from .smoothing_choice import smoothing_kinds
 
@@ -171,21 +172,15 @@ class HoverCanvas(pg.GraphicsLayoutWidget):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.empty_note = QLabel(self, alignment=Qt.AlignCenter, wordWrap=True)
-        self.empty_note.setStyleSheet("QLabel { background: white; color: #777; }")
-        self.empty_note.hide()
+        self.empty_note = EmptyNote(self)
 
     def show_empty(self, text: str | None) -> None:
         """Cover the plots with ``text``; None shows them."""
-        self.empty_note.setText(text or "")
-        self.empty_note.setVisible(bool(text))
-        self.empty_note.raise_()
+        self.empty_note.say(text)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
-        if hasattr(self, "empty_note"):  # pyqtgraph resizes the canvas as it is built
-            self.empty_note.setGeometry(self.rect())
-            self.resized.emit()
+        self.resized.emit()
 
     def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().leaveEvent(event)
