@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMenu, QMessageBox,
-                               QPushButton, QToolBar)
+from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QMenu,
+                               QMessageBox, QPushButton, QToolBar)
 
 from bdh_studio.core import events as ev
 from bdh_studio.core.run.folder import RunFolder
@@ -278,6 +278,72 @@ def test_empty_plots_say_no_data_yet_instead_of_meaningless_axes(qtbot):
     assert compare.canvas.empty_note.isVisible()
     compare.set_runs([compared_run("A", ["x"], 1e-3, 1.0)])
     assert not compare.canvas.empty_note.isVisible()
+
+
+INSPECT_PLOTS = {"activity": ("heatmap", "means"), "neuron": ("histogram", "table"),
+                 "concept": ("curve",), "graph": ("plot",)}
+
+
+def note_over(widget) -> str:
+    """The text shown over ``widget`` in place of its axes or rows; "" when nothing covers it."""
+    labels = widget.findChildren(QLabel, options=Qt.FindDirectChildrenOnly)
+    notes = [label.text() for label in labels
+             if label.isVisible() and label.geometry() == widget.rect()]
+    return notes[0] if notes else ""
+
+
+def inspect_notes(panel) -> dict[str, str]:
+    """What each Inspect view's plots say over their axes, each view looked at in turn."""
+    said = {}
+    for name, plots in INSPECT_PLOTS.items():
+        view = getattr(panel, name)
+        panel.views.setCurrentWidget(view)
+        said |= {f"{name} {plot}": note_over(getattr(view, plot)) for plot in plots}
+    panel.views.setCurrentWidget(panel.activity)
+    return said
+
+
+def test_inspect_plots_say_what_to_do_until_they_have_data(panel, qtbot):
+    said = inspect_notes(panel)
+    assert all(text.startswith("No data yet") for text in said.values()), said
+    assert "press Read" in said["activity heatmap"] and "Compute graph" in said["graph plot"]
+    view = panel.activity
+    view.text.setPlainText("The salt road ran north.")
+    qtbot.mouseClick(view.read_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    assert not inspect_notes(panel)["activity heatmap"] and not note_over(view.means)
+    assert "click a byte" in note_over(view.neurons)  # the top-neurons table, still empty
+    click_cell(qtbot, view.heatmap, layer=1, position=4)
+    finish(qtbot, panel)
+    assert not note_over(view.neurons) and view.mark.isVisible()
+    panel.concept.word.setText("the")
+    for button in (panel.neuron.scan_button, panel.concept.search_button,
+                   panel.graph.compute_button):
+        qtbot.mouseClick(button, Qt.LeftButton)
+        finish(qtbot, panel)
+    assert not any(inspect_notes(panel).values())
+
+
+def test_inspect_views_are_cleared_with_a_new_book_or_model(panel, qtbot):
+    panel.activity.text.setPlainText("The salt road ran north.")
+    panel.concept.word.setText("the")
+    for button in (panel.activity.read_button, panel.neuron.scan_button,
+                   panel.concept.search_button, panel.graph.compute_button):
+        qtbot.mouseClick(button, Qt.LeftButton)
+        finish(qtbot, panel)
+    other = panel.model.itemData(1)
+    panel.book.setText(str(Path(panel.book.text()).with_name(f"{Path(other).stem}.txt")))
+    said = inspect_notes(panel)  # a scan and a search are of the book: the read text is not
+    assert [plot for plot, text in said.items() if text.startswith("No data yet")] == \
+        ["neuron histogram", "neuron table", "concept curve"]
+    shown = inspect_notes(panel)
+    panel.hide()
+    panel.show()  # the tab shown again lists the models again: the same one is still chosen
+    assert inspect_notes(panel) == shown
+    panel.model.setCurrentIndex(1)
+    said = inspect_notes(panel)
+    assert all(text.startswith("No data yet") for text in said.values()), said
+    assert panel.activity.activity is None and panel.scan is None
 
 
 def test_picking_a_runs_model_in_inspect_fills_in_its_book(window, qtbot, runs_root):

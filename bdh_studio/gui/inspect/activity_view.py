@@ -14,11 +14,18 @@ from PySide6.QtWidgets import (QComboBox, QGraphicsRectItem, QHBoxLayout, QHeade
 
 from ...core.backstories import Backstory
 from ...core.inspection.activity import KINDS, Activity, NeuronValue
+from ..empty_state import EmptyNote
 from ..exports import export_csv, export_image
 from .common import ExportBar, named
 
 MAX_TICKS = 120  # byte labels under the heatmap; beyond, every few bytes
 ROW_PREVIEW = 48  # characters of a backstory shown in the list of rows
+NOT_READ = ("No data yet: type a text, take a passage of the book or choose a backstory row, "
+            "then press Read to see how much of each layer fires at each byte.")
+NO_BYTE = "Read a text, then click a byte in the heatmap."
+NO_NEURON = "No neuron fires at this byte."
+PICK_NEURONS = ("Click a byte in the heatmap for its top neurons;\n"
+                "double-click a neuron to see what it means.")
 
 
 def byte_label(b: int) -> str:
@@ -99,10 +106,12 @@ class ActivityView(QWidget):
         self.neurons.setEditTriggers(QTableWidget.NoEditTriggers)
         self.neurons.setSelectionBehavior(QTableWidget.SelectRows)
         self.neurons.cellDoubleClicked.connect(self._open_neuron)
-        self.neurons_title = QLabel("Click a byte in the heatmap for its top neurons;\n"
-                                    "double-click a neuron to see what it means.")
+        self.neurons_title = QLabel(PICK_NEURONS)
         self.export = ExportBar("activity", "heatmap", self.export_image, self.export_csv)
+        self.heatmap_note, self.means_note, self.neurons_note = (
+            EmptyNote(w) for w in (self.heatmap, self.means, self.neurons))
         self._build()
+        self.clear()
 
     def _build(self) -> None:
         controls = QHBoxLayout()
@@ -161,8 +170,24 @@ class ActivityView(QWidget):
 
     def show_activity(self, activity: Activity) -> None:
         self.activity = activity
-        self.neurons.setRowCount(0)
         self._draw()
+
+    def clear(self) -> None:
+        """Forget the reading (of a model no longer chosen): the plots say what to do again."""
+        self.activity = None
+        self.image.clear()
+        self.means.clear()
+        self.reading.clear()
+        self._forget_byte()
+        self.heatmap_note.say(NOT_READ)
+        self.means_note.say("No data yet")
+
+    def _forget_byte(self) -> None:
+        """No cell chosen (or one of a text or activation no longer shown): say how to choose."""
+        self.mark.hide()
+        self.neurons.setRowCount(0)
+        self.neurons_title.setText(PICK_NEURONS)
+        self.neurons_note.say(NO_BYTE)
 
     def _draw(self) -> None:
         a = self.activity
@@ -173,7 +198,7 @@ class ActivityView(QWidget):
         levels = (0.0, max(float(grid.max()), 1e-6))
         self.image.setImage(grid, levels=levels)
         self.colour_bar.setLevels(levels)
-        self.mark.hide()  # the cell marked was of the text or activation shown before
+        self._forget_byte()  # the cell chosen was of the text or activation shown before
         self.image.setRect(0, 0, grid.shape[1], grid.shape[0])
         step = max(1, len(a.data) // MAX_TICKS)
         self.heatmap.getAxis("bottom").setTicks(
@@ -192,6 +217,8 @@ class ActivityView(QWidget):
             self.means.addItem(label)
         self.means.setXRange(0, 1, padding=0.02)
         self.reading.setText(self._text_html(None))
+        self.heatmap_note.say(None)
+        self.means_note.say(None)
 
     def _text_html(self, position: int | None) -> str:
         parts = []
@@ -219,6 +246,7 @@ class ActivityView(QWidget):
         self.byte_clicked.emit(layer, position)
 
     def show_neurons(self, values: list[NeuronValue]) -> None:
+        self.neurons_note.say(None if values else NO_NEURON)
         self.neurons.setRowCount(len(values))
         for row, v in enumerate(values):
             for col, text in enumerate((str(v.head), str(v.index), f"{v.value:.4f}")):

@@ -9,12 +9,17 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPus
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.inspection.concepts import ConceptResult
+from ..empty_state import EmptyNote
 from ..exports import export_csv, export_image
 from ..plots import LegendRow
 from .common import ExportBar, named
 
 SHOWN = 20
 MIN_PLOT_HEIGHT = 180  # px of the AUC plot with its legend row: 106 left the curves 4 px
+NOT_SEARCHED = ("No data yet: type a word or phrase and press Search to rank the neurons by how "
+                "selectively they fire on it, against a shuffled control.")
+HOW = ("Positives are the word's last byte wherever it occurs in the book sample; the control "
+       "puts as many at random.")
 
 
 class ConceptView(QWidget):
@@ -29,9 +34,7 @@ class ConceptView(QWidget):
         self.word.returnPressed.connect(self._search)
         self.search_button = named(QPushButton("Search", clicked=self._search),
                                    "inspectConceptSearch", "Rank neurons for the word")
-        self.verdict = named(QLabel("Positives are the word's last byte wherever it occurs in "
-                                    "the book sample; the control puts as many at random."),
-                             "inspectConceptVerdict", "Best neuron against the control")
+        self.verdict = named(QLabel(), "inspectConceptVerdict", "Best neuron against the control")
         self.verdict.setWordWrap(True)
         self.table = named(QTableWidget(0, 6), "inspectConceptTable", "Most selective neurons")
         self.table.setHorizontalHeaderLabels(["neuron", "head", "index", "AUC", "mean diff",
@@ -50,6 +53,7 @@ class ConceptView(QWidget):
         self.legend = LegendRow(self.curve, row=1)
         self.auc_plot.legend = self.legend  # where plot(name=…) adds its entry
         self.curve.setMinimumHeight(MIN_PLOT_HEIGHT)  # the table above gives way
+        self.curve_note = EmptyNote(self.curve)
         self.export = ExportBar("concept", "concept search", self.export_image, self.export_csv)
         top = QHBoxLayout()
         top.addWidget(self.word, 1)
@@ -60,6 +64,15 @@ class ConceptView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.curve, 1)
         layout.addWidget(self.export)
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget the search (of a model or book no longer chosen): say what to do again."""
+        self.result = None
+        self.verdict.setText(HOW)
+        self.table.setRowCount(0)
+        self.auc_plot.clear()
+        self.curve_note.say(NOT_SEARCHED)
 
     def _search(self) -> None:
         if self.word.text():
@@ -85,6 +98,7 @@ class ConceptView(QWidget):
         self.auc_plot.clear()
         self.auc_plot.plot(r.concept.auc[order], pen=pg.mkPen("#d84315", width=2), name=r.word)
         self.auc_plot.plot(control, pen=pg.mkPen("#777", width=2), name="shuffled control")
+        self.curve_note.say(None)
 
     def export_image(self, path: str) -> None:
         export_image(self.curve, path, "BDH Studio concept search")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderVi
                                QVBoxLayout, QWidget)
 
 from ...core.inspection.graph import GRAPHS, Degrees, ccdf
+from ..empty_state import EmptyNote
 from ..exports import export_csv, export_image
 from .common import ExportBar, named
 
@@ -21,6 +22,10 @@ STYLES = {("trained", "out"): ("#d84315", Qt.SolidLine),
 # Degrees labelled 1, 2, 5, 10, 20, 50, ...: the log axis's own labels of every
 # unit in a decade run into each other once the decade is short on screen.
 DEGREE_TICKS = [(np.log10(m * 10 ** e), f"{m * 10 ** e:,}") for e in range(7) for m in (1, 2, 5)]
+NOT_COMPUTED = ("No data yet: press Compute graph to see how many neurons each neuron drives, "
+                "trained against the same model at initialisation.")
+WHAT = ("G_x = decoder @ encoder: neuron i drives neuron j where G[i, j] is among the top q of "
+        "all entries.")
 
 
 def describe(d: Degrees) -> str:
@@ -49,9 +54,7 @@ class GraphView(QWidget):
         self.which.currentIndexChanged.connect(self._draw)
         self.compute_button = named(QPushButton("Compute graph", clicked=self._compute),
                                     "inspectGraphCompute", "Compute the neuron graph")
-        self.summary = named(QLabel("G_x = decoder @ encoder: neuron i drives neuron j where "
-                                    "G[i, j] is among the top q of all entries."),
-                             "inspectGraphSummary", "Tail summary, trained and init")
+        self.summary = named(QLabel(), "inspectGraphSummary", "Tail summary, trained and init")
         self.summary.setWordWrap(True)
         self.plot = named(pg.PlotWidget(), "inspectGraphPlot", "Degree CCDF, log-log")
         self.plot.setLogMode(True, True)
@@ -59,6 +62,7 @@ class GraphView(QWidget):
         self.plot.getAxis("bottom").setTicks([DEGREE_TICKS])
         self.plot.setLabel("left", "share of neurons with degree ≥ d")
         self.plot.addLegend(offset=(10, -10))  # bottom left: a CCDF never goes there
+        self.plot_note = EmptyNote(self.plot)
         self.hubs = named(QTableWidget(0, 5), "inspectGraphHubs", "Hub neurons")
         self.hubs.setHorizontalHeaderLabels(["neuron", "head", "index", "out", "in"])
         self.hubs.setEditTriggers(QTableWidget.NoEditTriggers)
@@ -80,6 +84,15 @@ class GraphView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(split, 1)
         layout.addWidget(self.export)
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget the graph (of a model no longer chosen): say what to do again."""
+        self.report = None
+        self.summary.setText(WHAT)
+        self.plot.clear()
+        self.hubs.setRowCount(0)
+        self.plot_note.say(NOT_COMPUTED)
 
     def _compute(self) -> None:
         self.compute_requested.emit(self.q.value())
@@ -101,6 +114,7 @@ class GraphView(QWidget):
         trained, init = self.report["trained"][name], self.report["init"][name]
         self.summary.setText(f"{name}, q = {trained.q:g} (τ {trained.tau:.3g}). Trained — "
                              f"{describe(trained)}.\nAt init — {describe(init)}.")
+        self.plot_note.say(None)
         hubs = trained.hubs()
         self.hubs.setRowCount(len(hubs))
         for row, j in enumerate(hubs):

@@ -21,6 +21,11 @@ class NeuronList(QAbstractTableModel):
         super().__init__(parent)
         self.rate = self.selective = self.top = self.order = np.zeros(0, dtype=int)
 
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.rate = self.selective = self.top = self.order = np.zeros(0, dtype=int)
+        self.endResetModel()
+
     def set_scan(self, scan: NeuronScan) -> None:
         self.beginResetModel()
         self.rate, self.selective = scan.firing_rate(), scan.selectivity()

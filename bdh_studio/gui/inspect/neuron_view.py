@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QS
                                QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
 from ...core.inspection.neurons import EDGES, NeuronScan
+from ..empty_state import EmptyNote
 from ..exports import export_csv, export_image
 from .activity_view import byte_label
 from .common import ExportBar, named
@@ -21,6 +22,9 @@ from .neuron_list import NeuronList
 # octave's period: each bar is its count scaled to the bins' mean width instead.
 LOG_EDGES = np.log10(EDGES[1:].double().numpy())
 PER_MEAN_WIDTH = np.diff(LOG_EDGES).mean() / np.diff(LOG_EDGES)
+NOT_SCANNED = "No data yet: press Scan the book to see what each neuron fires on."
+NO_SCAN = "Scan the book to see what each neuron fires on."
+NO_NEURONS = "No data yet: press Scan the book for a list of every neuron."
 
 
 class NeuronView(QWidget):
@@ -35,8 +39,7 @@ class NeuronView(QWidget):
         self.scan_button = named(QPushButton("Scan the book"), "inspectScan",
                                  "Scan every neuron over the book sample")
         self.scan_button.clicked.connect(self.scan_requested)
-        self.facts = named(QLabel("Scan the book to see what each neuron fires on."),
-                           "inspectNeuronFacts", "Firing rate and top bytes")
+        self.facts = named(QLabel(), "inspectNeuronFacts", "Firing rate and top bytes")
         self.facts.setWordWrap(True)
         self.contexts = named(QTextBrowser(), "inspectContexts", "Top activating contexts")
         self.histogram = named(pg.PlotWidget(), "inspectHistogram", "Activation histogram")
@@ -53,6 +56,7 @@ class NeuronView(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.clicked.connect(lambda index: self.show_neuron(self.list.neuron(index.row())))
+        self.histogram_note, self.list_note = EmptyNote(self.histogram), EmptyNote(self.table)
         top = QHBoxLayout()
         top.addWidget(QLabel("Neuron"))
         top.addWidget(self.neuron)
@@ -71,14 +75,26 @@ class NeuronView(QWidget):
         split.addWidget(detail)
         split.setSizes([300, 800])
         QVBoxLayout(self).addWidget(split)
+        self.clear()
 
     def show_scan(self, scan: NeuronScan) -> None:
         self.scan = scan
         self.list.set_scan(scan)
+        self.list_note.say(None)
         self.table.sortByColumn(1, Qt.DescendingOrder)  # the busiest neurons first
         self.neuron.setMaximum(scan.n_neurons - 1)
         self.neuron.setValue(self.wanted)
         self._draw()
+
+    def clear(self) -> None:
+        """Forget the scan (of a model or book no longer chosen): say what to do again."""
+        self.scan = None
+        self.list.clear()
+        self.facts.setText(NO_SCAN)
+        self.contexts.clear()
+        self.histogram.clear()
+        self.histogram_note.say(NOT_SCANNED)
+        self.list_note.say(NO_NEURONS)
 
     def show_neuron(self, neuron: int) -> None:
         self.wanted = neuron
@@ -110,6 +126,7 @@ class NeuronView(QWidget):
         fired = np.flatnonzero(counts)
         if len(fired):
             self.histogram.setXRange(LOG_EDGES[fired[0]], LOG_EDGES[fired[-1] + 1])
+        self.histogram_note.say(None if len(fired) else f"Neuron {j} never fired in the sample.")
 
     def export_image(self, path: str) -> None:
         export_image(self.histogram, path, "BDH Studio neuron histogram")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -104,6 +104,7 @@ class InspectPanel(QWidget):
                                  "inspectOpenCheckpoint", "Open a checkpoint file")
         self.book = named(QLineEdit(), "inspectBook", "Book file the model was trained on")
         self.book.setPlaceholderText("the book (.txt) for passages, scans and concepts")
+        self.book.textChanged.connect(self._book_changed)
         self.book_button = named(QPushButton("Book…", clicked=self.ask_book), "inspectChooseBook",
                                  "Choose the book file")
         self.sample_kb = named(QSpinBox(minimum=1, maximum=100_000, suffix=" KB",
@@ -160,23 +161,40 @@ class InspectPanel(QWidget):
         super().showEvent(event)
 
     def refresh_models(self) -> None:
-        """The current run's book models, plus any checkpoint opened by hand."""
+        """The current run's book models, plus any checkpoint opened by hand.
+
+        The list is rebuilt silently: only a model chosen that differs from the one before
+        counts as a choice (which fills in its book and clears the other model's results).
+        """
         current = self.model.currentData()
         paths = [str(p) for p in self.run_checkpoints()]
         opened = [self.model.itemData(i) for i in range(self.model.count())]
-        self.model.clear()
-        for path in dict.fromkeys(paths + opened):
-            self.model.addItem(Path(path).stem, path)
-        index = self.model.findData(current)
-        self.model.setCurrentIndex(index if index >= 0 else 0 if self.model.count() else -1)
+        with QSignalBlocker(self.model):
+            self.model.clear()
+            for path in dict.fromkeys(paths + opened):
+                self.model.addItem(Path(path).stem, path)
+            index = self.model.findData(current)
+            self.model.setCurrentIndex(index if index >= 0 else 0 if self.model.count() else -1)
+        if self.model.currentData() != current:
+            self._model_chosen()
 
     def _model_chosen(self) -> None:
         """Fill in the book of the model picked, when the run has it (a book chosen by hand
-        that is none of the run's is kept)."""
+        that is none of the run's is kept); the views forget what another model showed."""
         books = {Path(p).stem: p for p in self.run_books()}
         model, shown = self.model.currentData(), self.book.text().strip()
         if model and Path(model).stem in books and (not shown or Path(shown).stem in books):
             self.book.setText(str(books[Path(model).stem]))
+        if self.subject is not None and str(self.subject.path) != model:
+            for view in (self.activity, self.neuron, self.concept, self.graph):
+                view.clear()
+            self.scan = None
+
+    def _book_changed(self) -> None:
+        """A scan and a concept search are of a book sample: another book's are forgotten."""
+        self.neuron.clear()
+        self.concept.clear()
+        self.scan = None
 
     def add_checkpoint(self, path: Path) -> None:
         if self.model.findData(str(path)) < 0:
