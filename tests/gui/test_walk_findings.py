@@ -398,6 +398,15 @@ def test_a_scan_lists_every_neuron_sortable_by_firing_rate_and_selectivity(panel
     assert view.neuron.value() == chosen and f"Neuron {chosen} " in view.facts.text()
 
 
+def test_one_click_on_selectivity_lists_the_most_selective_neurons_first(panel, qtbot):
+    qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    header, selectivity = panel.neuron.table.horizontalHeader(), panel.scan.selectivity()
+    click = header.sectionViewportPosition(2) + header.sectionSize(2) // 2
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPointF(click, 5).toPoint())
+    assert selectivity[panel.neuron.list.neuron(0)] == selectivity.max()
+
+
 def test_compare_shows_validation_loss_bits_tokens_lr_and_sparsity_on_a_log_axis(qtbot):
     from bdh_studio.core.run.compare import ComparedRun
     from bdh_studio.core.run.state import RunState

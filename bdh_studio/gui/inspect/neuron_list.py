@@ -54,8 +54,12 @@ class NeuronList(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+        if orientation != Qt.Horizontal:
+            return None
+        if role == Qt.DisplayRole:
             return HEADERS[section]
+        if role == Qt.InitialSortOrderRole and section in (1, 2):
+            return Qt.DescendingOrder  # a first click on a rate shows the highest first
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.AscendingOrder) -> None:
