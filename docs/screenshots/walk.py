@@ -23,7 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import torch  # noqa: E402  torch before PySide6, as the app does
 
-from PySide6.QtCore import QPointF, QSettings  # noqa: E402
+from PySide6.QtCore import QEventLoop, QPointF, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -37,12 +37,20 @@ README_SHOTS = {"training": "training.png", "compare": "runs-compare.png",
                 "backstories": "backstories.png"}
 
 
+def pause(ms: int) -> None:
+    """Let the window work for ``ms``: an event loop, which lets go of the GIL while idle
+    (QTest.qWait sleeps holding it, and starved the training thread for minutes)."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
 def wait(condition, seconds: float = 900) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
             sys.exit("the walk took too long")
-        QTest.qWait(50)
+        pause(50)
 
 
 def say(text: str) -> None:
@@ -77,10 +85,26 @@ def prepare(window: MainWindow) -> None:
     wait(lambda: not panel.running and panel.outcome is not None)
 
 
+def read_and_click(window: MainWindow) -> None:
+    """In Inspect, read the first backstory row as a person does (its Read button), then
+    click a cell of the heatmap for its top neurons."""
+    window.results.select_row(0)
+    window.results.inspect_selected()
+    panel, view = window.inspect, window.inspect.activity
+    QTest.mouseClick(view.read_button, Qt.LeftButton)
+    wait(lambda: not panel.worker.running and view.activity is not None)
+    pause(300)  # the heatmap has its final geometry before a point is mapped through it
+    layer, position = view.activity.n_layer - 1, min(8, len(view.activity.data) - 1)
+    scene = view.heatmap.getPlotItem().vb.mapViewToScene(QPointF(position + 0.5, layer + 0.5))
+    QTest.mouseClick(view.heatmap.viewport(), Qt.LeftButton,
+                     pos=view.heatmap.mapFromScene(scene))
+    wait(lambda: not panel.worker.running and view.neurons.rowCount() > 0)
+
+
 def shoot(window: MainWindow, size: tuple[int, int]) -> None:
     width, height = size
     window.resize(width, height)
-    QTest.qWait(300)
+    pause(300)
     tabs = window.training_view.tabs
     views = {"training": (window.training_view, window.plots),
              "compare": (window.training_view, window.compare),
@@ -90,7 +114,7 @@ def shoot(window: MainWindow, size: tuple[int, int]) -> None:
         if tab is not None:
             tabs.setCurrentWidget(tab)
         if name == "compare":
-            QTest.qWait(200)
+            pause(200)
             window.compare.canvas.grab()
             x = sum(window.compare.plot.vb.viewRange()[0]) * 0.6
             y = sum(window.compare.plot.vb.viewRange()[1]) / 2
@@ -99,10 +123,8 @@ def shoot(window: MainWindow, size: tuple[int, int]) -> None:
             window.results.select_row(0)
             wait(lambda: not window.results.scorer.running)
         if name == "inspect" and window.inspect.activity.activity is None:
-            window.results.select_row(0)
-            window.results.inspect_selected()
-            wait(lambda: not window.inspect.worker.running)
-        QTest.qWait(300)
+            read_and_click(window)
+        pause(300)
         out = HERE / f"walk-{width}x{height}-{name}.png"
         window.grab().save(str(out))
         if size == (1280, 800) and name in README_SHOTS:
