@@ -383,6 +383,17 @@ def test_the_activity_heatmap_has_a_colour_bar_and_marks_the_cell_clicked(panel,
     assert not view.mark.isVisible()
 
 
+def test_the_cell_marked_leaves_the_heatmap_fitted_to_its_layers(panel, qtbot):
+    panel.activity.text.setPlainText("The salt road ran north.")
+    qtbot.mouseClick(panel.activity.read_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    view = panel.activity
+    click_cell(qtbot, view.heatmap, layer=1, position=4)
+    assert view.mark.isVisible()
+    bottom, top = view.heatmap.getPlotItem().vb.childrenBounds()[1]
+    assert (bottom, top) == (0, view.activity.n_layer)  # no empty band above the top layer
+
+
 def test_a_scan_lists_every_neuron_sortable_by_firing_rate_and_selectivity(panel, qtbot):
     qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)
     finish(qtbot, panel)

@@ -90,7 +90,8 @@ class ActivityView(QWidget):
         pen.setCosmetic(True)
         self.mark.setPen(pen)
         self.mark.hide()
-        self.heatmap.addItem(self.mark)
+        # Its pen would stretch the fitted view a layer each way (its width is in data units).
+        self.heatmap.addItem(self.mark, ignoreBounds=True)
         self.heatmap.scene().sigMouseClicked.connect(self._clicked)
         self.means = named(pg.PlotWidget(), "inspectLayerMeans", "Mean active fraction per layer")
         self.means.setLabel("bottom", "mean")
