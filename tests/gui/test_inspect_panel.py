@@ -7,7 +7,11 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from bdh_studio import resources
-from bdh_studio.core.inspection import activity, graph
+from bdh_studio.core.inspection import activity, concepts, graph, neurons
+from bdh_studio.gui.inspect.activity_view import ActivityView
+from bdh_studio.gui.inspect.concept_view import ConceptView
+from bdh_studio.gui.inspect.graph_view import GraphView
+from bdh_studio.gui.inspect.neuron_view import NeuronView
 from bdh_studio.gui.inspect.panel import InspectPanel
 from test_main_window import checked
 
@@ -73,6 +77,38 @@ def test_read_a_text_then_click_a_byte_then_open_a_neuron(panel, qtbot):
     assert panel.neuron.neuron.value() == first
     assert "Fires on" in panel.neuron.facts.text()
     assert panel.neuron.contexts.toPlainText()
+
+
+def watched(real, on_gui: list[bool]):
+    """``real``, noting for each call whether it ran on the GUI thread."""
+    def call(*args, **kwargs):
+        on_gui.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+    return call
+
+
+def test_the_model_works_off_the_gui_thread_and_the_views_draw_on_it(panel, qtbot,
+                                                                       monkeypatch):
+    on_gui: dict[str, list[bool]] = {}
+    for owner, name in ((activity, "text_activity"), (activity, "top_neurons"),
+                        (neurons, "cached_scan"), (concepts, "search_concept"),
+                        (graph, "graph_report"), (ActivityView, "show_activity"),
+                        (ActivityView, "show_neurons"), (NeuronView, "show_scan"),
+                        (ConceptView, "show_result"), (GraphView, "show_report")):
+        monkeypatch.setattr(owner, name, watched(getattr(owner, name),
+                                                 on_gui.setdefault(name, [])))
+    panel.activity.text.setPlainText("The salt road ran north.")
+    panel.concept.word.setText("the")
+    for button in (panel.activity.read_button, panel.neuron.scan_button,
+                   panel.concept.search_button, panel.graph.compute_button):
+        qtbot.mouseClick(button, Qt.LeftButton)
+        finish(qtbot, panel)
+    click_cell(qtbot, panel.activity.heatmap, layer=1, position=4)
+    finish(qtbot, panel)
+    assert on_gui == {"text_activity": [False], "top_neurons": [False], "cached_scan": [False],
+                      "search_concept": [False], "graph_report": [False],
+                      "show_activity": [True], "show_neurons": [True], "show_scan": [True],
+                      "show_result": [True], "show_report": [True]}
 
 
 def test_a_passage_of_the_book_fills_the_text(panel, qtbot):
