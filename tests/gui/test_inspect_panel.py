@@ -35,6 +35,16 @@ def finish(qtbot, panel):
     assert panel.status.text() == "Done.", panel.status.text()
 
 
+def press_every_computation(qtbot, panel) -> None:
+    """Read a text, scan the book, search a word and compute the graph, each by its button."""
+    panel.activity.text.setPlainText("The salt road ran north.")
+    panel.concept.word.setText("the")
+    for button in (panel.activity.read_button, panel.neuron.scan_button,
+                   panel.concept.search_button, panel.graph.compute_button):
+        qtbot.mouseClick(button, Qt.LeftButton)
+        finish(qtbot, panel)
+
+
 def click_cell(qtbot, plot, layer: int, position: int) -> None:
     """A left click with the mouse on the middle of the heatmap's cell (layer, byte)."""
     plot.repaint()  # the view box has its final geometry before a point is mapped through it
@@ -97,12 +107,7 @@ def test_the_model_works_off_the_gui_thread_and_the_views_draw_on_it(panel, qtbo
                         (ConceptView, "show_result"), (GraphView, "show_report")):
         monkeypatch.setattr(owner, name, watched(getattr(owner, name),
                                                  on_gui.setdefault(name, [])))
-    panel.activity.text.setPlainText("The salt road ran north.")
-    panel.concept.word.setText("the")
-    for button in (panel.activity.read_button, panel.neuron.scan_button,
-                   panel.concept.search_button, panel.graph.compute_button):
-        qtbot.mouseClick(button, Qt.LeftButton)
-        finish(qtbot, panel)
+    press_every_computation(qtbot, panel)
     click_cell(qtbot, panel.activity.heatmap, layer=1, position=4)
     finish(qtbot, panel)
     assert on_gui == {"text_activity": [False], "top_neurons": [False], "cached_scan": [False],

@@ -15,7 +15,8 @@ from bdh_studio.gui.compare_plots import METRICS, ComparePlots
 from bdh_studio.gui.plots import TrainingPlots
 from shown import shown
 from test_compare import compared as compared_run
-from test_inspect_panel import click_cell, finish, panel  # noqa: F401 (a fixture)
+from test_inspect_panel import (click_cell, finish, panel,  # noqa: F401 (a fixture)
+                                press_every_computation)
 from test_main_window import FAST, checked, drop, use_tiny
 from test_plots import log_steps, paint
 from test_runs_panel import opened, runs_root, two_runs  # noqa: F401 (fixtures)
@@ -325,12 +326,7 @@ def test_inspect_plots_say_what_to_do_until_they_have_data(panel, qtbot):
 
 
 def test_inspect_views_are_cleared_with_a_new_book_or_model(panel, qtbot):
-    panel.activity.text.setPlainText("The salt road ran north.")
-    panel.concept.word.setText("the")
-    for button in (panel.activity.read_button, panel.neuron.scan_button,
-                   panel.concept.search_button, panel.graph.compute_button):
-        qtbot.mouseClick(button, Qt.LeftButton)
-        finish(qtbot, panel)
+    press_every_computation(qtbot, panel)
     other = panel.model.itemData(1)
     panel.book.setText(str(Path(panel.book.text()).with_name(f"{Path(other).stem}.txt")))
     said = inspect_notes(panel)  # a scan and a search are of the book: the read text is not
