@@ -72,27 +72,7 @@ class ActivityView(QWidget):
         for kind in KINDS:
             self.kind.addItem(f"{kind} active", kind)
         self.kind.currentIndexChanged.connect(self._draw)
-        self.heatmap = named(pg.PlotWidget(), "inspectHeatmap", "Active fraction heatmap")
-        self.heatmap.setLabel("left", "layer")
-        # The first byte's label sticks out a few pixels left of the axis: let it, or it is hidden.
-        self.heatmap.getAxis("bottom").setStyle(hideOverlappingLabels=8)
-        self.heatmap.setMouseEnabled(x=True, y=False)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(pg.colormap.get("viridis"))
-        self.heatmap.addItem(self.image)
-        # What a colour means, and which cell the neurons on the right are of.
-        self.colour_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), values=(0, 1),
-                                          label="active fraction", interactive=False,
-                                          colorMapMenu=False, width=14)
-        self.colour_bar.setImageItem(self.image, insert_in=self.heatmap.getPlotItem())
-        self.mark = QGraphicsRectItem(0, 0, 1, 1)
-        pen = QPen(QColor("#ff3d00"), 2)
-        pen.setCosmetic(True)
-        self.mark.setPen(pen)
-        self.mark.hide()
-        # Its pen would stretch the fitted view a layer each way (its width is in data units).
-        self.heatmap.addItem(self.mark, ignoreBounds=True)
-        self.heatmap.scene().sigMouseClicked.connect(self._clicked)
+        self._make_heatmap()
         self.means = named(pg.PlotWidget(), "inspectLayerMeans", "Mean active fraction per layer")
         self.means.setLabel("bottom", "mean")
         self.means.setMaximumWidth(170)
@@ -113,6 +93,30 @@ class ActivityView(QWidget):
             EmptyNote(w) for w in (self.heatmap, self.means, self.neurons))
         self._build()
         self.clear()
+
+    def _make_heatmap(self) -> None:
+        """The heatmap, the colour bar that says what a colour means, and the mark of the
+        cell whose neurons are listed on the right."""
+        self.heatmap = named(pg.PlotWidget(), "inspectHeatmap", "Active fraction heatmap")
+        self.heatmap.setLabel("left", "layer")
+        # The first byte's label sticks out a few pixels left of the axis: let it, or it is hidden.
+        self.heatmap.getAxis("bottom").setStyle(hideOverlappingLabels=8)
+        self.heatmap.setMouseEnabled(x=True, y=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.heatmap.addItem(self.image)
+        self.colour_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), values=(0, 1),
+                                          label="active fraction", interactive=False,
+                                          colorMapMenu=False, width=14)
+        self.colour_bar.setImageItem(self.image, insert_in=self.heatmap.getPlotItem())
+        self.mark = QGraphicsRectItem(0, 0, 1, 1)
+        pen = QPen(QColor("#ff3d00"), 2)
+        pen.setCosmetic(True)
+        self.mark.setPen(pen)
+        self.mark.hide()
+        # Its pen would stretch the fitted view a layer each way (its width is in data units).
+        self.heatmap.addItem(self.mark, ignoreBounds=True)
+        self.heatmap.scene().sigMouseClicked.connect(self._clicked)
 
     def _build(self) -> None:
         controls = QHBoxLayout()
