@@ -257,8 +257,9 @@ class MainWindow(QMainWindow):
         self.books.show_event(event)
         if isinstance(event, (ev.BookFailed, ev.BookWarning, ev.RunFailed)):
             self.banner.show_message(event.message)
-        if isinstance(event, (ev.RunStarted, ev.BookFinished, ev.RunFinished)):
-            self.runs.schedule()  # its state, losses and size moved on
+        if isinstance(event, (ev.RunStarted, ev.ValidationLogged, ev.BookFinished,
+                              ev.RunFinished)):
+            self.runs.schedule()  # its state, losses, duration and size moved on
 
     def _training_ended(self) -> None:
         self.books.release()

@@ -97,6 +97,35 @@ def test_the_runs_panel_watches_other_processes_runs_not_the_windows_own(window,
     qtbot.waitUntil(lambda: not window.training, timeout=30_000)
 
 
+def test_the_runs_list_shows_the_windows_run_validation_loss_while_it_trains(window, qtbot,
+                                                                            monkeypatch):
+    """A W&B user reads a live run's last val loss in the table, not only once a book ends."""
+    window.load_demo()
+    checked(window)
+    window.config_panel.set_config(PRESETS["tiny"].replace(**SHORT))
+    first = window.books.included()[0].stem
+
+    class HeldAfterFirstValidation(TaskControl):
+        def partial(self, value):
+            super().partial(value)
+            if isinstance(value, ev.ValidationLogged) and value.book == first:
+                self.pause()
+
+    monkeypatch.setattr("bdh_studio.gui.background.TaskControl", HeldAfterFirstValidation)
+    window.train_action.trigger()
+    panel = window.runs
+
+    def live_val() -> float | None:
+        summary = panel.summaries.get(str(window.run_dir)) if window.run_dir else None
+        return None if summary is None else summary.val_loss.get(first)
+
+    qtbot.waitUntil(lambda: live_val() is not None, timeout=60_000)
+    assert panel.summaries[str(window.run_dir)].state == "running"
+    assert window.books.state_of(first) != "finished"
+    window.stop_action.trigger()
+    qtbot.waitUntil(lambda: not window.training, timeout=30_000)
+
+
 @pytest.mark.parametrize("answer", [conflict.CANCEL, conflict.NEW_RUN, conflict.CONTINUE])
 def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, tmp_path,
                                                      monkeypatch, answer):
