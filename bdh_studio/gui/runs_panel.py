@@ -37,7 +37,7 @@ DATE_COLUMN = 1
 SORT_KEY = Qt.UserRole + 1  # what a column sorts by, where its text would sort wrong
 STATE_COLORS = {"running": "#1f6fb2", "paused": "#b26a00", "finished": "#2e7d32",
                 "stopped": "#b26a00", "failed": "#c62828", "damaged": "#c62828"}
-SETTLE_MS = 1000  # a burst of writes is read once
+SETTLE_MS = 1000  # a burst of writes is read once, at most a second after it began
 
 
 class RunsPanel(QWidget):
@@ -137,8 +137,14 @@ class RunsPanel(QWidget):
         self.refresh()
 
     def schedule(self, *_) -> None:
-        """Read the runs again once the writes settle."""
-        self._settle.start()
+        """Read the runs again within SETTLE_MS: a burst of writes is read once.
+
+        The timer is not restarted by the writes that follow: a log written
+        more often than that (validations of a fast run, five a second on
+        tiny) would otherwise put the read off until training ends.
+        """
+        if not self._settle.isActive():
+            self._settle.start()
 
     def refresh(self) -> None:
         if self.reader.running:

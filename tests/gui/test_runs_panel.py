@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from PySide6.QtCore import QFile
+from PySide6.QtCore import QFile, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from bdh_studio.core import events as ev
@@ -118,3 +118,17 @@ def test_checked_runs_are_announced_for_comparison(window, qtbot, runs_root):
     with qtbot.waitSignal(panel.checked_changed) as blocker:
         panel.set_checked(runs_root / "A", True)
     assert [r.name for r in blocker.args[0]] == ["A"]
+
+
+def test_writes_that_never_pause_still_get_the_list_read_within_a_second(window, qtbot,
+                                                                          runs_root):
+    """A fast run's validations come five a second: reading only once they settle never read."""
+    panel = window.runs
+    qtbot.waitUntil(lambda: str(runs_root / "A") in panel.summaries, timeout=30_000)
+    shutil.copytree(runs_root / "A", runs_root / "C")
+    writes = QTimer(interval=100, timeout=panel.schedule)
+    writes.start()
+    try:
+        qtbot.waitUntil(lambda: str(runs_root / "C") in panel.summaries, timeout=10_000)
+    finally:
+        writes.stop()
