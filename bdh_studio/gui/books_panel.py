@@ -376,6 +376,14 @@ class BooksPanel(QWidget):
         elif isinstance(event, ev.BookFinished):
             self.set_state(event.book, *book_outcome(event))
 
+    def forget_outcomes(self) -> None:
+        """Each usable book back to "new": a new run has trained none of them yet."""
+        for name, info in self.infos.items():
+            if name in self.unchecked:
+                self.set_state(name, "checking…")  # its check's result says "new" or why not
+            elif info.usable:
+                self.set_state(name, "new")
+
     def state_of(self, name: str) -> str:
         item = self._item(name)
         return item.text(2) if item is not None else ""

@@ -245,6 +245,7 @@ class MainWindow(QMainWindow):
             self.session.train(config, books, run_dir, self._seeds())
 
     def _training_starts(self, out: Path) -> None:
+        self.statusBar().clearMessage()  # a hint such as New run's ("…, then Train") is done
         self.runs.busy = {out}
         self.results.set_models_folder(out)
         self.plots.clear()
@@ -326,6 +327,7 @@ class MainWindow(QMainWindow):
             self.books.clear()
             self.books.add_run_books(summary.book_paths, summary.books)
         self.session.leave_run(planned)
+        self.books.forget_outcomes()
         self.run_settings.show_run(config_of(summary) if summary else None, None)
         self.plots.clear()
         self.run_status.refresh()

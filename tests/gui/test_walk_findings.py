@@ -147,6 +147,29 @@ def test_new_run_names_the_run_and_lets_the_settings_be_edited_before_train(
     assert RunFolder(window.run_dir).saved_config().max_iters == 4
 
 
+def test_a_new_run_shows_its_books_untrained_and_train_takes_its_hint_off_the_status_bar(
+        window, qtbot, runs_root, monkeypatch):
+    """Seen in the real window: New run after a finished run listed the books it had not yet
+    trained as "trained: val loss …", and "set its books and settings, then Train" stayed
+    on the status bar over the progress of the training it had started."""
+    opened(window, qtbot, runs_root / "A")
+    qtbot.waitUntil(lambda: window.new_run_action.isEnabled(), timeout=30_000)  # books checked
+    assert window.books.state_of("Beta").startswith("trained")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("fresh", True))
+    window.new_run_action.trigger()
+    qtbot.waitUntil(lambda: not window.books.checking, timeout=30_000)
+    assert [window.books.state_of(name) for name in ("Alpha", "Beta")] == ["new", "new"]
+    assert "then Train" in window.statusBar().currentMessage()
+    use_tiny(window, max_iters=4, log_interval=2, eval_interval=2, eval_batches=1)
+    messages = []
+    window.session.starting.connect(lambda out: messages.append(
+        window.statusBar().currentMessage()))
+    with qtbot.waitSignal(window.session.finished, timeout=120_000):
+        window.train_action.trigger()
+    assert messages == [""] and window.statusBar().currentMessage() == ""
+    assert window.books.state_of("Beta").startswith("trained")
+
+
 def test_deleting_the_current_run_clears_it_and_train_never_makes_it_again(
         window, qtbot, runs_root, monkeypatch):
     opened(window, qtbot, runs_root / "B")
