@@ -118,34 +118,86 @@ def test_disk_full_when_resuming_keeps_the_checkpoint_it_resumed(books_dir, tmp_
     assert [e.start_step for e in resumed] == [0, 2]
 
 
-def test_disk_full_in_the_run_log_tears_one_line_and_the_next_run_starts_a_fresh_one(
-        books_dir, tmp_path, capsys, monkeypatch):
-    out = tmp_path / "run"
+class FillsInALine(FillsUp):
+    """A log whose disk ends ``cut(len(line))`` bytes into the first line to reach ``reach``
+    bytes, wherever the lines before it ended (their lengths change with the timings)."""
+
+    def __init__(self, f, reach: int, cut):
+        super().__init__(f, room=sys.maxsize)
+        self.reach, self.cut, self.written = reach, cut, 0
+        self.full_at = None  # the log's size when the disk is full
+
+    def write(self, data) -> int:
+        if self.full_at is None and self.written + len(data) >= self.reach:
+            self.room = self.cut(len(data))
+            self.full_at = self.written + self.room
+        n = super().write(data)
+        self.written += n
+        return n
+
+
+@pytest.fixture
+def log_fills(monkeypatch):
+    """``fill(cut)``: the run log (opened for appending) meets a full disk ``cut(len(line))``
+    bytes into the line that reaches 4,000 bytes; returns the logs opened."""
     module = sys.modules[RunFolder.__module__]
+    opened = []
 
-    def opens_a_filling_log(path, mode="r", *args, **kwargs):
-        f = open(path, mode, *args, **kwargs)
-        return FillsUp(f, 4_000) if "a" in mode else f
+    def fill(cut):
+        def opens_a_filling_log(path, mode="r", *args, **kwargs):
+            f = open(path, mode, *args, **kwargs)
+            if "a" not in mode:
+                return f
+            opened.append(FillsInALine(f, 4_000, cut))
+            return opened[-1]
 
-    monkeypatch.setattr(module, "open", opens_a_filling_log, raising=False)
+        monkeypatch.setattr(module, "open", opens_a_filling_log, raising=False)
+        return opened
+    return fill
+
+
+def fails_on_the_log_then_resumes(books_dir, out, capsys, monkeypatch) -> tuple[bytes, object]:
+    """Train until the log's disk is full, then again on a disk with room: the torn log
+    and the second run's log.  Each checkpoint saved before the disk filled is used."""
     assert train(books_dir, out, 12) == 1
     assert last_line(capsys).startswith(f"stopped: disk full: could not write {out}/metrics.jsonl: "
                                         f"No space left on device (the disk is full)")
     log = (out / "metrics.jsonl").read_bytes()
-    assert len(log) == 4_000 and not log.endswith(b"\n")  # a torn last line
     kept = {p.stem: checkpoints.load(p) for p in (out / "checkpoints").glob("*.pt")}
     assert any(c["partial"] for c in kept.values()), "the log did not fill mid-book: change its room"
 
     monkeypatch.undo()
     assert train(books_dir, out, 12) == 0
     run = read_run(out)
-    assert run.skipped == 1  # the torn line alone; the next run's first line is whole
-    last = max(i for i, e in enumerate(run.events) if isinstance(e, ev.RunStarted))
+    starts = [i for i, e in enumerate(run.events) if isinstance(e, ev.RunStarted)]
+    assert len(starts) == 2, "the next run's first line was glued to the torn one"
+    last = starts[-1]
     resumed = {e.book: e.start_step for e in run.events[last:] if isinstance(e, ev.BookStarted)}
     skipped = {e.book for e in run.events[last:]
                if isinstance(e, ev.BookFinished) and e.status == "skipped"}
-    for name, ckpt in kept.items():  # each checkpoint saved before the disk filled is used
+    for name, ckpt in kept.items():
         assert (resumed[name] == ckpt["training"]["step"]) if ckpt["partial"] else name in skipped
+    return log, run
+
+
+def test_disk_full_in_the_run_log_tears_one_line_and_the_next_run_starts_a_fresh_one(
+        books_dir, tmp_path, capsys, monkeypatch, log_fills):
+    logs = log_fills(lambda length: length // 2)
+    log, run = fails_on_the_log_then_resumes(books_dir, tmp_path / "run", capsys, monkeypatch)
+    assert len(log) == logs[0].full_at and not log.endswith(b"\n")  # a torn last line
+    assert run.skipped == 1  # the torn line alone; the next run's first line is whole
+
+
+@pytest.mark.parametrize("cut", [lambda length: length, lambda length: length - 1],
+                         ids=["after its newline", "before its newline"])
+def test_disk_full_at_the_end_of_a_log_line_keeps_that_line_and_tears_none(
+        books_dir, tmp_path, capsys, monkeypatch, log_fills, cut):
+    """A disk that ends at a line's end or just before its newline: that event is whole and
+    read, the write after it fails, and no line is torn."""
+    logs = log_fills(cut)
+    log, run = fails_on_the_log_then_resumes(books_dir, tmp_path / "run", capsys, monkeypatch)
+    assert len(log) == logs[0].full_at and log.rstrip(b"\n").endswith(b"}")
+    assert run.skipped == 0 and not run.problems
 
 
 def test_disk_full_stops_the_seeds_to_come_with_exit_1(books_dir, tmp_path, capsys,
