@@ -18,7 +18,11 @@ def runs_root(demo_models, tmp_path):
 
 
 def classified(window, qtbot, folds=2, repeats=1):
+    """Run the classifier once the demo CSVs are read: they are read in the background, and
+    until the train CSV is known Run is disabled and a click on it does nothing."""
     panel = window.results
+    qtbot.waitUntil(lambda: not panel.loading, timeout=30_000)
+    assert panel.run_button.isEnabled(), panel.run_button.toolTip()
     panel.mode.setCurrentText("features")
     panel.folds.setValue(folds)
     panel.repeats.setValue(repeats)

@@ -72,6 +72,7 @@ def test_the_window_fits_a_1024_screen_after_every_step_of_a_walk(window, qtbot,
     panel.select_row(0)
     qtbot.waitUntil(lambda: not panel.scorer.running, timeout=60_000)
     fits(window, "selecting a prediction")
+    qtbot.waitUntil(panel.reopen_button.isEnabled, timeout=30_000)  # once the kept list is read
     with qtbot.waitSignal(panel.worker.idle, timeout=60_000):
         panel.reopen_button.click()
     fits(window, "Reopen")
