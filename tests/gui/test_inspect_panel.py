@@ -255,3 +255,77 @@ def test_a_backstory_row_is_read_by_its_books_model(window, qtbot, demo_models, 
     assert inspect.activity.rows[-1] == stranger
     assert inspect.activity.text.toPlainText() == "She never left."
     assert "No book model of A Book Nobody Trained" in inspect.status.text()
+
+
+def hold(monkeypatch, owner, name: str) -> tuple[threading.Event, threading.Event]:
+    """``owner.name`` made to wait in its worker until released: (started, release)."""
+    started, release, real = threading.Event(), threading.Event(), getattr(owner, name)
+
+    def held(*args, **kwargs):
+        started.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, held)
+    return started, release
+
+
+def test_a_reading_of_a_model_no_longer_chosen_does_not_fill_the_views(panel, qtbot,
+                                                                       monkeypatch):
+    panel.activity.text.setPlainText("The salt road ran north.")
+    qtbot.mouseClick(panel.activity.read_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    first = panel.model.currentData()
+    started, release = hold(monkeypatch, activity, "text_activity")
+    panel.activity.text.setPlainText("Snow fell on the pass.")
+    qtbot.mouseClick(panel.activity.read_button, Qt.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    choose_in_list(qtbot, panel.model, 1)  # another model, while the first one reads
+    assert panel.model.currentData() != first and panel.activity.activity is None
+    release.set()
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
+    assert panel.activity.activity is None, "the first model's reading filled the views"
+    assert "another model" in panel.status.text(), panel.status.text()
+    qtbot.mouseClick(panel.activity.read_button, Qt.LeftButton)  # the model chosen reads it
+    finish(qtbot, panel)
+    assert panel.activity.activity.data == b"Snow fell on the pass."
+    assert str(panel.subject.path) == panel.model.currentData()
+
+
+def test_a_scan_of_a_book_no_longer_chosen_does_not_fill_the_neuron_view(panel, qtbot,
+                                                                         monkeypatch):
+    from bdh_studio.gui.inspect import panel as module
+    started, release = hold(monkeypatch, neurons, "cached_scan")
+    qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    other = next(p for p in resources.demo_books().glob("*.txt") if str(p) != panel.book.text())
+    monkeypatch.setattr(module, "open_file", lambda *args: str(other))
+    qtbot.mouseClick(panel.book_button, Qt.LeftButton)  # another book, while the scan runs
+    assert panel.book.text() == str(other)
+    release.set()
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
+    assert panel.scan is None and panel.neuron.scan is None, "the first book's scan was shown"
+    assert panel.neuron.list.rowCount() == 0
+    assert "another book" in panel.status.text(), panel.status.text()
+
+
+def test_a_result_that_arrives_after_another_model_is_chosen_is_dropped(panel, qtbot,
+                                                                       monkeypatch):
+    """The task ended before the choice (too late to cancel), its result is heard after it."""
+    from bdh_studio.gui import background
+    ended, real = threading.Event(), background.run_task
+
+    def run_task(task, control):
+        try:
+            return real(task, control)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(background, "run_task", run_task)
+    panel.graph.q.setValue(0.05)
+    qtbot.mouseClick(panel.graph.compute_button, Qt.LeftButton)
+    assert ended.wait(60)  # the GUI thread hears nothing of it before the next line
+    panel.model.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
+    assert panel.graph.report is None and panel.subject is None, "a stale graph was shown"
+    assert panel.status.text() == "Dropped: another model was chosen while it ran."

@@ -3,7 +3,10 @@
 All the work runs in one background task at a time with a progress bar and
 Cancel; what was chosen is remembered in QSettings.  A task never reads a
 control: what the controls say is read on the GUI thread into a ``Choice``
-before it starts, and the model it loaded comes back with its result.
+before it starts, and the model it loaded comes back with its result.  A
+result is of the model (and book) chosen when its task started: choosing
+another cancels the task, and a result that still arrives is dropped, so the
+views cleared for the new choice are never filled with the old one's.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from .neuron_view import NeuronView
 PASSAGE_BYTES = 600
 LAST_LAYER = -1
 Progress = Callable[[float, str], None]
+MODEL, BOOK = "model", "book"  # what a task's result is of (Choice's fields of that name)
 
 
 @dataclass(frozen=True)
@@ -84,10 +88,11 @@ class InspectPanel(QWidget):
         self.worker = BackgroundTask("inspecting a model", self)
         self.worker.progressed.connect(self._progress)
         self.worker.succeeded.connect(self._succeeded)
-        self.worker.cancelled.connect(lambda: self.status.setText("Cancelled."))
+        self.worker.cancelled.connect(self._cancelled)
         self.worker.failed.connect(self._failed)
         self.worker.idle.connect(self._idle)
         self._on_result: Callable[[Any], None] = lambda result: None
+        self._of: dict[str, str] = {}  # the running task's MODEL and/or BOOK, as chosen
         self.subject: Subject | None = None
         self.scan: neurons.NeuronScan | None = None
         self._build()
@@ -189,12 +194,14 @@ class InspectPanel(QWidget):
             for view in (self.activity, self.neuron, self.concept, self.graph):
                 view.clear()
             self.scan = None
+        self._cancel_if_replaced()
 
     def _book_changed(self) -> None:
         """A scan and a concept search are of a book sample: another book's are forgotten."""
         self.neuron.clear()
         self.concept.clear()
         self.scan = None
+        self._cancel_if_replaced()
 
     def add_checkpoint(self, path: Path) -> None:
         if self.model.findData(str(path)) < 0:
@@ -240,10 +247,11 @@ class InspectPanel(QWidget):
                       self.kind.currentData(), self.subject)
 
     def _start(self, title: str, task: Callable[[Choice, Progress], Outcome],
-               on_result: Callable[[Any], None]) -> bool:
+               on_result: Callable[[Any], None], of: tuple[str, ...] = (MODEL,)) -> bool:
         """Run ``task`` in the background with progress and Cancel; False if it cannot start.
 
-        The task gets the controls' values as a ``Choice``, read here on the GUI thread.
+        The task gets the controls' values as a ``Choice``, read here on the GUI thread;
+        its result is of the ``of`` fields of that choice (the model, the book or both).
         """
         choice = self._choice()
         if self.worker.running:
@@ -254,6 +262,7 @@ class InspectPanel(QWidget):
                               "a checkpoint.")
             return False
         self._on_result = on_result
+        self._of = {field: getattr(choice, field) for field in of}
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
         self.status.setText(f"{title}…")
@@ -272,12 +281,33 @@ class InspectPanel(QWidget):
         self.worker.cancel()
         self.status.setText("Cancelling…")
 
+    def _replaced(self) -> str:
+        """The running task's MODEL or BOOK that is no longer the one chosen ("" if none)."""
+        now = self._choice()
+        return next((field for field, value in self._of.items()
+                     if getattr(now, field) != value), "")
+
+    def _cancel_if_replaced(self) -> None:
+        """The running task works for a model or book no longer chosen: nothing will show it."""
+        if self.worker.running and self._replaced():
+            self.worker.cancel()
+
+    def _cancelled(self) -> None:
+        replaced = self._replaced()
+        self.status.setText(f"Cancelled: another {replaced} was chosen." if replaced
+                            else "Cancelled.")
+
     def _progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(round(1000 * fraction))
         self.status.setText(message)
 
     def _succeeded(self, outcome: Outcome) -> None:
-        """Keep the model the task loaded (loaded once, kept while it stays chosen)."""
+        """Keep the model the task loaded (loaded once, kept while it stays chosen); a result
+        of a model or book no longer chosen (it ended before its cancel) is dropped."""
+        replaced = self._replaced()
+        if replaced:
+            self.status.setText(f"Dropped: another {replaced} was chosen while it ran.")
+            return
         if outcome.subject is not None and outcome.subject is not self.subject:
             self.subject, self.scan = outcome.subject, None
         self.progress.setValue(1000)
@@ -307,7 +337,8 @@ class InspectPanel(QWidget):
             start = data.find(b"\n", start) + 1 or start
             return Outcome(None, data[start: start + PASSAGE_BYTES].decode("utf-8", "ignore"))
 
-        self._start("Taking a passage of the book", task, self.activity.text.setPlainText)
+        self._start("Taking a passage of the book", task, self.activity.text.setPlainText,
+                    of=(BOOK,))
 
     def byte_neurons(self, layer: int, position: int) -> None:
         data, kind = self.activity.activity.data, self.activity.kind.currentData()
@@ -328,7 +359,7 @@ class InspectPanel(QWidget):
                 subject.model, subject.digest, subject.sample(choice.book_file(), choice.n_bytes),
                 settings, cache.default_dir(), progress=progress))
 
-        self._start("Scanning the neurons", task, self._scanned)
+        self._start("Scanning the neurons", task, self._scanned, of=(MODEL, BOOK))
 
     def _scanned(self, scan: neurons.NeuronScan) -> None:
         self.scan = scan
@@ -348,7 +379,7 @@ class InspectPanel(QWidget):
                 subject.model, subject.sample(choice.book_file(), choice.n_bytes), word,
                 choice.layer_of(subject), choice.kind, progress=progress))
 
-        self._start(f"Searching {word!r}", task, self.concept.show_result)
+        self._start(f"Searching {word!r}", task, self.concept.show_result, of=(MODEL, BOOK))
 
     def compute_graph(self, q: float) -> None:
         def task(choice: Choice, progress: Progress) -> Outcome:
