@@ -8,7 +8,7 @@ from test_main_window import checked
 
 def test_every_control_has_an_object_and_an_accessible_name(window, qtbot):
     window.load_demo()  # the panels that fill in with books and CSVs
-    checked(window)
+    checked(window, qtbot)
     window.workspace.setCurrentWidget(window.inspect)  # a tab built when first shown
     assert len(controls(window)) > 40
     assert unnamed(window) == []

@@ -34,15 +34,15 @@ def on_gui_thread(monkeypatch):
     return watch
 
 
-def test_a_dropped_folder_is_listed_in_the_background(window, on_gui_thread, books_dir):
+def test_a_dropped_folder_is_listed_in_the_background(window, qtbot, on_gui_thread, books_dir):
     calls = on_gui_thread("bdh_studio.core.corpus.find_books")
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     assert calls and not any(calls)
     assert sorted(window.books.infos) == ["Alpha Book", "beta book"]
 
 
-def test_the_shortest_book_is_known_without_reading_a_file(window, books_dir, monkeypatch):
-    drop(window, [books_dir])
+def test_the_shortest_book_is_known_without_reading_a_file(window, qtbot, books_dir, monkeypatch):
+    drop(window, qtbot, [books_dir])
     real_open = builtins.open
 
     def guarded_open(*args, **kwargs):
@@ -58,7 +58,7 @@ def test_the_shortest_book_is_known_without_reading_a_file(window, books_dir, mo
 def test_backstory_csvs_are_read_in_the_background(window, qtbot, on_gui_thread):
     calls = on_gui_thread("bdh_studio.core.backstories.read")
     window.results.add_csvs([resources.demo_train_csv(), resources.demo_test_csv()])
-    checked(window)
+    checked(window, qtbot)
     assert calls == [False, False]
     assert window.results.train_path.text() == str(resources.demo_train_csv())
     assert len(window.results.backstories()) == 36 + 15
@@ -129,7 +129,7 @@ def test_a_runs_checkpoints_are_listed_in_the_background(window, qtbot, books_di
         return listing(self)
 
     monkeypatch.setattr(RunFolder, "checkpoints", watched)
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     use_tiny(window, max_iters=10, log_interval=5, eval_interval=10, eval_batches=1,
              checkpoint_interval=5)
     window.start_training(tmp_path / "run")

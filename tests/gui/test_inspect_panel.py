@@ -191,7 +191,7 @@ def test_the_window_builds_the_tab_when_it_is_first_shown(window, qtbot):
     titles = [window.workspace.tabText(i) for i in range(window.workspace.count())]
     assert "Inspect" in titles and not window.findChildren(InspectPanel)
     window.load_demo()  # backstories loaded before the tab exists are offered in it
-    checked(window)
+    checked(window, qtbot)
     window.workspace.setCurrentIndex(titles.index("Inspect"))  # as a click on the tab does
     panel = window.workspace.currentWidget()
     assert isinstance(panel, InspectPanel) and panel is window.inspect and panel.isVisible()
@@ -221,7 +221,7 @@ def test_a_backstory_row_is_read_by_its_books_model(window, qtbot, demo_models, 
         inspect.add_checkpoint(path)
     assert not inspect.activity.backstory.isEnabled()  # nothing loaded: nothing to offer
     window.load_demo()  # the demo train and test CSVs, in the Backstories tab
-    checked(window)
+    checked(window, qtbot)
     rows = inspect.activity.rows
     assert len(rows) == 36 + 15 and inspect.activity.backstory.isEnabled()
     window.workspace.setCurrentWidget(inspect)

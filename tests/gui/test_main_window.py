@@ -1,7 +1,6 @@
 """The window as a person uses it: drop books, fix settings, train, pause, stop, close."""
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,14 @@ from textgen import make_text
 FAST = {"max_iters": 400, "log_interval": 2, "eval_interval": 10, "eval_batches": 1}
 
 
-def checked(window):
+def checked(window, qtbot):
     """Wait, as a person does, until the dropped books are no longer "checking…" and the
     backstory CSVs are read."""
-    deadline = time.monotonic() + 60
-    while (window.books.checking or window.results.loading) and time.monotonic() < deadline:
-        QTest.qWait(10)
-    assert not window.books.checking and not window.results.loading
+    qtbot.waitUntil(lambda: not window.books.checking and not window.results.loading,
+                    timeout=60_000)
 
 
-def drop(window, paths):
+def drop(window, qtbot, paths):
     """Drop files on the window and wait for their check."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
@@ -36,7 +33,7 @@ def drop(window, paths):
     assert enter.isAccepted()
     QApplication.sendEvent(window, QDropEvent(QPointF(20, 20), Qt.CopyAction, mime,
                                               Qt.LeftButton, Qt.NoModifier))
-    checked(window)
+    checked(window, qtbot)
 
 
 def use_tiny(window, **changes):
@@ -49,12 +46,12 @@ def test_first_launch_shows_what_to_do(window):
     assert not window.train_action.isEnabled()
 
 
-def test_dropping_a_folder_and_files_lists_the_books(window, books_dir, tmp_path):
+def test_dropping_a_folder_and_files_lists_the_books(window, qtbot, books_dir, tmp_path):
     extra = tmp_path / "Gamma.txt"
     extra.write_text(make_text(9000, 3))
     binary = tmp_path / "picture.txt"
     binary.write_bytes(b"\x89PNG\x00\x00")
-    drop(window, [books_dir, extra, binary])
+    drop(window, qtbot, [books_dir, extra, binary])
     assert window.pages.currentWidget() is window.workspace
     assert sorted(window.books.infos) == ["Alpha Book", "Gamma", "beta book", "picture"]
     assert [p.name for p in window.books.included()] == ["Alpha Book.txt", "beta book.TXT",
@@ -63,27 +60,27 @@ def test_dropping_a_folder_and_files_lists_the_books(window, books_dir, tmp_path
     assert window.books.state_of("Alpha Book") == "new"
 
 
-def test_book_names_get_the_room_they_need_and_the_state_keeps_some(window, books_dir,
+def test_book_names_get_the_room_they_need_and_the_state_keeps_some(window, qtbot, books_dir,
                                                                      tmp_path):
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     tree = window.books.tree
     assert tree.columnWidth(0) >= tree.sizeHintForColumn(0)  # short names whole
     long_name = tmp_path / ("A Very Long Title " * 8 + "Volume Two.txt")
     long_name.write_text(make_text(9000, 4))
-    drop(window, [long_name])
+    drop(window, qtbot, [long_name])
     assert tree.columnWidth(0) <= 0.6 * tree.viewport().width()
     assert tree.textElideMode() == Qt.ElideMiddle  # "A Very Long…Volume Two"
 
 
-def test_dropping_an_empty_folder_says_so(window, tmp_path):
+def test_dropping_an_empty_folder_says_so(window, qtbot, tmp_path):
     (tmp_path / "empty").mkdir()
-    drop(window, [tmp_path / "empty"])
+    drop(window, qtbot, [tmp_path / "empty"])
     assert window.banner.isVisible()
     assert "no .txt books in it" in window.banner.label.text()
 
 
-def test_an_invalid_field_disables_train_and_says_why(window, books_dir):
-    drop(window, [books_dir])
+def test_an_invalid_field_disables_train_and_says_why(window, qtbot, books_dir):
+    drop(window, qtbot, [books_dir])
     use_tiny(window)
     assert window.train_action.isEnabled()
     window.config_panel.editors["n_head"].setValue(3)
@@ -104,7 +101,7 @@ def test_an_invalid_field_disables_train_and_says_why(window, books_dir):
 def test_train_pause_resume_stop_keeps_a_partial_checkpoint(window, qtbot, books_dir, tmp_path,
                                                            monkeypatch):
     timeline = Timeline()
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     use_tiny(window, **FAST)
     monkeypatch.setattr("bdh_studio.gui.background.TaskControl",
                         lambda *listeners: WatchedControl(timeline, *listeners))
@@ -135,7 +132,7 @@ def test_train_pause_resume_stop_keeps_a_partial_checkpoint(window, qtbot, books
 
 
 def test_a_full_run_reports_each_book_and_samples(window, qtbot, books_dir, tmp_path):
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     use_tiny(window, max_iters=20, log_interval=5, eval_interval=10, eval_batches=1)
     window.start_training(tmp_path / "run")
     qtbot.waitUntil(lambda: not window.training, timeout=60_000)
@@ -158,7 +155,7 @@ def test_a_full_run_reports_each_book_and_samples(window, qtbot, books_dir, tmp_
 
 def test_errors_show_in_the_window_and_it_keeps_working(window, qtbot, books_dir, tmp_path,
                                                         monkeypatch):
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     use_tiny(window, max_iters=10, log_interval=5, eval_interval=5, eval_batches=1)
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "config.json").write_text('{oops')
@@ -216,7 +213,7 @@ def test_closing_during_training_stops_cleanly(qtbot, settings, books_dir, tmp_p
     from bdh_studio.gui.main_window import MainWindow
     window = MainWindow(settings)
     window.show()
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     use_tiny(window, **FAST)
     window.start_training(tmp_path / "run")
     qtbot.waitUntil(lambda: len(window.plots.books) > 0, timeout=30_000)
@@ -232,13 +229,13 @@ def test_settings_are_restored_on_the_next_launch(qtbot, settings, books_dir):
 
     from bdh_studio.gui.main_window import MainWindow
     first = MainWindow(settings)
-    drop(first, [books_dir])
+    drop(first, qtbot, [books_dir])
     first.config_panel.editors["n_layer"].setValue(3)
     first.config_panel.editors["lr"].setText("0.0005")
     first.close()
     shiboken6.delete(first)
     second = MainWindow(settings)
-    checked(second)
+    checked(second, qtbot)
     config = second.config_panel.config()
     assert (config.n_layer, config.lr) == (3, 0.0005)
     assert sorted(second.books.infos) == ["Alpha Book", "beta book"]
@@ -273,7 +270,7 @@ def wheel(widget, notches):
 
 
 def test_the_wheel_turns_a_settings_field_only_when_focused(window, qtbot, books_dir):
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     window.resize(1280, 600)  # the settings taller than their panel
     scroll = window.run_settings.scroll.verticalScrollBar()
     qtbot.waitUntil(lambda: scroll.maximum() > 0, timeout=5_000)
@@ -295,7 +292,7 @@ def test_books_in_a_run_cannot_be_removed_or_unchecked_until_it_ends(window, qtb
                                                                      tmp_path):
     extra = tmp_path / "Gamma.txt"
     extra.write_text(make_text(9000, 3))
-    drop(window, [books_dir, extra])
+    drop(window, qtbot, [books_dir, extra])
     books, tree = window.books, window.books.tree
     books.set_included("Gamma", False)
     use_tiny(window, **FAST)
@@ -357,7 +354,7 @@ def test_closing_asks_once_then_joins_sampling_classifying_and_training(
     from bdh_studio.gui.main_window import MainWindow
     window = MainWindow(settings)
     window.show()
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     use_tiny(window, **FAST)
     panel, box = window.results, window.sample_box
     panel.add_csvs([resources.demo_train_csv()])
@@ -407,7 +404,7 @@ def test_a_task_that_cannot_be_joined_keeps_the_window_open_and_says_so(window, 
 
 def test_training_by_time_from_the_form_counts_seconds_in_the_status(window, qtbot, books_dir,
                                                                      tmp_path):
-    drop(window, [books_dir / "Alpha Book.txt"])
+    drop(window, qtbot, [books_dir / "Alpha Book.txt"])
     use_tiny(window, log_interval=5, eval_batches=1)
     panel = window.config_panel
     assert panel.editors["max_iters"].isEnabled() and not panel.editors["max_seconds"].isEnabled()

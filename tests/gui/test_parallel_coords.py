@@ -100,11 +100,11 @@ def body_px(view) -> float:
     return vb.mapViewToDevice(QPointF(0, 0)).y() - vb.mapViewToDevice(QPointF(0, 1)).y()
 
 
-def compare_shown(window, runs, size):
+def compare_shown(window, qtbot, runs, size):
     """Compare's tab at ``size``, comparing ``runs``."""
     window.resize(*size)
     window.load_demo()  # the workspace shown, as in the walk
-    checked(window)
+    checked(window, qtbot)
     window.training_view.tabs.setCurrentWidget(window.compare)
     window.compare.set_runs(runs)
     return window.compare
@@ -117,7 +117,7 @@ def test_chosen_parallel_coordinates_get_axes_long_enough_to_read(window, qtbot,
     """In the tables' third of Compare's height, under two rows of names, the axes were
     20 px long at 1024x700 and 1280x800: the chart gets half while it shows, each tick's
     value still drawn, and gives it back for the table."""
-    plots = compare_shown(window, six_runs[:2], size)
+    plots = compare_shown(window, qtbot, six_runs[:2], size)
     laid_out(qtbot, plots.plot)
     plot_height = plots.canvas.height()
     qtbot.mouseClick(plots.hparams.show_parallel, Qt.LeftButton)
@@ -143,7 +143,7 @@ def test_a_launch_that_remembers_parallel_coordinates_gives_them_half_too(qtbot,
     window = MainWindow(settings, runs_root=runs_root)
     try:
         window.show()
-        plots = compare_shown(window, six_runs[:2], (1024, 700))
+        plots = compare_shown(window, qtbot, six_runs[:2], (1024, 700))
         view = plots.hparams.parallel
         assert view.isVisible()
         laid_out(qtbot, view.plotItem)

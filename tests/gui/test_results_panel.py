@@ -161,8 +161,8 @@ def test_rows_left_out_are_listed(window, qtbot, tmp_path):
     assert "row id 49 (line 38): duplicate id (also on line 2)" in problems.details.toPlainText()
 
 
-def test_dropped_csvs_go_to_the_panel_not_the_books(window):
-    drop(window, [resources.demo_test_csv(), resources.demo_train_csv()])
+def test_dropped_csvs_go_to_the_panel_not_the_books(window, qtbot):
+    drop(window, qtbot, [resources.demo_test_csv(), resources.demo_train_csv()])
     panel = window.results
     assert panel.train_path.text() == str(resources.demo_train_csv())
     assert panel.test_path.text() == str(resources.demo_test_csv())
@@ -234,7 +234,7 @@ def test_many_rows_left_out_take_one_line_and_the_window_keeps_its_height(window
         writer.writeheader()
         writer.writerows(rows + extra)
     window.resize(1280, 800)
-    drop(window, [train])
+    drop(window, qtbot, [train])
     qtbot.waitUntil(lambda: window.height() == 800, timeout=5_000)
     panel = run(window, qtbot, demo_models)
     QApplication.processEvents()

@@ -67,7 +67,7 @@ def test_opening_run_b_after_run_a_leaves_nothing_of_a(window, qtbot, runs_root)
 def test_new_run_from_this_config_unlocks_the_settings(window, qtbot, runs_root):
     opened(window, qtbot, runs_root / "B")
     window.run_settings.new_run_button.click()
-    checked(window)  # the run's books, listed again, are checked in the background
+    checked(window, qtbot)  # the run's books, listed again, are checked in the background
     assert window.run_dir is None and window.config_panel.isEnabled()
     assert window.config_panel.config().lr == 2e-3
     assert not window.run_settings.read_only_bar.isVisible() and not window.plots.books

@@ -25,7 +25,7 @@ def sessions(run_dir):
 
 def test_train_after_stop_continues_the_same_run(window, qtbot, monkeypatch):
     window.load_demo()
-    checked(window)
+    checked(window, qtbot)
     window.config_panel.set_config(PRESETS["tiny"].replace(**SHORT))
     first, second, third = [p.stem for p in window.books.included()]
     window.books.set_included(third, False)
@@ -75,7 +75,7 @@ def test_train_after_stop_continues_the_same_run(window, qtbot, monkeypatch):
 
 def test_the_runs_panel_watches_other_processes_runs_not_the_windows_own(window, qtbot):
     window.load_demo()
-    checked(window)
+    checked(window, qtbot)
     window.config_panel.set_config(PRESETS["tiny"].replace(**SHORT))
     window.train_action.trigger()
     qtbot.waitUntil(lambda: bool(window.plots.books), timeout=60_000)
@@ -101,7 +101,7 @@ def test_the_runs_list_shows_the_windows_run_validation_loss_while_it_trains(win
                                                                             monkeypatch):
     """A W&B user reads a live run's last val loss in the table, not only once a book ends."""
     window.load_demo()
-    checked(window)
+    checked(window, qtbot)
     window.config_panel.set_config(PRESETS["tiny"].replace(**SHORT))
     first = window.books.included()[0].stem
 
@@ -130,7 +130,7 @@ def test_the_runs_list_shows_the_windows_run_validation_loss_while_it_trains(win
 def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, tmp_path,
                                                      monkeypatch, answer):
     window.add_paths([books_dir])
-    checked(window)
+    checked(window, qtbot)
     window.config_panel.set_config(PRESETS["tiny"].replace(max_iters=2, log_interval=1,
                                                            eval_interval=2, eval_batches=1))
     window.start_training()
@@ -160,7 +160,7 @@ def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, t
 def test_new_run_asks_a_name_prefilled_from_books_and_preset(window, qtbot, books_dir,
                                                              monkeypatch):
     window.add_paths([books_dir])
-    checked(window)
+    checked(window, qtbot)
     window.config_panel.set_config(PRESETS["tiny"])
     offered = []
 

@@ -50,7 +50,7 @@ def test_two_runs_named_alike_but_for_their_time_get_different_labels(qtbot):
 def test_at_1024x700_compare_keeps_its_plot_and_the_hover_table_inside_it(window, qtbot):
     window.resize(1024, 700)
     window.load_demo()  # the books listed as in the walk, the workspace shown
-    checked(window)
+    checked(window, qtbot)
     window.training_view.tabs.setCurrentWidget(window.compare)
     plots = window.compare
     plots.set_runs(default_named_runs())  # two runs of three books: six curves

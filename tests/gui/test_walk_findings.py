@@ -94,7 +94,7 @@ def test_a_finished_run_in_steps_ends_its_x_axis_near_its_last_step(qtbot):
 
 
 def test_paused_says_paused_in_the_books_the_runs_and_the_status_bar(window, qtbot, books_dir):
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     use_tiny(window, **FAST)
     window.train_action.trigger()
     qtbot.waitUntil(lambda: window.books.state_of("Alpha Book") == "training"
@@ -133,7 +133,7 @@ def test_show_run_folder_without_a_file_manager_says_so_with_the_path(window, qt
 
 def test_new_run_names_the_run_and_lets_the_settings_be_edited_before_train(
         window, qtbot, runs_root, books_dir, monkeypatch):
-    drop(window, [books_dir])
+    drop(window, qtbot, [books_dir])
     use_tiny(window, **FAST)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("my run", True))
     window.new_run_action.trigger()
@@ -183,7 +183,7 @@ def test_deleting_the_current_run_clears_it_and_train_never_makes_it_again(
     assert window.run_dir is None and not window.plots.books
     assert window.config_panel.isEnabled() and not window.export_action.isEnabled()
     use_tiny(window, max_iters=4, log_interval=2, eval_interval=2, eval_batches=1)
-    checked(window)
+    checked(window, qtbot)
     with qtbot.waitSignal(window.session.finished, timeout=120_000):
         window.train_action.trigger()
     assert window.run_dir is not None and window.run_dir.parent == runs_root
@@ -367,7 +367,7 @@ def test_inspect_views_are_cleared_with_a_new_book_or_model(panel, qtbot):
 
 def test_picking_a_runs_model_in_inspect_fills_in_its_book(window, qtbot, runs_root):
     opened(window, qtbot, runs_root / "A")
-    checked(window)
+    checked(window, qtbot)
     window.workspace.setCurrentWidget(window.inspect)
     panel = window.inspect
     qtbot.waitUntil(lambda: panel.model.count() == 2, timeout=10_000)

@@ -107,7 +107,7 @@ def test_at_1024x700_no_label_is_cut_mid_text_or_loses_a_bracket(window, qtbot, 
 def test_at_1024x700_the_books_state_stays_in_view_cut_with_an_ellipsis(window, qtbot):
     window.resize(1024, 700)
     window.load_demo()
-    checked(window)
+    checked(window, qtbot)
     books, tree = window.books, window.books.tree
     for name in books.infos:
         books.set_state(name, "partial", "stopped at step 105, val loss 2.404")

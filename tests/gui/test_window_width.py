@@ -43,7 +43,7 @@ def test_the_window_fits_a_1024_screen_after_every_step_of_a_walk(window, qtbot,
     window.resize(SCREEN, 700)
     fits(window, "launch")
     window.load_demo()
-    checked(window)
+    checked(window, qtbot)
     fits(window, "Try demo")
     window.config_panel.set_config(PRESETS["tiny"].replace(
         max_iters=20, log_interval=5, eval_interval=10, eval_batches=1))
