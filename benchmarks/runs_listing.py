@@ -81,6 +81,27 @@ def panel_figures(root: Path, rounds: int) -> tuple[list[float], list[float]]:
     return shows, filters
 
 
+def listing_figures(root: Path, rounds: int) -> tuple[list[float], ...]:
+    """Seconds to list every run read anew, again with nothing changed, and again after
+    one run's log grew by a line (a validation of the run the window trains)."""
+    from bdh_studio.core.run import summary as summaries
+
+    def anew() -> None:
+        summaries._listed_before.clear()
+        list_runs(root)
+
+    reads = [timed(anew) for _ in range(rounds)]
+    again = [timed(lambda: list_runs(root)) for _ in range(rounds)]
+    log = next(root.iterdir()) / "metrics.jsonl"
+    line = log.read_text().splitlines()[-2] + "\n"  # a step line: the run stays finished
+    grown = []
+    for _ in range(rounds):
+        with open(log, "a") as f:
+            f.write(line)
+        grown.append(timed(lambda: list_runs(root)))
+    return reads, again, grown
+
+
 def add_checkpoints(root: Path, tmp: Path) -> None:
     """A tiny model of each book, trained once for 2 steps, copied into every run."""
     import shutil
@@ -119,7 +140,7 @@ def main() -> None:
         print(f"  {lines:,} log lines in all")
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # not the user's
         first = [cli_process(root, ["runs", "list", "--json", "--runs-dir", str(root)])]
-        reads = [timed(lambda: list_runs(root)) for _ in range(args.rounds)]
+        reads, again, grown = listing_figures(root, args.rounds)
         commands = [cli_in_process(root) for _ in range(args.rounds)]
         processes = [cli_process(root, ["runs", "list", "--json", "--runs-dir", str(root)])
                      for _ in range(args.rounds)]
@@ -128,7 +149,10 @@ def main() -> None:
         starts = [cli_process(empty, ["runs", "list", "--json", "--runs-dir", str(empty)])
                   for _ in range(args.rounds)]
         shows, filters = panel_figures(root, args.rounds)
-    print(f"  list_runs (the panel's background read): {spread(reads)} s")
+    print(f"  list_runs (the panel's background read), every run read: {spread(reads)} s")
+    print(f"  list_runs again, nothing changed: {spread(again)} s; one run's log grown: "
+          f"{spread(grown)} s ({median(reads) / median(grown):.0f}x less than reading all; "
+          f"the window lists again at each validation of its run)")
     for what, figures in (("runs list --json, the first process (nothing cached)", first),
                           ("runs list --json, the command", commands),
                           ("runs list --json, whole process", processes),

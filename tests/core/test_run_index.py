@@ -224,3 +224,32 @@ def test_best_val_leaves_out_what_a_resumed_book_trained_again(tmp_path):
                                                     for e in events))
     best = summarize(tmp_path).best_val["B"]
     assert (best.loss, best.step) == (1.5, 20)
+
+
+def test_listing_again_reads_only_the_runs_whose_files_changed_or_that_run(runs_root,
+                                                                          monkeypatch):
+    """The window lists the runs at each validation of its own: only what moved is read."""
+    from bdh_studio.core.run import summary as summaries
+    read = []
+    real = summaries.read_run
+    monkeypatch.setattr(summaries, "read_run", lambda folder: read.append(folder.name)
+                        or real(folder))
+    first = {r.name: r for r in list_runs(runs_root)}
+    assert sorted(read) == ["damaged", "failed", "finished", "stopped"]
+    read.clear()
+    assert [r.name for r in list_runs(runs_root)] == list(first) and read == []
+
+    write_notes(runs_root / "stopped", RunNotes(notes="lr too high"))
+    log = runs_root / "finished" / "metrics.jsonl"  # a run that runs again: its own pid lives
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    log.write_text("\n".join(json.dumps(d) for d in lines[:-1]) + "\n")
+    again = {r.name: r for r in list_runs(runs_root)}
+    assert sorted(read) == ["finished", "stopped"] and again["stopped"].notes == "lr too high"
+    assert again["finished"].state == "running"
+    read.clear()
+    list_runs(runs_root)
+    assert read == ["finished"]  # a live run's state is its process's, not its files'
+
+    shutil.rmtree(runs_root / "failed")
+    (runs_root / "stopped").rename(runs_root / "renamed")
+    assert sorted(r.name for r in list_runs(runs_root)) == ["damaged", "finished", "renamed"]

@@ -92,8 +92,49 @@ def list_runs(root: str | Path) -> list[RunSummary]:
     root = Path(root).expanduser()
     if not root.is_dir():
         return []
-    runs = [summarize(p) for p in root.iterdir() if p.is_dir() and is_run(p)]
+    folders = [p for p in root.iterdir() if p.is_dir() and is_run(p)]
+    for gone in [f for f in _listed_before if f.parent == root and f not in folders]:
+        _listed_before.pop(gone, None)  # deleted or renamed
+    runs = [_listed(p) for p in folders]
     return sorted(runs, key=lambda r: r.started, reverse=True)
+
+
+# A summary's state that its files alone decide: "running" and "unfinished" also depend
+# on whether the process that trains the run still lives.
+SETTLED = ("finished", "stopped", "failed", "empty", "damaged")
+_listed_before: dict[Path, tuple[frozenset, RunSummary]] = {}
+
+
+def _listed(folder: Path) -> RunSummary:
+    """The summary of a settled run whose files did not change since it was last listed.
+
+    The window lists the runs again at each validation of the run it trains: with
+    hundreds of runs in the root, reading every log each time took a second of a
+    core that training needs.  A summary is read from its folder's files alone, so
+    their names, sizes and modification times say whether it can have changed.
+    """
+    files = _files(folder)
+    before = _listed_before.get(folder)
+    if before is not None and before[0] == files:
+        return before[1]
+    summary = summarize(folder)
+    if summary.state in SETTLED:
+        _listed_before[folder] = (files, summary)
+    else:
+        _listed_before.pop(folder, None)
+    return summary
+
+
+def _files(folder: Path) -> frozenset:
+    """(path, size, modification time) of the folder and of every file under it."""
+    found = set()
+    for root, _, names in os.walk(folder):
+        for name in [os.curdir, *names]:
+            path = os.path.join(root, name)
+            with contextlib.suppress(OSError):  # removed while we walk: no longer there
+                stat = os.stat(path)
+                found.add((path, stat.st_size, stat.st_mtime_ns))
+    return frozenset(found)
 
 
 def summarize(folder: str | Path) -> RunSummary:
