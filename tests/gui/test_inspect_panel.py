@@ -205,7 +205,8 @@ def choose_in_list(qtbot, combo, index):
     combo.showPopup()
     view = combo.view()
     qtbot.waitUntil(view.isVisible, timeout=5_000)
-    rect = view.visualRect(view.model().index(index, 0))
+    # The part of the item a person sees: a narrow list's items reach past its edge.
+    rect = view.visualRect(view.model().index(index, 0)).intersected(view.viewport().rect())
     qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=rect.center())
 
 
@@ -329,3 +330,62 @@ def test_a_result_that_arrives_after_another_model_is_chosen_is_dropped(panel, q
     qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
     assert panel.graph.report is None and panel.subject is None, "a stale graph was shown"
     assert panel.status.text() == "Dropped: another model was chosen while it ran."
+
+
+def choose_kind(qtbot, combo, kind: str) -> None:
+    choose_in_list(qtbot, combo, combo.findData(kind))
+    assert combo.currentData() == kind
+
+
+# How a person changes each setting a scan or a search is of, and what the status calls it.
+SETTINGS = {"layer": lambda qtbot, p: qtbot.keyClick(p.layer, Qt.Key_Up),
+            "activation": lambda qtbot, p: choose_kind(qtbot, p.kind, "y"),
+            "sample size": lambda qtbot, p: qtbot.keyClick(p.sample_kb, Qt.Key_Up)}
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_a_scan_of_settings_no_longer_chosen_does_not_fill_the_neuron_view(panel, qtbot,
+                                                                           monkeypatch, setting):
+    started, release = hold(monkeypatch, neurons, "cached_scan")
+    qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    before = (panel.layer.value(), panel.kind.currentData(), panel.sample_kb.value())
+    SETTINGS[setting](qtbot, panel)  # while the scan runs
+    assert (panel.layer.value(), panel.kind.currentData(), panel.sample_kb.value()) != before
+    release.set()
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
+    assert panel.scan is None and panel.neuron.scan is None, "a scan of other settings was shown"
+    assert f"another {setting}" in panel.status.text(), panel.status.text()
+
+
+def test_a_concept_search_of_another_activation_does_not_fill_the_view(panel, qtbot,
+                                                                        monkeypatch):
+    started, release = hold(monkeypatch, concepts, "search_concept")
+    panel.concept.word.setText("the")
+    qtbot.mouseClick(panel.concept.search_button, Qt.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    choose_kind(qtbot, panel.kind, "xy")
+    release.set()
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
+    assert panel.concept.result is None and panel.concept.table.rowCount() == 0
+    assert "another activation" in panel.status.text(), panel.status.text()
+
+
+def test_top_neurons_of_an_activation_no_longer_shown_are_not_listed(panel, qtbot, monkeypatch):
+    panel.activity.text.setPlainText("The salt road ran north.")
+    qtbot.mouseClick(panel.activity.read_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    started, release = hold(monkeypatch, activity, "top_neurons")
+    click_cell(qtbot, panel.activity.heatmap, layer=1, position=4)
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    choose_kind(qtbot, panel.activity.kind, "y")  # the heatmap now shows y: the cell is forgotten
+    release.set()
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
+    assert panel.activity.neurons.rowCount() == 0, "x's top neurons were listed under y's heatmap"
+    assert "another activation" in panel.status.text(), panel.status.text()
+    click_cell(qtbot, panel.activity.heatmap, layer=1, position=4)  # the cell, read as y
+    finish(qtbot, panel)
+    table, expected = panel.activity.neurons, activity.top_neurons(
+        panel.subject.model, panel.activity.activity.data, 1, 4, "y")
+    assert [int(table.item(r, 1).text()) for r in range(table.rowCount())] == \
+        [v.index for v in expected]

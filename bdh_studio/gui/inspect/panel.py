@@ -4,9 +4,10 @@ All the work runs in one background task at a time with a progress bar and
 Cancel; what was chosen is remembered in QSettings.  A task never reads a
 control: what the controls say is read on the GUI thread into a ``Choice``
 before it starts, and the model it loaded comes back with its result.  A
-result is of the model (and book) chosen when its task started: choosing
-another cancels the task, and a result that still arrives is dropped, so the
-views cleared for the new choice are never filled with the old one's.
+result is of the choices its task started with (the model; for a scan or a
+search also the book, sample size, layer and activation): choosing another
+cancels the task, and a result that still arrives is dropped, so a view never
+shows one choice's result under the controls of another.
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ from .neuron_view import NeuronView
 PASSAGE_BYTES = 600
 LAST_LAYER = -1
 Progress = Callable[[float, str], None]
-MODEL, BOOK = "model", "book"  # what a task's result is of (Choice's fields of that name)
+# What a task's result is of: Choice's fields of these names, and how a person calls them.
+MODEL, BOOK, N_BYTES, LAYER, KIND, SHOWN = "model", "book", "n_bytes", "layer", "kind", "shown"
+SAID = {MODEL: "model", BOOK: "book", N_BYTES: "sample size", LAYER: "layer", KIND: "activation",
+        SHOWN: "activation"}
+SAMPLED = (MODEL, BOOK, N_BYTES, LAYER, KIND)  # a scan's or a concept search's
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class Choice:
     n_bytes: int
     layer: int  # LAST_LAYER: the model's last
     kind: str
+    shown: str  # the activation the Activity view shows (its top neurons are of it)
     held: Subject | None  # the model loaded for an earlier task
 
     def subject(self) -> Subject:
@@ -92,10 +98,11 @@ class InspectPanel(QWidget):
         self.worker.failed.connect(self._failed)
         self.worker.idle.connect(self._idle)
         self._on_result: Callable[[Any], None] = lambda result: None
-        self._of: dict[str, str] = {}  # the running task's MODEL and/or BOOK, as chosen
+        self._of: dict[str, Any] = {}  # the running task's choices (MODEL, …), as started
         self.subject: Subject | None = None
         self.scan: neurons.NeuronScan | None = None
         self._build()
+        self._watch_settings()
         self.restore_settings()
 
     # --- building ---------------------------------------------------------
@@ -158,6 +165,13 @@ class InspectPanel(QWidget):
         layout.addLayout(second)
         layout.addWidget(self.status)
         layout.addWidget(self.views, 1)
+
+    def _watch_settings(self) -> None:
+        """A scan, a search or a byte's top neurons are of these settings: changing one while
+        it runs cancels it, as choosing another model or book does."""
+        for changed in (self.sample_kb.valueChanged, self.layer.valueChanged,
+                        self.kind.currentIndexChanged, self.activity.kind.currentIndexChanged):
+            changed.connect(self._cancel_if_replaced)
 
     # --- choosing ---------------------------------------------------------
 
@@ -244,14 +258,14 @@ class InspectPanel(QWidget):
     def _choice(self) -> Choice:
         return Choice(self.model.currentData() or "", self.book.text().strip(),
                       self.sample_kb.value() * 1000, self.layer.value(),
-                      self.kind.currentData(), self.subject)
+                      self.kind.currentData(), self.activity.kind.currentData(), self.subject)
 
     def _start(self, title: str, task: Callable[[Choice, Progress], Outcome],
                on_result: Callable[[Any], None], of: tuple[str, ...] = (MODEL,)) -> bool:
         """Run ``task`` in the background with progress and Cancel; False if it cannot start.
 
         The task gets the controls' values as a ``Choice``, read here on the GUI thread;
-        its result is of the ``of`` fields of that choice (the model, the book or both).
+        its result is of the ``of`` fields of that choice (the model, the book, …).
         """
         choice = self._choice()
         if self.worker.running:
@@ -282,13 +296,13 @@ class InspectPanel(QWidget):
         self.status.setText("Cancelling…")
 
     def _replaced(self) -> str:
-        """The running task's MODEL or BOOK that is no longer the one chosen ("" if none)."""
+        """What of the running task's choices is no longer chosen, in words ("" if none)."""
         now = self._choice()
-        return next((field for field, value in self._of.items()
+        return next((SAID[field] for field, value in self._of.items()
                      if getattr(now, field) != value), "")
 
     def _cancel_if_replaced(self) -> None:
-        """The running task works for a model or book no longer chosen: nothing will show it."""
+        """The running task works for a choice no longer made: nothing will show it."""
         if self.worker.running and self._replaced():
             self.worker.cancel()
 
@@ -341,14 +355,15 @@ class InspectPanel(QWidget):
                     of=(BOOK,))
 
     def byte_neurons(self, layer: int, position: int) -> None:
-        data, kind = self.activity.activity.data, self.activity.kind.currentData()
+        data = self.activity.activity.data
 
         def task(choice: Choice, progress: Progress) -> Outcome:
             subject = choice.subject()
             return Outcome(subject, activity.top_neurons(subject.model, data, layer, position,
-                                                         kind))
+                                                         choice.shown))
 
-        self._start("Finding the top neurons", task, self.activity.show_neurons)
+        self._start("Finding the top neurons", task, self.activity.show_neurons,
+                    of=(MODEL, SHOWN))
 
     def scan_book(self) -> None:
         def task(choice: Choice, progress: Progress) -> Outcome:
@@ -359,7 +374,7 @@ class InspectPanel(QWidget):
                 subject.model, subject.digest, subject.sample(choice.book_file(), choice.n_bytes),
                 settings, cache.default_dir(), progress=progress))
 
-        self._start("Scanning the neurons", task, self._scanned, of=(MODEL, BOOK))
+        self._start("Scanning the neurons", task, self._scanned, of=SAMPLED)
 
     def _scanned(self, scan: neurons.NeuronScan) -> None:
         self.scan = scan
@@ -379,7 +394,7 @@ class InspectPanel(QWidget):
                 subject.model, subject.sample(choice.book_file(), choice.n_bytes), word,
                 choice.layer_of(subject), choice.kind, progress=progress))
 
-        self._start(f"Searching {word!r}", task, self.concept.show_result, of=(MODEL, BOOK))
+        self._start(f"Searching {word!r}", task, self.concept.show_result, of=SAMPLED)
 
     def compute_graph(self, q: float) -> None:
         def task(choice: Choice, progress: Progress) -> Outcome:
