@@ -147,6 +147,11 @@ def test_scan_search_and_graph_with_exports(panel, qtbot, tmp_path):
         assert len(out.read_text().splitlines()) > 1
 
 
+def rewound(bar) -> bool:
+    """The bar shows no progress at all (as before any task), not a part of one."""
+    return bar.value() < bar.minimum()
+
+
 def test_cancel_stops_a_graph_within_a_block(panel, qtbot, monkeypatch):
     monkeypatch.setattr(graph, "BLOCK_ENTRIES", 256)  # one row a block: many reports
     clicked, real = threading.Event(), graph.graph_report
@@ -165,6 +170,7 @@ def test_cancel_stops_a_graph_within_a_block(panel, qtbot, monkeypatch):
     qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
     assert panel.status.text() == "Cancelled."
     assert panel.graph.report is None
+    assert rewound(panel.progress), f"the bar stayed at {panel.progress.value()}"
 
 
 def test_choices_are_remembered(panel, qtbot, settings, demo_models):
@@ -330,6 +336,7 @@ def test_a_result_that_arrives_after_another_model_is_chosen_is_dropped(panel, q
     qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
     assert panel.graph.report is None and panel.subject is None, "a stale graph was shown"
     assert panel.status.text() == "Dropped: another model was chosen while it ran."
+    assert rewound(panel.progress), f"the bar stayed at {panel.progress.value()}"
 
 
 def choose_kind(qtbot, combo, kind: str) -> None:
@@ -389,3 +396,38 @@ def test_top_neurons_of_an_activation_no_longer_shown_are_not_listed(panel, qtbo
         panel.subject.model, panel.activity.activity.data, 1, 4, "y")
     assert [int(table.item(r, 1).text()) for r in range(table.rowCount())] == \
         [v.index for v in expected]
+
+
+def test_a_scan_cancelled_part_way_by_another_layer_rewinds_the_progress_bar(panel, qtbot,
+                                                                             monkeypatch):
+    started, release, real = threading.Event(), threading.Event(), neurons.cached_scan
+
+    def held_part_way(*args, progress, **kwargs):
+        progress(0.4, "scanning")  # the panel's report: the bar shows 40%
+        started.set()
+        release.wait(30)
+        return real(*args, progress=progress, **kwargs)
+
+    monkeypatch.setattr(neurons, "cached_scan", held_part_way)
+    qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: started.is_set() and panel.progress.value() == 400, timeout=30_000)
+    qtbot.keyClick(panel.layer, Qt.Key_Up)
+    release.set()
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
+    assert panel.status.text() == "Cancelled: another layer was chosen."
+    assert rewound(panel.progress), f"the bar stayed at {panel.progress.value()}"
+
+
+def test_a_graph_that_fails_part_way_rewinds_the_progress_bar(panel, qtbot, monkeypatch):
+    from bdh_studio.core.errors import UserError
+
+    def fails_part_way(model, control, q, progress):
+        progress(0.4, "the graph's first blocks")
+        raise UserError("the disk is full")
+
+    monkeypatch.setattr(graph, "graph_report", fails_part_way)
+    with qtbot.waitSignal(panel.problem, timeout=30_000) as seen:
+        qtbot.mouseClick(panel.graph.compute_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
+    assert "the disk is full" in seen.args[0]
+    assert rewound(panel.progress), f"the bar stayed at {panel.progress.value()}"

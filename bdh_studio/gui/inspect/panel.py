@@ -308,8 +308,13 @@ class InspectPanel(QWidget):
 
     def _cancelled(self) -> None:
         replaced = self._replaced()
-        self.status.setText(f"Cancelled: another {replaced} was chosen." if replaced
-                            else "Cancelled.")
+        self._ended(f"Cancelled: another {replaced} was chosen." if replaced else "Cancelled.")
+
+    def _ended(self, status: str) -> None:
+        """A task ended with nothing shown: the bar is rewound, or its 40% would read as work
+        still under way (or as a part of the result shown), and the status says why."""
+        self.progress.reset()
+        self.status.setText(status)
 
     def _progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(round(1000 * fraction))
@@ -320,7 +325,7 @@ class InspectPanel(QWidget):
         of a model or book no longer chosen (it ended before its cancel) is dropped."""
         replaced = self._replaced()
         if replaced:
-            self.status.setText(f"Dropped: another {replaced} was chosen while it ran.")
+            self._ended(f"Dropped: another {replaced} was chosen while it ran.")
             return
         if outcome.subject is not None and outcome.subject is not self.subject:
             self.subject, self.scan = outcome.subject, None
@@ -329,7 +334,7 @@ class InspectPanel(QWidget):
         self._on_result(outcome.value)
 
     def _failed(self, message: str) -> None:
-        self.status.setText("")
+        self._ended("")  # the problem says what went wrong
         self.problem.emit(message)
 
     def _idle(self) -> None:
