@@ -36,6 +36,9 @@ from .threads import ThreadChoice, use_threads
 
 
 VAL_STREAM = 2**32 - 1  # a batch stream no training rank or step uses
+# A last validation loss this much above the book's best says the model overfits: beyond the
+# noise of a few validation batches.
+OVERFIT_RISE = 0.05
 
 
 class TrainingFailed(Exception):
@@ -135,6 +138,7 @@ class BookTrainer:
         self.optimizer = make_optimizer(self.raw, config)
         self.scaler = runtime.grad_scaler()
         self.step, self.val_loss, self.train_loss, self.elapsed_before = 0, None, None, 0.0
+        self.best: tuple[float, int] | None = None  # the lowest validation loss, its step
 
     def resume_from(self, ckpt: dict) -> None:
         self.raw.load_state_dict(ckpt["state_dict"])
@@ -148,6 +152,8 @@ class BookTrainer:
         t = ckpt["training"]
         self.step, self.val_loss = t["step"], t.get("val_loss")
         self.train_loss, self.elapsed_before = t.get("train_loss"), t.get("elapsed", 0.0)
+        if t.get("best_val") is not None:
+            self.best = (t["best_val"], t["best_step"])
 
     def save(self, partial: bool, elapsed: float) -> None:
         self.dist.record_weights(self.book.name, self.raw)
@@ -156,6 +162,8 @@ class BookTrainer:
         training = {"step": self.step, "max_iters": self.config.max_iters,
                     "budget": self.config.budget, "max_seconds": self.config.max_seconds,
                     "train_loss": self.train_loss, "val_loss": self.val_loss,
+                    "best_val": self.best[0] if self.best else None,
+                    "best_step": self.best[1] if self.best else None,
                     "elapsed": elapsed, "world_size": self.dist.book_ranks,
                     "tokens": self.step * self.config.batch_size * self.config.block_size
                     * self.dist.book_ranks, "saved_at": time.time()}
@@ -177,8 +185,27 @@ class BookTrainer:
             raise TrainingFailed(f"{self.book.name}: the validation loss became {loss} at step "
                                  f"{self.step}; {divergence_advice(self.config, self.runtime)}")
         self.val_loss = loss
+        if self.best is None or loss < self.best[0]:
+            self.best = (loss, self.step)
         self.emit(ev.ValidationLogged(self.book.name, self.step, loss, loss / math.log(2),
                                       clock.elapsed(), time.time()))
+
+    def overfitting(self) -> str | None:
+        """What to say when the last validation loss rose well above the book's best.
+
+        The checkpoint is the last step's: a person comparing runs by their final
+        loss, or classifying with these models, should know the model got worse
+        on text it never saw while it learnt its training text by heart.
+        """
+        if self.best is None or self.val_loss is None:
+            return None
+        best, at = self.best
+        if self.val_loss <= best * (1 + OVERFIT_RISE):
+            return None
+        return (f"{self.book.name}: the validation loss rose from {best:.3f} at step {at:,} to "
+                f"{self.val_loss:.3f} at step {self.step:,}: the model overfits this book, and "
+                f"its checkpoint is the last step's. Train it for fewer steps or seconds "
+                f"(about {at:,} steps), or with dropout")
 
     def stopping(self) -> bool:
         """Whether to stop before this step.
@@ -516,6 +543,8 @@ def _train_book(path: Path, index: int, total: int, config: TrainConfig, runtime
                         len(book.train), len(book.val), config.budget, config.max_seconds,
                         trainer.elapsed_before, time.time()))
     status = trainer.run()
+    if status == "finished" and (warning := trainer.overfitting()) is not None:
+        emit(ev.BookWarning(name, warning))
     emit(ev.BookFinished(name, status, trainer.step, trainer.val_loss, time=time.time()))
     (result.finished if status == "finished" else result.partial).append(name)
     return status

@@ -299,3 +299,30 @@ def test_a_configuration_too_big_for_memory_is_refused_before_starting(books_dir
                                           r"lower batch_size or block_size"):
         train_run(PRESETS["paper"].replace(device="cpu", precision="fp32"), find_books(books_dir),
                   tmp_path / "r")
+
+
+@pytest.mark.parametrize("losses, warned", [([2.0, 1.5, 1.9], True), ([2.0, 1.5, 1.52], False),
+                                            ([2.0, 1.8, 1.5], False)])
+def test_a_validation_loss_that_rose_well_above_its_best_says_the_model_overfits(
+        tiny_config, books_dir, tmp_path, monkeypatch, losses, warned):
+    """Seen on the demo books with the cpu preset: val 1.83 at step 210, 2.57 at the end."""
+    from bdh_studio.core import trainer
+    measured = iter(losses * 2)  # two books
+    monkeypatch.setattr(trainer, "evaluate",
+                        lambda model, batches, runtime: torch.tensor(next(measured)))
+    config = tiny_config.replace(max_iters=30, eval_interval=10)
+    result, seen = run(config, books_dir, tmp_path / "run")
+    assert result.ok  # a warning, not a failure
+    said = [e for e in seen if isinstance(e, ev.BookWarning)]
+    if warned:
+        assert [e.message for e in said][0] == (
+            "Alpha Book: the validation loss rose from 1.500 at step 20 to 1.900 at step 30: "
+            "the model overfits this book, and its checkpoint is the last step's. Train it for "
+            "fewer steps or seconds (about 20 steps), or with dropout")
+        finished = [i for i, e in enumerate(seen) if isinstance(e, ev.BookFinished)]
+        assert seen.index(said[0]) == finished[0] - 1 and len(said) == 2
+    else:
+        assert not said
+    training = checkpoints.load(tmp_path / "run" / "checkpoints" / "Alpha Book.pt")["training"]
+    assert (training["best_val"], training["best_step"]) == \
+        (pytest.approx(min(losses)), 10 * (losses.index(min(losses)) + 1))
