@@ -1,8 +1,10 @@
-"""The window's minimum width stays within a 1024-px screen through a whole walk.
+"""The window's minimum size stays within a 1024x700 screen through a whole walk.
 
 A label that asks for its whole text as its minimum width (a "kept in" path,
 a long run name) made the window wider than the screen after a classifier
-run, and every panel beside it went off the edge.
+run, and every panel beside it went off the edge.  The Inspect tab, built
+when a row is inspected, asked for 475 px of height and the window grew to
+735 px: its status bar went below a 700-px screen's edge.
 """
 
 import pytest
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 from test_main_window import checked
 
 SCREEN = 1024
+SCREEN_HEIGHT = 700
 # Folder names as long as people make on shared drives: every path shown is long.
 LONG = "a folder name as long as the ones people make on shared drives, runs of BDH Studio"
 
@@ -21,26 +24,32 @@ def runs_root(tmp_path):
     return tmp_path / LONG / LONG / "runs"
 
 
-def widest(widget: QWidget, depth: int = 0) -> str:
-    """The chain of widgets that asks for the most width, for a failure's message."""
+def largest(widget: QWidget, axis: int = 0, depth: int = 0) -> str:
+    """The chain of widgets that asks for the most width (axis 0) or height (axis 1), for a
+    failure's message."""
+    def asks(w: QWidget) -> int:
+        return max(w.minimumSizeHint().toTuple()[axis], w.minimumSize().toTuple()[axis])
+
     children = [c for c in widget.findChildren(QWidget, options=Qt.FindDirectChildrenOnly)
                 if not c.isWindow()]
     if not children:
         return ""
-    child = max(children, key=lambda c: max(c.minimumSizeHint().width(), c.minimumWidth()))
+    child = max(children, key=asks)
     text = child.text()[:60] if hasattr(child, "text") and callable(child.text) else ""
     return (f"\n{'  ' * depth}{type(child).__name__} {child.objectName()!r} "
-            f"{child.minimumSizeHint().width()} {text!r}" + widest(child, depth + 1))
+            f"{asks(child)} {text!r}" + largest(child, axis, depth + 1))
 
 
 def fits(window, after: str) -> None:
-    width = window.minimumSizeHint().width()
-    assert width <= SCREEN, f"after {after} the window needs {width} px:{widest(window)}"
+    width, height = window.minimumSizeHint().toTuple()
+    assert width <= SCREEN, f"after {after} the window needs {width} px:{largest(window)}"
+    assert height <= SCREEN_HEIGHT, \
+        f"after {after} the window needs {height} px of height:{largest(window, 1)}"
 
 
-def test_the_window_fits_a_1024_screen_after_every_step_of_a_walk(window, qtbot, tmp_path):
+def test_the_window_fits_a_1024x700_screen_after_every_step_of_a_walk(window, qtbot, tmp_path):
     from bdh_studio.core.config import PRESETS
-    window.resize(SCREEN, 700)
+    window.resize(SCREEN, SCREEN_HEIGHT)
     fits(window, "launch")
     window.load_demo()
     checked(window, qtbot)
@@ -88,3 +97,4 @@ def test_the_window_fits_a_1024_screen_after_every_step_of_a_walk(window, qtbot,
     window.workspace.setCurrentWidget(window.training_view)
     window.training_view.tabs.setCurrentWidget(window.plots)
     fits(window, "back to Training")
+    assert window.size().toTuple() == (SCREEN, SCREEN_HEIGHT)

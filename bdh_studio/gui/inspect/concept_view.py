@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.inspection.concepts import ConceptResult
 from ..empty_state import EmptyNote
@@ -52,17 +52,22 @@ class ConceptView(QWidget):
         # Below the plot: inside it, it covered the curves' ends at 1024x700.
         self.legend = LegendRow(self.curve, row=1)
         self.auc_plot.legend = self.legend  # where plot(name=…) adds its entry
-        self.curve.setMinimumHeight(MIN_PLOT_HEIGHT)  # the table above gives way
+        self.curve.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.curve_note = EmptyNote(self.curve)
         self.export = ExportBar("concept", "concept search", self.export_image, self.export_csv)
         top = QHBoxLayout()
         top.addWidget(self.word, 1)
         top.addWidget(self.search_button)
+        # The table beside the plot: above it, the two asked for 475 px of the Inspect tab and
+        # the window grew to 735 px at 1024x700; beside it, each has the view's height.
+        beside = QSplitter(Qt.Horizontal, objectName="inspectConceptSplitter")
+        beside.addWidget(self.table)
+        beside.addWidget(self.curve)
+        beside.setCollapsible(1, False)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.verdict)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.curve, 1)
+        layout.addWidget(beside, 1)
         layout.addWidget(self.export)
         self.clear()
 
