@@ -12,8 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QScrollArea,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.backstories import LABELS
 from ..core.evaluation import METRICS, Report
@@ -73,25 +73,37 @@ class FoldChart(pg.PlotWidget):
 
 
 class ReportTables(QWidget):
-    """Model and baselines, mean ± spread per metric; the caveat; the confusion matrix."""
+    """Model and baselines, mean ± spread per metric, and the confusion matrix, scrolling in a
+    small window; under them the caveat, always whole.
+
+    In the scrolled part the caveat's second line was cut by the Predictions
+    box at 1024x700; it says how far apart two numbers above must be to mean
+    anything, so it stays in view while they scroll.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.table = self._table(0, len(METRICS), [METRIC_NAMES[m] for m in METRICS])
-        self.caveat = QLabel(wordWrap=True)
+        self.caveat = QLabel(wordWrap=True, objectName="reportCaveat")
         self.caveat.setStyleSheet("color: #555;")
         self.confusion = self._table(2, 2, [f"predicted {label}" for label in LABELS])
         self.confusion.setVerticalHeaderLabels([f"true {label}" for label in LABELS])
         self.confusion_title = QLabel("<b>Confusion matrix</b> (out-of-fold predictions)")
+        tables = QWidget()
+        inner = QVBoxLayout(tables)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(QLabel("<b>Cross-validated report</b> (mean ± spread over folds, %)"))
+        inner.addWidget(self.table)
+        inner.addSpacing(6)
+        inner.addWidget(self.confusion_title)
+        inner.addWidget(self.confusion)
+        inner.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        scroll.setWidget(tables)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("<b>Cross-validated report</b> (mean ± spread over folds, %)"))
-        layout.addWidget(self.table)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.caveat)
-        layout.addSpacing(6)
-        layout.addWidget(self.confusion_title)
-        layout.addWidget(self.confusion)
-        layout.addStretch(1)
 
     @staticmethod
     def _table(rows: int, columns: int, headers: list[str]) -> QTableWidget:

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
-                               QPushButton, QScrollArea, QSpinBox, QSplitter, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox,
+                               QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from ..core import backstories
 from ..core.backstories import LABELS, Backstory, BackstorySet
@@ -43,6 +42,7 @@ from .surprise_view import SurpriseView
 from .work_queue import WorkQueue
 
 SETTINGS = "backstories"
+TEXT_CHARS = 24  # the backstory column's width where the others leave it no room
 
 
 def read_csv(path: Path) -> tuple[bool, BackstorySet] | str:
@@ -84,6 +84,7 @@ class ResultsPanel(QWidget):
         self.worker.cancelled.connect(self._stopped)
         self.worker.failed.connect(self._failed)
         self.worker.idle.connect(self._update_controls)
+        self.worker.idle.connect(self.progress.hide)
         self.worker.idle.connect(self.busy_changed)
         self.scorer = BackgroundTask("surprise scoring", self, replace=True,
                                      ask_on_close=False)
@@ -150,8 +151,10 @@ class ResultsPanel(QWidget):
         self.stop_button = QPushButton("Stop", clicked=self.stop)
         self.progress = QProgressBar(maximum=1000, textVisible=False)
         self.progress.setFixedWidth(180)
-        self.progress.hide()  # until a run starts
-        self.message = ElidedLabel(objectName="classifierMessage")
+        self.progress.hide()  # shown while a run goes; after it, the words beside it have its room
+        # Cut at its end: what finished comes first, the folder it is kept in last.  Cut in
+        # its middle it read "features: 36 train rows …26-12-04_20-07-35-198075" at 1024 px.
+        self.message = ElidedLabel(objectName="classifierMessage", elide=Qt.ElideRight)
         self.message.setAccessibleName("What the classifier is doing")
         options = QHBoxLayout()
         for w in (QLabel("Mode"), self.mode, self.folds, self.repeats, self.run_button,
@@ -180,13 +183,10 @@ class ResultsPanel(QWidget):
 
     def _build_results(self) -> QWidget:
         self.chart = FoldChart()
-        self.report = ReportTables()
-        report = QScrollArea(widgetResizable=True)  # scrolls, not overlaps, in a small window
-        report.setFrameShape(QFrame.NoFrame)
-        report.setWidget(self.report)
+        self.report = ReportTables()  # scrolls, not overlaps, in a small window
         top = QSplitter(Qt.Horizontal)
         top.addWidget(self.chart)
-        top.addWidget(report)
+        top.addWidget(self.report)
         top.setSizes([420, 780])
         self.surprise = SurpriseView()
         bottom = QSplitter(Qt.Horizontal)
@@ -216,7 +216,11 @@ class ResultsPanel(QWidget):
         self.table.setItemDelegateForColumn(CONFIDENCE, ConfidenceDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(TEXT, QHeaderView.Stretch)
+        # The text fills what the other columns leave, but keeps room for a few words (and
+        # its title) where they leave none: stretched, it was 26 px, "…ks", at 1024x700.
+        header.setSectionResizeMode(TEXT, QHeaderView.Interactive)
+        header.setStretchLastSection(True)
+        header.resizeSection(TEXT, header.fontMetrics().averageCharWidth() * TEXT_CHARS)
         self.table.selectionModel().currentRowChanged.connect(self._row_selected)
         self.book_filter, self.label_filter = QComboBox(), QComboBox()
         self.label_filter.addItem("any label", None)

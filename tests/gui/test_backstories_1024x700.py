@@ -1,0 +1,63 @@
+"""The Backstories tab read at 1024x700 after a classifier run (issue 26).
+
+Each thing here was cut at that size: the report's note on the standard error
+lost its second line under the Predictions box, the status beside the
+progress bar read "features: 36 train rows …26-12_04_20-07-35-198075" (the
+middle of the sentence and of the folder's path taken out), and the
+predictions' last column header was "…ks".
+"""
+
+import shutil
+
+import pytest
+
+from bdh_studio.core.classify_runs import CLASSIFY
+from bdh_studio.gui.predictions_table import TEXT
+from test_runs_panel import opened
+from test_walk_backstories import classified
+
+
+@pytest.fixture
+def runs_root(demo_models, tmp_path):
+    root = tmp_path / "runs"
+    shutil.copytree(demo_models, root / "A", ignore=shutil.ignore_patterns(CLASSIFY))
+    return root
+
+
+@pytest.fixture
+def panel(window, qtbot, runs_root):
+    window.resize(1024, 700)
+    window.load_demo()
+    opened(window, qtbot, runs_root / "A")
+    window.workspace.setCurrentWidget(window.results)
+    panel = classified(window, qtbot, folds=3)
+    panel.select_row(0)
+    qtbot.waitUntil(lambda: not panel.scorer.running, timeout=60_000)
+    assert window.size().toTuple() == (1024, 700)
+    return panel
+
+
+def test_the_reports_note_is_shown_whole(panel, qtbot):
+    caveat = panel.report.caveat
+
+    def whole() -> bool:
+        return (caveat.height() >= caveat.heightForWidth(caveat.width())
+                and caveat.visibleRegion().boundingRect() == caveat.rect())
+    qtbot.waitUntil(whole, timeout=5_000)  # once laid out
+
+
+def test_the_status_says_what_finished_first(panel):
+    drawn, text = panel.message.elided(), panel.message.text()
+    assert drawn.startswith("features: 36 train rows cross-validated, 15 test rows predicted"), \
+        drawn
+    assert text.startswith(drawn.rstrip("…")) and panel.message.toolTip() == text
+
+
+def test_the_backstory_column_keeps_its_header_legible(panel):
+    header = panel.table.horizontalHeader()
+    title = header.fontMetrics().horizontalAdvance("Backstory")
+    assert header.sectionSize(TEXT) >= title + 16
+    bar = panel.table.horizontalScrollBar()
+    bar.setValue(bar.maximum())  # a person scrolls to it
+    right = header.sectionViewportPosition(TEXT) + header.sectionSize(TEXT)
+    assert header.sectionViewportPosition(TEXT) >= 0 and right <= header.viewport().width()
