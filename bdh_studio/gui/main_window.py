@@ -137,7 +137,9 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
                          | QDockWidget.DockWidgetClosable)
         self.addDockWidget(Qt.BottomDockWidgetArea, dock)
-        self.resizeDocks([dock], [160], Qt.Vertical)  # a few runs; the plots keep the room
+        # As short as its rows allow (two runs, a selected run's notes): at 1024x700 the
+        # 160 px it had were the loss plot's, 40 px tall.  A person drags it taller.
+        self.resizeDocks([dock], [dock.minimumSizeHint().height()], Qt.Vertical)
         view = self.menuBar().addMenu("&View")
         toggle = dock.toggleViewAction()  # checked while shown: closing it is undone here
         toggle.setObjectName("showRunsDock")

@@ -50,6 +50,7 @@ NO_DATA = "No data yet: press Train, or open a run (Ctrl+Shift+O)."
 LOOSE = 0.5  # a view the data fills less than this fraction of is refitted
 WIDEST_TICK = "-0000000"  # the left axes are this wide, whatever their labels say
 PEAKS_PER_PIXEL = 1.0  # downsampled bins per pixel column, each drawn as its (max, min)
+MIN_VIEW = 40  # px of a plot's view at least, without its axes and title
 MARKED_UP_TO = 100  # validation points a book may have and still be drawn with markers
 STEP, TRAINING_TIME, WALL_CLOCK = range(3)  # the x axes, in the order the chooser lists them
 X_AXES = {STEP: ("Step", "step"),
@@ -242,6 +243,7 @@ class TrainingPlots(QWidget):
         bar.addStretch(1)
 
         self.canvas = Canvas(self._painted)
+        self.canvas.ci.setContentsMargins(4, 4, 4, 4)  # Qt's 9 px: the loss plot's, at 700 px
         self.legend = LegendRow(self.canvas)
         self.canvas.resized.connect(lambda: self.legend.fit_columns(self.canvas.width()))
         self.loss_plot, self.tokens_plot, self.sparsity_plot = (
@@ -250,7 +252,8 @@ class TrainingPlots(QWidget):
             for row, wordings in ((1, ("loss (nats/byte)", "nats/byte", "loss")),
                                   (2, ("tokens/s", "tok/s")),
                                   (3, ("non-zero fraction", "non-zero"))))
-        self.canvas.ci.layout.setRowStretchFactor(1, 3)
+        for row, stretch in ((1, 3), (2, 1), (3, 1)):
+            self.canvas.ci.layout.setRowStretchFactor(row, stretch)
         for plot in (self.loss_plot, self.tokens_plot, self.sparsity_plot):
             steady_axes(plot)
             plot.showGrid(x=True, y=True, alpha=0.15)
@@ -278,6 +281,19 @@ class TrainingPlots(QWidget):
         layout.addWidget(self.canvas, 1)
         layout.addLayout(self._bottom_row())
         self._restyle()
+        self._loss_plot_first()
+
+    def _loss_plot_first(self) -> None:
+        """Short of room the loss plot grows first: the others ask for no more than their
+        least, a view of MIN_VIEW px (at 1024x700 the three had 40 px each); with room, the
+        three share it 3:1:1.  One x axis's numbers, under the last plot: the same numbers
+        under each took two rows of the loss plot's height."""
+        for plot in (self.loss_plot, self.tokens_plot):
+            plot.getAxis("bottom").setStyle(showValues=False)
+        for plot in (self.loss_plot, self.tokens_plot, self.sparsity_plot):
+            plot.vb.setMinimumHeight(MIN_VIEW)
+        for plot in (self.tokens_plot, self.sparsity_plot):
+            plot.setPreferredHeight(plot.layout.effectiveSizeHint(Qt.MinimumSize).height())
 
     def _bottom_row(self) -> QHBoxLayout:
         """The readout, then the exports: in the bar above they left too little room at
@@ -548,6 +564,7 @@ class LegendRow(pg.LegendItem):
     def __init__(self, canvas: pg.GraphicsLayoutWidget, row: int = 0, columns: int = 2,
                  text_size: str = "8pt"):
         super().__init__(labelTextSize=text_size, colCount=columns, verSpacing=-6, frame=False)
+        self.layout.setContentsMargins(0, 0, 0, 0)  # a row of 8-pt text took 39 px
         canvas.ci.addItem(self, row=row, col=0)
 
     def widest_entry(self) -> float:

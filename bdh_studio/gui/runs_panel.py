@@ -110,6 +110,8 @@ class RunsPanel(QWidget):
             buttons.addWidget(button)
         buttons.addWidget(self.deleter.bar)
         buttons.addStretch(1)
+        for button in self.editor.buttons:  # under the notes they are for
+            buttons.addWidget(button)
         beside = QSplitter(Qt.Horizontal)  # the list keeps the panel's height; notes beside it
         beside.addWidget(self.tree)
         beside.addWidget(self.editor)
@@ -281,7 +283,8 @@ class RunsPanel(QWidget):
     def _update_buttons(self) -> None:
         run = self.current()
         self.editor.show_run(run)
-        self.editor.setVisible(run is not None)  # its rows would only squeeze the plots
+        for widget in (self.editor, *self.editor.buttons):  # would only squeeze the plots
+            widget.setVisible(run is not None)
         for button in self.buttons.values():
             button.setEnabled(run is not None)
         if run is not None:

@@ -11,10 +11,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from shown import laid_out
 from test_main_window import checked
 
 SCREEN = 1024
 SCREEN_HEIGHT = 700
+LOSS_VIEW = 100  # px of the loss curves at 1024x700, the Runs dock showing a run's notes: 39 was
+# a strip the curves were flat lines in
 # Folder names as long as people make on shared drives: every path shown is long.
 LONG = "a folder name as long as the ones people make on shared drives, runs of BDH Studio"
 
@@ -98,3 +101,6 @@ def test_the_window_fits_a_1024x700_screen_after_every_step_of_a_walk(window, qt
     window.training_view.tabs.setCurrentWidget(window.plots)
     fits(window, "back to Training")
     assert window.size().toTuple() == (SCREEN, SCREEN_HEIGHT)
+    laid_out(qtbot, window.plots.loss_plot)
+    height = window.plots.loss_plot.vb.sceneBoundingRect().height()
+    assert height >= LOSS_VIEW, f"the loss plot is {height:.0f} px tall at 1024x700"
