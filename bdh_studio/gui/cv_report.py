@@ -110,6 +110,9 @@ class ReportTables(QWidget):
         table = QTableWidget(rows, columns)
         table.setHorizontalHeaderLabels(headers)
         table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        # One line a row: sized while the tab was hidden, the columns narrow, a wrapped row
+        # kept 29 px for 18 px of text, and three of the five rows fell out of view.
+        table.setWordWrap(False)
         table.setSelectionMode(QAbstractItemView.NoSelection)
         table.setFocusPolicy(Qt.NoFocus)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)

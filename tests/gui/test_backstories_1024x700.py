@@ -3,8 +3,9 @@
 Each thing here was cut at that size: the report's note on the standard error
 lost its second line under the Predictions box, the status beside the
 progress bar read "features: 36 train rows …26-12_04_20-07-35-198075" (the
-middle of the sentence and of the folder's path taken out), and the
-predictions' last column header was "…ks".
+middle of the sentence and of the folder's path taken out), the
+predictions' last column header was "…ks", and the report's rows were 29 px
+for a line of text.
 """
 
 import shutil
@@ -12,7 +13,10 @@ import shutil
 import pytest
 
 from bdh_studio.core.classify_runs import CLASSIFY
+from bdh_studio.core.evaluation import METRICS, Fold, Report
+from bdh_studio.gui.cv_report import ReportTables
 from bdh_studio.gui.predictions_table import TEXT
+from shown import shown
 from test_runs_panel import opened
 from test_walk_backstories import classified
 
@@ -61,3 +65,20 @@ def test_the_backstory_column_keeps_its_header_legible(panel):
     bar.setValue(bar.maximum())  # a person scrolls to it
     right = header.sectionViewportPosition(TEXT) + header.sectionSize(TEXT)
     assert header.sectionViewportPosition(TEXT) >= 0 and right <= header.viewport().width()
+
+
+
+def test_the_report_rows_stay_one_line_tall_once_the_columns_widen(qtbot):
+    """Laid out narrow for a moment (the window between sizes, the tab hidden), the rows
+    wrapped to 29 px for 18 px of text and kept it once wide: at 1024x700 two of the five
+    rows showed."""
+    same = {metric: 0.5 for metric in METRICS}
+    baselines = {name: same for name in ("majority class", "majority per book")}
+    report = Report([Fold(0, i, same, baselines) for i in range(3)], n_rows=36)
+    view = shown(qtbot, ReportTables(), 300, 300)
+    view.show_report(report, [[5, 3], [2, 6]])
+    view.resize(700, 300)
+    table = view.table
+    qtbot.waitUntil(lambda: table.columnWidth(0) > 100)
+    line = table.verticalHeader().sectionSizeHint(0)
+    assert [table.rowHeight(r) for r in range(table.rowCount())] == [line] * table.rowCount()
