@@ -285,9 +285,9 @@ class TrainingPlots(QWidget):
 
     def _loss_plot_first(self) -> None:
         """Short of room the loss plot grows first: the others ask for no more than their
-        least, a view of MIN_VIEW px (at 1024x700 the three had 40 px each); with room, the
-        three share it 3:1:1.  One x axis's numbers, under the last plot: the same numbers
-        under each took two rows of the loss plot's height."""
+        least, a view of MIN_VIEW px (at 1024x700 the three had 40 px each); what is left
+        beyond the loss plot's wish is shared 3:1:1.  One x axis's numbers, under the last
+        plot: the same numbers under each took two rows of the loss plot's height."""
         for plot in (self.loss_plot, self.tokens_plot):
             plot.getAxis("bottom").setStyle(showValues=False)
         for plot in (self.loss_plot, self.tokens_plot, self.sparsity_plot):
