@@ -431,3 +431,80 @@ def test_a_graph_that_fails_part_way_rewinds_the_progress_bar(panel, qtbot, monk
     qtbot.waitUntil(lambda: not panel.worker.running, timeout=30_000)
     assert "the disk is full" in seen.args[0]
     assert rewound(panel.progress), f"the bar stayed at {panel.progress.value()}"
+
+
+def read_a_text(qtbot, panel) -> None:
+    panel.activity.text.setPlainText("The salt road ran north.")
+    qtbot.mouseClick(panel.activity.read_button, Qt.LeftButton)
+    finish(qtbot, panel)
+
+
+def listed(panel) -> list[int]:
+    """The indices of the neurons the Activity view's table lists."""
+    table = panel.activity.neurons
+    return [int(table.item(r, 1).text()) for r in range(table.rowCount())]
+
+
+def top_of(panel, layer: int, position: int) -> list[int]:
+    """The indices of the top neurons at the cell (layer, byte) of the activation shown."""
+    return [v.index for v in activity.top_neurons(panel.subject.model, panel.activity.activity.data,
+                                                  layer, position,
+                                                  panel.activity.kind.currentData())]
+
+
+def test_a_byte_clicked_while_another_bytes_neurons_are_found_gets_its_own(panel, qtbot,
+                                                                            monkeypatch):
+    read_a_text(qtbot, panel)
+    started, release = hold(monkeypatch, activity, "top_neurons")
+    click_cell(qtbot, panel.activity.heatmap, layer=1, position=4)
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    click_cell(qtbot, panel.activity.heatmap, layer=0, position=9)  # while byte 4's are found
+    assert "layer 0 at byte 9" in panel.activity.neurons_title.text()
+    release.set()
+    finish(qtbot, panel)
+    assert "layer 0 at byte 9" in panel.activity.neurons_title.text()
+    assert listed(panel) == top_of(panel, 0, 9), "byte 4's neurons were listed under byte 9's title"
+
+
+def test_a_bytes_neurons_are_not_listed_under_the_next_byte_clicked(panel, qtbot, monkeypatch):
+    read_a_text(qtbot, panel)
+    click_cell(qtbot, panel.activity.heatmap, layer=1, position=4)
+    finish(qtbot, panel)
+    assert listed(panel) == top_of(panel, 1, 4)
+    started, release = hold(monkeypatch, activity, "top_neurons")
+    click_cell(qtbot, panel.activity.heatmap, layer=0, position=9)
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    assert panel.activity.neurons.rowCount() == 0, "byte 4's neurons stayed under byte 9's title"
+    release.set()
+    finish(qtbot, panel)
+    assert listed(panel) == top_of(panel, 0, 9)
+
+
+def test_a_byte_clicked_while_a_scan_runs_is_not_titled_over_another_bytes_neurons(panel, qtbot,
+                                                                                    monkeypatch):
+    from bdh_studio.gui.inspect.activity_view import PICK_NEURONS
+    read_a_text(qtbot, panel)
+    click_cell(qtbot, panel.activity.heatmap, layer=1, position=4)
+    finish(qtbot, panel)
+    started, release = hold(monkeypatch, neurons, "cached_scan")
+    qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    click_cell(qtbot, panel.activity.heatmap, layer=0, position=9)  # nothing can find its neurons
+    assert "Wait for the running computation" in panel.status.text(), panel.status.text()
+    assert panel.activity.neurons_title.text() == PICK_NEURONS, "a byte named without its neurons"
+    assert panel.activity.neurons.rowCount() == 0 and not panel.activity.mark.isVisible()
+    release.set()
+    finish(qtbot, panel)
+
+
+
+def test_a_byte_clicked_again_while_its_neurons_are_found_gets_them(panel, qtbot, monkeypatch):
+    read_a_text(qtbot, panel)
+    started, release = hold(monkeypatch, activity, "top_neurons")
+    click_cell(qtbot, panel.activity.heatmap, layer=1, position=4)
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    click_cell(qtbot, panel.activity.heatmap, layer=1, position=4)
+    release.set()
+    finish(qtbot, panel)
+    assert "layer 1 at byte 4" in panel.activity.neurons_title.text()
+    assert listed(panel) == top_of(panel, 1, 4)

@@ -24,6 +24,7 @@ NOT_READ = ("No data yet: type a text, take a passage of the book or choose a ba
             "then press Read to see how much of each layer fires at each byte.")
 NO_BYTE = "Read a text, then click a byte in the heatmap."
 NO_NEURON = "No neuron fires at this byte."
+FINDING = "Not listed yet: the status above says how finding them goes."
 PICK_NEURONS = ("Click a byte in the heatmap for its top neurons;\n"
                 "double-click a neuron to see what it means.")
 
@@ -54,6 +55,7 @@ class ActivityView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.activity: Activity | None = None
+        self.cell: tuple[int, int] | None = None  # (layer, byte) the neurons listed are of
         self.text = named(QPlainTextEdit(), "inspectText", "Text to read")
         self.text.setPlaceholderText("Type a text, take a passage of the book, or choose a "
                                      "backstory row.")
@@ -183,12 +185,14 @@ class ActivityView(QWidget):
         self.image.clear()
         self.means.clear()
         self.reading.clear()
-        self._forget_byte()
+        self.forget_byte()
         self.heatmap_note.say(NOT_READ)
         self.means_note.say("No data yet")
 
-    def _forget_byte(self) -> None:
-        """No cell chosen (or one of a text or activation no longer shown): say how to choose."""
+    def forget_byte(self) -> None:
+        """No cell chosen (or one of a text or activation no longer shown, or one whose neurons
+        cannot be found now): say how to choose."""
+        self.cell = None
         self.mark.hide()
         self.neurons.setRowCount(0)
         self.neurons_title.setText(PICK_NEURONS)
@@ -203,7 +207,7 @@ class ActivityView(QWidget):
         levels = (0.0, max(float(grid.max()), 1e-6))
         self.image.setImage(grid, levels=levels)
         self.colour_bar.setLevels(levels)
-        self._forget_byte()  # the cell chosen was of the text or activation shown before
+        self.forget_byte()  # the cell chosen was of the text or activation shown before
         self.image.setRect(0, 0, grid.shape[1], grid.shape[0])
         step = max(1, len(a.data) // MAX_TICKS)
         self.heatmap.getAxis("bottom").setTicks(
@@ -241,7 +245,11 @@ class ActivityView(QWidget):
             self.choose_byte(layer, position)
 
     def choose_byte(self, layer: int, position: int) -> None:
-        """What clicking the heatmap's cell (layer, byte) does."""
+        """What clicking the heatmap's cell (layer, byte) does: the neurons of the cell chosen
+        before leave the table, which waits for this one's."""
+        self.cell = (layer, position)
+        self.neurons.setRowCount(0)
+        self.neurons_note.say(FINDING)
         self.reading.setText(self._text_html(position))
         self.mark.setRect(position, layer, 1, 1)
         self.mark.show()

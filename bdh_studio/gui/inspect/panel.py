@@ -5,9 +5,11 @@ Cancel; what was chosen is remembered in QSettings.  A task never reads a
 control: what the controls say is read on the GUI thread into a ``Choice``
 before it starts, and the model it loaded comes back with its result.  A
 result is of the choices its task started with (the model; for a scan or a
-search also the book, sample size, layer and activation): choosing another
-cancels the task, and a result that still arrives is dropped, so a view never
-shows one choice's result under the controls of another.
+search also the book, sample size, layer and activation; for a byte's top
+neurons the byte and the activation shown): choosing another cancels the task,
+and a result that still arrives is dropped, so a view never shows one choice's
+result under the controls of another.  A task asked for while a replaced one
+is still ending starts once that one has ended.
 """
 
 from __future__ import annotations
@@ -42,9 +44,10 @@ PASSAGE_BYTES = 600
 LAST_LAYER = -1
 Progress = Callable[[float, str], None]
 # What a task's result is of: Choice's fields of these names, and how a person calls them.
-MODEL, BOOK, N_BYTES, LAYER, KIND, SHOWN = "model", "book", "n_bytes", "layer", "kind", "shown"
+MODEL, BOOK, N_BYTES, LAYER, KIND = "model", "book", "n_bytes", "layer", "kind"
+SHOWN, CELL = "shown", "cell"
 SAID = {MODEL: "model", BOOK: "book", N_BYTES: "sample size", LAYER: "layer", KIND: "activation",
-        SHOWN: "activation"}
+        SHOWN: "activation", CELL: "byte"}
 SAMPLED = (MODEL, BOOK, N_BYTES, LAYER, KIND)  # a scan's or a concept search's
 
 
@@ -57,6 +60,7 @@ class Choice:
     layer: int  # LAST_LAYER: the model's last
     kind: str
     shown: str  # the activation the Activity view shows (its top neurons are of it)
+    cell: tuple[int, int] | None  # the heatmap's (layer, byte) whose top neurons are listed
     held: Subject | None  # the model loaded for an earlier task
 
     def subject(self) -> Subject:
@@ -99,6 +103,8 @@ class InspectPanel(QWidget):
         self.worker.idle.connect(self._idle)
         self._on_result: Callable[[Any], None] = lambda result: None
         self._of: dict[str, Any] = {}  # the running task's choices (MODEL, …), as started
+        # A task asked for while the running one is cancelled as replaced: its choices, its start.
+        self._next: tuple[dict[str, Any], Callable[[], bool]] | None = None
         self.subject: Subject | None = None
         self.scan: neurons.NeuronScan | None = None
         self._build()
@@ -258,19 +264,21 @@ class InspectPanel(QWidget):
     def _choice(self) -> Choice:
         return Choice(self.model.currentData() or "", self.book.text().strip(),
                       self.sample_kb.value() * 1000, self.layer.value(),
-                      self.kind.currentData(), self.activity.kind.currentData(), self.subject)
+                      self.kind.currentData(), self.activity.kind.currentData(),
+                      self.activity.cell, self.subject)
 
     def _start(self, title: str, task: Callable[[Choice, Progress], Outcome],
                on_result: Callable[[Any], None], of: tuple[str, ...] = (MODEL,)) -> bool:
-        """Run ``task`` in the background with progress and Cancel; False if it cannot start.
+        """Run ``task`` in the background with progress and Cancel (or once the running task,
+        cancelled as replaced, has ended); False if it cannot start.
 
         The task gets the controls' values as a ``Choice``, read here on the GUI thread;
         its result is of the ``of`` fields of that choice (the model, the book, …).
         """
         choice = self._choice()
         if self.worker.running:
-            self.status.setText("Wait for the running computation, or cancel it.")
-            return False
+            return self._start_next({field: getattr(choice, field) for field in of},
+                                    lambda: self._start(title, task, on_result, of))
         if not choice.model:
             self.problem.emit("Choose a book model first: train a book, open a run, or open "
                               "a checkpoint.")
@@ -291,14 +299,26 @@ class InspectPanel(QWidget):
         self.worker.start(run)
         return True
 
+    def _start_next(self, of: dict[str, Any], start: Callable[[], bool]) -> bool:
+        """Asked for while a task runs: if that task is of a choice no longer made (nothing
+        will show it), ``start`` runs once it has ended; else the person waits for it."""
+        if not self._replaced():
+            self.status.setText("Wait for the running computation, or cancel it.")
+            return False
+        self._next = (of, start)
+        self.worker.cancel()
+        return True
+
     def cancel(self) -> None:
+        self._next = None
         self.worker.cancel()
         self.status.setText("Cancelling…")
 
-    def _replaced(self) -> str:
-        """What of the running task's choices is no longer chosen, in words ("" if none)."""
+    def _replaced(self, of: dict[str, Any] | None = None) -> str:
+        """What of the running task's choices (or of ``of``) is no longer chosen, in words
+        ("" if none)."""
         now = self._choice()
-        return next((SAID[field] for field, value in self._of.items()
+        return next((SAID[field] for field, value in (self._of if of is None else of).items()
                      if getattr(now, field) != value), "")
 
     def _cancel_if_replaced(self) -> None:
@@ -338,7 +358,11 @@ class InspectPanel(QWidget):
         self.problem.emit(message)
 
     def _idle(self) -> None:
+        """Start the task asked for while the last one ended, if its choices still hold."""
         self.cancel_button.setEnabled(False)
+        queued, self._next = self._next, None
+        if queued is not None and not self._replaced(queued[0]):
+            queued[1]()
 
     # --- the four views' work -------------------------------------------
 
@@ -360,6 +384,9 @@ class InspectPanel(QWidget):
                     of=(BOOK,))
 
     def byte_neurons(self, layer: int, position: int) -> None:
+        if self.worker.running and self._of.get(CELL) == (layer, position) \
+                and not self._replaced():
+            return  # the byte clicked again: its neurons are being found
         data = self.activity.activity.data
 
         def task(choice: Choice, progress: Progress) -> Outcome:
@@ -367,8 +394,9 @@ class InspectPanel(QWidget):
             return Outcome(subject, activity.top_neurons(subject.model, data, layer, position,
                                                          choice.shown))
 
-        self._start("Finding the top neurons", task, self.activity.show_neurons,
-                    of=(MODEL, SHOWN))
+        if not self._start("Finding the top neurons", task, self.activity.show_neurons,
+                           of=(MODEL, SHOWN, CELL)):
+            self.activity.forget_byte()  # the byte is not marked: no neurons will come for it
 
     def scan_book(self) -> None:
         def task(choice: Choice, progress: Progress) -> Outcome:
