@@ -508,3 +508,44 @@ def test_a_byte_clicked_again_while_its_neurons_are_found_gets_them(panel, qtbot
     finish(qtbot, panel)
     assert "layer 1 at byte 4" in panel.activity.neurons_title.text()
     assert listed(panel) == top_of(panel, 1, 4)
+
+
+def open_tab(qtbot, panel, view) -> None:
+    """Click the tab of one of the panel's views."""
+    bar = panel.views.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(panel.views.indexOf(view)).center())
+    assert panel.views.currentWidget() is view
+
+
+def double_click_row(qtbot, table, row: int) -> None:
+    """Double-click a table's row with the mouse, as a person opens what it lists."""
+    pos = table.visualItemRect(table.item(row, 0)).center()
+    # QTest's double click is its second click only: the view opens the row pressed first.
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=pos)
+    qtbot.mouseDClick(table.viewport(), Qt.LeftButton, pos=pos)
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_a_neuron_of_a_search_is_not_shown_from_a_scan_of_other_settings(panel, qtbot, setting):
+    qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    SETTINGS[setting](qtbot, panel)  # after the scan
+    panel.concept.word.setText("the")
+    qtbot.mouseClick(panel.concept.search_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    chosen, search = int(panel.concept.table.item(0, 0).text()), panel.concept.result
+    open_tab(qtbot, panel, panel.concept)
+    double_click_row(qtbot, panel.concept.table, 0)
+    assert panel.views.currentWidget() is panel.neuron and panel.neuron.neuron.value() == chosen
+    finish(qtbot, panel)
+    scan = panel.scan
+    sample = panel.subject.sample(panel.book.text(), panel.sample_kb.value() * 1000)
+    assert (scan.settings.layer, scan.settings.kind, scan.sample.n_bytes) == \
+        (search.layer, search.kind, sample.n_bytes), f"a scan of the {setting} before was used"
+    assert panel.neuron.scan is scan
+    assert f"layer {search.layer}, {search.kind}." in panel.neuron.facts.text()
+    assert panel.neuron.neuron.value() == chosen
+    open_tab(qtbot, panel, panel.concept)
+    double_click_row(qtbot, panel.concept.table, 1)  # the scan is of these settings: kept
+    assert panel.scan is scan and not panel.worker.running
+    assert panel.neuron.neuron.value() == int(panel.concept.table.item(1, 0).text())

@@ -107,6 +107,7 @@ class InspectPanel(QWidget):
         self._next: tuple[dict[str, Any], Callable[[], bool]] | None = None
         self.subject: Subject | None = None
         self.scan: neurons.NeuronScan | None = None
+        self._scan_of: dict[str, Any] = {}  # the choices (SAMPLED) the scan was made with
         self._build()
         self._watch_settings()
         self.restore_settings()
@@ -410,12 +411,16 @@ class InspectPanel(QWidget):
         self._start("Scanning the neurons", task, self._scanned, of=SAMPLED)
 
     def _scanned(self, scan: neurons.NeuronScan) -> None:
-        self.scan = scan
+        self.scan, self._scan_of = scan, dict(self._of)
         self.neuron.show_scan(scan)
 
     def open_neuron(self, neuron: int) -> None:
-        """Show a neuron's view; scan the book first if no scan is at hand."""
+        """Show a neuron's view; scan the book first if no scan of the choices made is at hand
+        (a scan of another layer, activation or sample says nothing of the neuron here)."""
         self.views.setCurrentWidget(self.neuron)
+        if self.scan is not None and self._replaced(self._scan_of):
+            self.scan = None
+            self.neuron.clear()
         self.neuron.show_neuron(neuron)
         if self.scan is None and self.book.text():
             self.scan_book()
