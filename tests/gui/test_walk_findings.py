@@ -461,3 +461,26 @@ def test_compare_shows_validation_loss_bits_tokens_lr_and_sparsity_on_a_log_axis
         assert plots.plot.getAxis("left").labelText == METRICS[key][1]
     plots.log_y.setChecked(True)
     assert plots.plot.getAxis("left").logMode
+
+
+@pytest.mark.parametrize("width", [700, 1000, 1800])
+def test_the_heatmaps_byte_labels_never_overlap(panel, qtbot, width):
+    """At 1024x700 a label for each of 120 bytes ran together into one smudge."""
+    from PySide6.QtGui import QImage, QPainter
+    panel.resize(width, 600)
+    panel.activity.text.setPlainText("Made to sit on her left hand in class as a girl, she "
+                                     "learned to write with her wrist curled above the line. " * 3)
+    qtbot.mouseClick(panel.activity.read_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    axis = panel.activity.heatmap.getAxis("bottom")
+    panel.activity.heatmap.repaint()
+    image = QImage(axis.size().toSize(), QImage.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        texts = axis.generateDrawSpecs(painter)[2]
+    finally:
+        painter.end()
+    rects = sorted((rect for rect, _, _ in texts), key=lambda r: r.left())
+    assert len(rects) >= 5  # the heatmap's bytes are still told apart
+    assert all(a.right() <= b.left() for a, b in zip(rects, rects[1:])), \
+        [(round(r.left()), round(r.right())) for r in rects]

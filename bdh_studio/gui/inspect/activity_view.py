@@ -18,7 +18,8 @@ from ..empty_state import EmptyNote
 from ..exports import export_csv, export_image
 from .common import ExportBar, named
 
-MAX_TICKS = 120  # byte labels under the heatmap; beyond, every few bytes
+MAX_TICKS = 120  # bytes the heatmap shows at first; drag or zoom for the rest
+TICK_LEVELS = (50, 10, 5, 1)  # a label every so many bytes, coarse to fine
 ROW_PREVIEW = 48  # characters of a backstory shown in the list of rows
 NOT_READ = ("No data yet: type a text, take a passage of the book or choose a backstory row, "
             "then press Read to see how much of each layer fires at each byte.")
@@ -31,6 +32,17 @@ PICK_NEURONS = ("Click a byte in the heatmap for its top neurons;\n"
 
 def byte_label(b: int) -> str:
     return chr(b) if 32 < b < 127 else {32: "␣", 10: "⏎"}.get(b, f"{b:02x}")
+
+
+def byte_ticks(data: bytes) -> list[list[tuple[float, str]]]:
+    """The bytes' labels in levels, every TICK_LEVELS[0]-th byte first: the axis draws the
+    finer levels only where their labels fit beside the others (a byte a label crowded them
+    into one smudge at 1024 px), at any zoom."""
+    levels: list[list[tuple[float, str]]] = [[] for _ in TICK_LEVELS]
+    for t, b in enumerate(data):
+        level = next(i for i, every in enumerate(TICK_LEVELS) if t % every == 0)
+        levels[level].append((t + 0.5, byte_label(b)))
+    return levels
 
 
 def row_label(row: Backstory) -> str:
@@ -102,7 +114,10 @@ class ActivityView(QWidget):
         self.heatmap = named(pg.PlotWidget(), "inspectHeatmap", "Active fraction heatmap")
         self.heatmap.setLabel("left", "layer")
         # The first byte's label sticks out a few pixels left of the axis: let it, or it is hidden.
-        self.heatmap.getAxis("bottom").setStyle(hideOverlappingLabels=8)
+        # Levels of byte labels (byte_ticks): as many as fit, up to 60% of the axis in text.
+        self.heatmap.getAxis("bottom").setStyle(
+            hideOverlappingLabels=8, maxTickLevel=len(TICK_LEVELS) - 1,
+            maxTextLevel=len(TICK_LEVELS) - 1, textFillLimits=[(0, 0.8), (2, 0.6)])
         self.heatmap.setMouseEnabled(x=True, y=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
@@ -209,9 +224,7 @@ class ActivityView(QWidget):
         self.colour_bar.setLevels(levels)
         self.forget_byte()  # the cell chosen was of the text or activation shown before
         self.image.setRect(0, 0, grid.shape[1], grid.shape[0])
-        step = max(1, len(a.data) // MAX_TICKS)
-        self.heatmap.getAxis("bottom").setTicks(
-            [[(t + 0.5, byte_label(b)) for t, b in enumerate(a.data) if t % step == 0]])
+        self.heatmap.getAxis("bottom").setTicks(byte_ticks(a.data))
         layers = [[(i + 0.5, str(i)) for i in range(a.n_layer)]]
         self.heatmap.getAxis("left").setTicks(layers)
         self.means.getAxis("left").setTicks(layers)
