@@ -1,21 +1,23 @@
 """A visible, dismissable message at the top of the window.
 
 A message can be long: a folder's path to copy, ten books that cannot be
-trained, one a line.  Shown whole in a label it made the window taller than a
+trained, one a line.  Shown whole it would make the window taller than a
 700-px screen, and a path with no space in it wider than a 1024-px one.  So
 the text wraps anywhere a long path needs, scrolls within at most
-``LINES_SHOWN`` lines, and can be held down to one line when the window has
-no more room; it stays selectable, to copy a path, and Dismiss stays beside it.
+``LINES_SHOWN`` lines, and is held down to one line when the window has no
+more room; it stays selectable, to copy a path, and Dismiss stays beside it.
 """
 
 from __future__ import annotations
+
+import math
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QTextEdit, QWidget
 
 LINES_SHOWN = 4  # of a longer message; the rest scrolls
-MARGIN = 4  # px around the message and Dismiss
+MARGIN = 2  # px above and below: the window's tallest state (Compare's plots) has 36 px to spare
 
 
 class MessageText(QTextEdit):
@@ -30,6 +32,7 @@ class MessageText(QTextEdit):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
         self.document().setDocumentMargin(0)
+        self.verticalScrollBar().setSingleStep(self.fontMetrics().lineSpacing())
 
     def text(self) -> str:
         return self.toPlainText()
@@ -43,17 +46,18 @@ class MessageText(QTextEdit):
 
     def sizeHint(self) -> QSize:
         """Every wrapped line at the width it has, up to ``LINES_SHOWN``."""
-        document = self.document().clone()
-        document.setTextWidth(max(self.viewport().width(), 1))
-        height = min(int(document.size().height()) + 2 * self.frameWidth() + 1,
-                     self._lines_high(LINES_SHOWN))
+        lines = math.ceil(self.document().size().height()) + 2 * self.frameWidth()
+        height = min(lines, self._lines_high(LINES_SHOWN))
         return QSize(super().sizeHint().width(), height)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(super().minimumSizeHint().width(), self._lines_high(1))
 
     def resizeEvent(self, event) -> None:
-        """A new width wraps the text into more or fewer lines: ask for their height."""
+        """A new width wraps the text into more or fewer lines: ask for their height.  The
+        text is shown in whole lines, never a line cut in half at the bottom."""
+        spare = (self.height() - 2 * self.frameWidth()) % self.fontMetrics().lineSpacing()
+        self.setViewportMargins(0, 0, 0, spare)  # before the scroll bars are fitted to it
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self.updateGeometry()
@@ -72,7 +76,7 @@ class Banner(QFrame):
         self.dismiss.setObjectName("bannerDismiss")
         self.dismiss.setAccessibleName("Dismiss the message")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(MARGIN * 2, MARGIN, MARGIN, MARGIN)
+        layout.setContentsMargins(MARGIN * 4, MARGIN, MARGIN, MARGIN)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.dismiss, 0, Qt.AlignTop)
         self.hide()
