@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QScrollArea,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QFont, QResizeEvent
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel,
+                               QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from ..core.backstories import LABELS
 from ..core.evaluation import METRICS, Report
 from .plots import PALETTE
+from .whole_rows import WholeRows
 
 METRIC_NAMES = {"accuracy": "Accuracy", "balanced_accuracy": "Balanced acc.",
                 "macro_f1": "Macro F1", "contradict_f1": "F1 contradict"}
 BASELINE = "majority class"
+GAP = 8  # px between the report and the matrix beside it, or around the tabs' pages
 
 
 class FoldChart(pg.PlotWidget):
@@ -73,37 +76,93 @@ class FoldChart(pg.PlotWidget):
 
 
 class ReportTables(QWidget):
-    """Model and baselines, mean ± spread per metric, and the confusion matrix, scrolling in a
-    small window; under them the caveat, always whole.
+    """Model and baselines, mean ± spread per metric, and the confusion matrix; under them
+    the caveat, always whole.
 
-    In the scrolled part the caveat's second line was cut by the Predictions
-    box at 1024x700; it says how far apart two numbers above must be to mean
-    anything, so it stays in view while they scroll.
+    Where there is room (1280 px wide and up) the matrix sits beside the
+    table and both show whole, unscrolled: one under the other they need more
+    height than the tab has at 1280x800.  Where there is not (1024x700) they
+    are two tabs.  Where a table's rows do not all fit they scroll a whole row
+    at a time, none cut by an edge.  The caveat says how far apart two numbers
+    above must be to mean anything, so it stays in view whatever they do.
     """
+
+    REPORT = "Cross-validated report (mean ± spread over folds, %)"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.table = self._table(0, len(METRICS), [METRIC_NAMES[m] for m in METRICS])
+        self.table.setObjectName("cvReport")
+        self.table.setAccessibleName("Cross-validated report")
         self.caveat = QLabel(wordWrap=True, objectName="reportCaveat")
         self.caveat.setStyleSheet("color: #555;")
-        self.confusion = self._table(2, 2, [f"predicted {label}" for label in LABELS])
-        self.confusion.setVerticalHeaderLabels([f"true {label}" for label in LABELS])
-        self.confusion_title = QLabel("<b>Confusion matrix</b> (out-of-fold predictions)")
-        tables = QWidget()
-        inner = QVBoxLayout(tables)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.addWidget(QLabel("<b>Cross-validated report</b> (mean ± spread over folds, %)"))
-        inner.addWidget(self.table)
-        inner.addSpacing(6)
-        inner.addWidget(self.confusion_title)
-        inner.addWidget(self.confusion)
-        inner.addStretch(1)
-        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
-        scroll.setWidget(tables)
+        self.confusion = self._table(2, 2, list(LABELS))
+        self.confusion.setVerticalHeaderLabels(list(LABELS))
+        self.confusion.setObjectName("confusionMatrix")
+        self.confusion.setAccessibleName("Confusion matrix of the out-of-fold predictions")
+        self.title = QLabel("<b>Cross-validated report</b> (mean ± spread over folds, %)")
+        self.confusion_title = QLabel("<b>Confusion matrix</b>, out-of-fold: rows true, "
+                                      "columns predicted", wordWrap=True)
+        self.table_rows, self.confusion_rows = WholeRows(self.table), WholeRows(self.confusion)
+        self.pages = (self._page(self.title, self.table_rows),
+                      self._page(self.confusion_title, self.confusion_rows))
+        self.side = QWidget()
+        QHBoxLayout(self.side).setContentsMargins(0, 0, 0, 0)
+        self.tabs = QTabWidget(objectName="reportTabs", documentMode=True)
+        self.tabs.setAccessibleName("Cross-validated report and confusion matrix")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.side, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.caveat)
+        self._beside: bool | None = None
+        self._arrange()
+
+    @staticmethod
+    def _page(title: QLabel, rows: WholeRows) -> QWidget:
+        """A title over its table; the table takes the height left, in whole rows."""
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(title)
+        column.addWidget(rows, 1)
+        return page
+
+    def _side_by_side_width(self) -> int:
+        return self.table_rows.minimumWidth() + GAP + self.confusion_rows.minimumWidth()
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the tabs allow: beside each other is only where there is room."""
+        width = max(rows.minimumWidth() for rows in (self.table_rows, self.confusion_rows))
+        return QSize(width + GAP, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Beside each other where both fit whole, else as two tabs."""
+        beside = self.width() >= self._side_by_side_width()
+        if beside == self._beside:
+            return
+        self._beside = beside
+        report, matrix = self.pages
+        if beside:
+            self.tabs.clear()
+            self.side.layout().addWidget(report, 1)
+            self.side.layout().addSpacing(GAP)
+            self.side.layout().addWidget(matrix, 0)
+            for page in self.pages:
+                page.show()  # a tab taken away is hidden
+        else:
+            while self.side.layout().count():
+                self.side.layout().takeAt(0)
+            self.tabs.addTab(report, self.REPORT)
+            self.tabs.addTab(matrix, "Confusion matrix")
+        self.title.setVisible(beside)  # in a tab, the tab's text is its title
+        self.side.setVisible(beside)
+        self.tabs.setVisible(not beside)
 
     @staticmethod
     def _table(rows: int, columns: int, headers: list[str]) -> QTableWidget:
@@ -117,7 +176,6 @@ class ReportTables(QWidget):
         table.setFocusPolicy(Qt.NoFocus)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         return table
 
@@ -137,18 +195,19 @@ class ReportTables(QWidget):
                 self.table.setItem(r, c, item)
         self.caveat.setText(report.caveat() + " Differences smaller than that are noise.")
         self._fill_confusion(np.array(confusion))
-        for table in (self.table, self.confusion):
-            table.resizeRowsToContents()
-            rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
-            table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows
-                                 + 2 * table.frameWidth())
+        for rows in (self.table_rows, self.confusion_rows):
+            rows.fit()
+        self.updateGeometry()
+        self._arrange()
 
     def _fill_confusion(self, counts: np.ndarray) -> None:
         """Counts shaded by their share of the row: the diagonal is what the model got right."""
         for t in range(2):
             for p in range(2):
                 share = counts[t, p] / max(counts[t].sum(), 1)
-                item = QTableWidgetItem(f"{counts[t, p]}  ({share:.0%} of row)")
+                item = QTableWidgetItem(f"{counts[t, p]} ({share:.0%})")
+                item.setToolTip(f"{counts[t, p]} of the {counts[t].sum()} rows labelled "
+                                f"{LABELS[t]} predicted {LABELS[p]} ({share:.0%} of the row)")
                 item.setTextAlignment(Qt.AlignCenter)
                 color = QColor(PALETTE[4] if t == p else PALETTE[2])
                 color.setAlpha(int(30 + 150 * share))

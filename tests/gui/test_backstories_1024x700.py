@@ -11,6 +11,7 @@ for a line of text.
 import shutil
 
 import pytest
+from PySide6.QtCore import Qt
 
 from bdh_studio.core.classify_runs import CLASSIFY
 from bdh_studio.core.evaluation import METRICS, Fold, Report
@@ -77,8 +78,28 @@ def test_the_report_rows_stay_one_line_tall_once_the_columns_widen(qtbot):
     report = Report([Fold(0, i, same, baselines) for i in range(3)], n_rows=36)
     view = shown(qtbot, ReportTables(), 300, 300)
     view.show_report(report, [[5, 3], [2, 6]])
-    view.resize(700, 300)
+    view.resize(900, 300)  # the confusion matrix beside the table takes ~240 px of it
     table = view.table
     qtbot.waitUntil(lambda: table.columnWidth(0) > 100)
     line = table.verticalHeader().sectionSizeHint(0)
     assert [table.rowHeight(r) for r in range(table.rowCount())] == [line] * table.rowCount()
+
+
+def test_the_report_and_the_matrix_show_whole_rows(panel, qtbot):
+    """Too narrow for both side by side, they are two tabs; the table's rows that do not fit
+    scroll in a row at a time, none cut by an edge."""
+    from test_backstories_report_fits import rows_whole, whole
+    report = panel.report
+    tabs = report.tabs
+    assert whole(tabs.tabBar()) and tabs.tabText(0).startswith("Cross-validated report")
+    for tab, parts in ((0, [report.table]), (1, [report.confusion_title, report.confusion])):
+        qtbot.mouseClick(tabs.tabBar(), Qt.LeftButton, pos=tabs.tabBar().tabRect(tab).center())
+        qtbot.waitUntil(lambda: all(whole(w) for w in parts), timeout=5_000)
+        table = parts[-1]
+        bar = table.verticalScrollBar()
+        for value in range(bar.minimum(), bar.maximum() + 1):
+            bar.setValue(value)
+            assert rows_whole(table), (table.objectName(), value)
+        last = table.rowCount() - 1  # scrolled to its end, the last row is whole
+        assert table.rowViewportPosition(last) + table.rowHeight(last) \
+            <= table.viewport().height()
