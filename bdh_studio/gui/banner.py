@@ -84,3 +84,10 @@ class Banner(QFrame):
     def show_message(self, text: str) -> None:
         self.label.set_text(text)
         self.show()
+
+    def add_message(self, text: str) -> None:
+        """Below the message shown, if any: a run's books each warn or fail in turn, and the
+        last one's message alone hid the others'."""
+        shown = self.label.text().splitlines() if self.isVisibleTo(self.parentWidget()) else []
+        if text not in shown:
+            self.show_message("\n".join([*shown, text]))

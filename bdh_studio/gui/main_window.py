@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
         self.plots.handle(event)
         self.books.show_event(event)
         if isinstance(event, (ev.BookFailed, ev.BookWarning, ev.RunFailed)):
-            self.banner.show_message(event.message)
+            self.banner.add_message(event.message)
         if isinstance(event, (ev.RunStarted, ev.ValidationLogged, ev.BookFinished,
                               ev.RunFinished)):
             self.runs.schedule()  # its state, losses, duration and size moved on

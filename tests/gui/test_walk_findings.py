@@ -484,3 +484,26 @@ def test_the_heatmaps_byte_labels_never_overlap(panel, qtbot, width):
     assert len(rects) >= 5  # the heatmap's bytes are still told apart
     assert all(a.right() <= b.left() for a, b in zip(rects, rects[1:])), \
         [(round(r.left()), round(r.right())) for r in rects]
+
+
+def test_every_book_that_overfits_is_named_in_the_banner_not_the_last_alone(
+        window, qtbot, books_dir, monkeypatch):
+    """Seen on the demo books with the cpu preset: three books overfitted, the banner named
+    the last, each warning having replaced the one before."""
+    import torch
+
+    from bdh_studio.core import trainer
+    measured = iter([2.0, 1.5, 1.9] * 2)  # each of the two books: best 1.5, last 1.9
+    monkeypatch.setattr(trainer, "evaluate",
+                        lambda model, batches, runtime: torch.tensor(next(measured)))
+    drop(window, qtbot, [books_dir])
+    use_tiny(window, max_iters=30, log_interval=5, eval_interval=10, eval_batches=1)
+    with qtbot.waitSignal(window.session.finished, timeout=120_000):
+        window.train_action.trigger()
+    lines = window.banner.label.text().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Alpha Book", "beta book"], lines
+    assert all("overfits" in line for line in lines)
+    window.train_action.trigger()  # the next training starts with no message of this one
+    assert not window.banner.isVisible()
+    with qtbot.waitSignal(window.session.finished, timeout=120_000):
+        window.stop_action.trigger()
