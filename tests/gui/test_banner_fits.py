@@ -42,7 +42,8 @@ def backstories(window, qtbot, runs_root):
     window.resize(SCREEN, SCREEN_HEIGHT)
     window.load_demo()
     opened(window, qtbot, runs_root / "A")
-    window.runs.set_checked(runs_root / "A", True)
+    qtbot.waitUntil(lambda: window.runs.tree.topLevelItemCount() == 1, timeout=30_000)
+    window.runs.set_checked(runs_root / "A", True)  # a run not yet listed could not be checked
     qtbot.waitUntil(lambda: bool(window.compare.lines), timeout=30_000)
     window.workspace.setCurrentWidget(window.results)
     classified(window, qtbot)
