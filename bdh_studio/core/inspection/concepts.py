@@ -18,7 +18,8 @@ from scipy.stats import rankdata
 
 from ..errors import UserError
 from ..model import BDH
-from .reading import BookSample, Progress, no_progress, read_chunks
+from .progress import Progress, no_progress
+from .reading import BookSample, read_chunks
 
 DEFAULT_NEGATIVES = 20_000
 MATRIX_BYTES = 256 << 20  # the gathered activations are kept under this

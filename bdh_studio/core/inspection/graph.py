@@ -18,7 +18,7 @@ import torch
 
 from ..errors import UserError
 from ..model import BDH, BDHConfig
-from .reading import Progress, no_progress
+from .progress import Progress, no_progress
 
 SAMPLE_ENTRIES = 1 << 22  # entries of G in the rows that bracket tau
 BLOCK_ENTRIES = 1 << 23   # entries of G computed at once (32 MB in float32)

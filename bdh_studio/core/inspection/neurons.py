@@ -14,7 +14,8 @@ import torch
 
 from ..model import BDH
 from . import cache
-from .reading import BookSample, Progress, no_progress, read_chunks
+from .progress import Progress, no_progress
+from .reading import BookSample, read_chunks
 
 # The histogram's bins are read off a float32's bits: its exponent and the two
 # leading mantissa bits, so each octave splits into four bins (edges at 1, 1.25,

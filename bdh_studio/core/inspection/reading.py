@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -17,17 +17,10 @@ from ..corpus import Book
 from ..errors import UserError
 from ..model import BDH
 from .activity import KINDS, LayerTap, device_of
+from .progress import Progress, no_progress
 
-Progress = Callable[[float, str], None]
 DEFAULT_SAMPLE_BYTES = 200_000
 DEFAULT_BLOCK = 512
-
-
-def no_progress(fraction: float, message: str) -> None:
-    """The progress callback of a caller that does not listen.
-
-    Callers that do may raise from theirs to cancel: the scan stops within a batch.
-    """
 
 
 @dataclass(frozen=True)
