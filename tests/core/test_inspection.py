@@ -2,6 +2,7 @@
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ import torch.nn.functional as F
 from bdh_studio.cli import main
 from bdh_studio.core import checkpoints
 from bdh_studio.core.config import PRESETS
-from bdh_studio.core.inspection import concepts, graph, neurons
+from bdh_studio.core.control import Cancelled, TaskControl
+from bdh_studio.core.inspection import activity, concepts, graph, neurons
 from bdh_studio.core.inspection.reading import read_chunks, sample_book
 from bdh_studio.core.model import BDH, BDHConfig
 from textgen import make_text
@@ -255,3 +257,19 @@ def test_histogram_edges_split_each_octave_in_four():
                                                    dtype=torch.float64))
     assert torch.equal(edges[4:] / edges[:-4], torch.full((len(edges) - 4,), 2.0,
                                                           dtype=torch.float64))
+
+
+def test_top_neurons_cancelled_stops_at_the_next_layer():
+    """A byte's top neurons cancelled (another byte clicked) end within a layer, so the task
+    queued behind them starts then, not after the whole forward."""
+    model = BDH(replace(TINY, n_layer=4)).eval()
+    control, layers_read = TaskControl(), []
+
+    def progress(fraction: float, message: str) -> None:
+        layers_read.append(fraction)
+        control.check()
+        control.stop()  # the cancel comes once the first layer is read
+
+    with pytest.raises(Cancelled):
+        activity.top_neurons(model, b"The salt road ran north.", 3, 10, progress=progress)
+    assert layers_read == [0.25, 0.5], "layers were read after the cancel"

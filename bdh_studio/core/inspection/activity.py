@@ -14,6 +14,7 @@ import torch
 
 from ..errors import UserError
 from ..model import BDH
+from .progress import Progress, no_progress
 
 KINDS = ("x", "y", "xy")
 # One forward over the whole text keeps an H x T x T score matrix per layer: 4 KB of text
@@ -105,19 +106,26 @@ class NeuronValue:
 
 @torch.inference_mode()
 def top_neurons(model: BDH, data: bytes, layer: int, position: int, kind: str = "x",
-                k: int = 20) -> list[NeuronValue]:
+                k: int = 20, progress: Progress = no_progress) -> list[NeuronValue]:
     """The ``k`` most active neurons of ``layer`` at byte ``position`` of ``data``.
 
     Attention is causal, so reading the text up to ``position`` gives that
-    byte's activations.
+    byte's activations.  ``progress`` hears of each layer read: a caller
+    cancels there, one layer (not a whole forward) before the next task.
     """
     check_text(data)
-    if not 0 <= layer < model.config.n_layer or not 0 <= position < len(data):
+    n_layer = model.config.n_layer
+    if not 0 <= layer < n_layer or not 0 <= position < len(data):
         raise UserError(f"layer {layer} at byte {position} is outside the text "
-                        f"({model.config.n_layer} layers, {len(data)} bytes)")
+                        f"({n_layer} layers, {len(data)} bytes)")
     tap = LayerTap(layer, kind)
+
+    def probe(x_sparse: torch.Tensor, y_sparse: torch.Tensor) -> None:
+        tap(x_sparse, y_sparse)
+        progress(tap.calls / n_layer, f"reading layer {tap.calls} of {n_layer}")
+
     idx = torch.tensor(list(data[: position + 1]), dtype=torch.long, device=device_of(model))
-    model.hidden(idx.unsqueeze(0), probe=tap)
+    model.hidden(idx.unsqueeze(0), probe=probe)
     acts = tap.value[0, :, -1].flatten()  # H*N at the byte
     values, neurons = torch.topk(acts, min(k, acts.numel()))
     N = model.config.n_sparse

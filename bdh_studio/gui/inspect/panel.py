@@ -393,7 +393,7 @@ class InspectPanel(QWidget):
         def task(choice: Choice, progress: Progress) -> Outcome:
             subject = choice.subject()
             return Outcome(subject, activity.top_neurons(subject.model, data, layer, position,
-                                                         choice.shown))
+                                                         choice.shown, progress=progress))
 
         if not self._start("Finding the top neurons", task, self.activity.show_neurons,
                            of=(MODEL, SHOWN, CELL)):
