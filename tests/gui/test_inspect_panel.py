@@ -549,3 +549,18 @@ def test_a_neuron_of_a_search_is_not_shown_from_a_scan_of_other_settings(panel, 
     double_click_row(qtbot, panel.concept.table, 1)  # the scan is of these settings: kept
     assert panel.scan is scan and not panel.worker.running
     assert panel.neuron.neuron.value() == int(panel.concept.table.item(1, 0).text())
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_a_search_is_cleared_when_a_setting_it_was_made_with_changes(panel, qtbot, setting):
+    """Its neurons, opened, would be scanned for the settings chosen now, not for the search's:
+    the view goes back to asking for a search, as for another model or book."""
+    panel.concept.word.setText("the")
+    qtbot.mouseClick(panel.concept.search_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    open_tab(qtbot, panel, panel.concept)
+    assert panel.concept.table.rowCount() == 20 and not panel.concept.curve_note.isVisible()
+    SETTINGS[setting](qtbot, panel)
+    assert panel.concept.result is None and panel.concept.table.rowCount() == 0
+    note = panel.concept.curve_note
+    assert note.isVisible() and f"another {setting}" in note.text() and "Search" in note.text()

@@ -18,6 +18,8 @@ SHOWN = 20
 MIN_PLOT_HEIGHT = 180  # px of the AUC plot with its legend row: 106 left the curves 4 px
 NOT_SEARCHED = ("No data yet: type a word or phrase and press Search to rank the neurons by how "
                 "selectively they fire on it, against a shuffled control.")
+SEARCH_AGAIN = ("The search for {word!r} was of another {setting}: press Search to rank the "
+                "neurons for the {setting} chosen now.")
 HOW = ("Positives are the word's last byte wherever it occurs in the book sample; the control "
        "puts as many at random.")
 
@@ -71,13 +73,18 @@ class ConceptView(QWidget):
         layout.addWidget(self.export)
         self.clear()
 
-    def clear(self) -> None:
+    def clear(self, note: str = NOT_SEARCHED) -> None:
         """Forget the search (of a model or book no longer chosen): say what to do again."""
         self.result = None
         self.verdict.setText(HOW)
         self.table.setRowCount(0)
         self.auc_plot.clear()
-        self.curve_note.say(NOT_SEARCHED)
+        self.curve_note.say(note)
+
+    def outdated(self, setting: str) -> None:
+        """Forget a search made with another ``setting`` (layer, …) than the one chosen now,
+        saying so: its neurons are of that one."""
+        self.clear(SEARCH_AGAIN.format(word=self.result.word, setting=setting))
 
     def _search(self) -> None:
         if self.word.text():

@@ -8,8 +8,10 @@ result is of the choices its task started with (the model; for a scan or a
 search also the book, sample size, layer and activation; for a byte's top
 neurons the byte and the activation shown): choosing another cancels the task,
 and a result that still arrives is dropped, so a view never shows one choice's
-result under the controls of another.  A task asked for while a replaced one
-is still ending starts once that one has ended.
+result under the controls of another.  A concept search already shown is
+cleared too when a setting it was made with changes: a neuron opened from it
+would be scanned for the settings chosen now, not for the search's.  A task
+asked for while a replaced one is still ending starts once that one has ended.
 """
 
 from __future__ import annotations
@@ -108,6 +110,7 @@ class InspectPanel(QWidget):
         self.subject: Subject | None = None
         self.scan: neurons.NeuronScan | None = None
         self._scan_of: dict[str, Any] = {}  # the choices (SAMPLED) the scan was made with
+        self._search_of: dict[str, Any] = {}  # and those the concept search shown was made with
         self._build()
         self._watch_settings()
         self.restore_settings()
@@ -178,7 +181,15 @@ class InspectPanel(QWidget):
         it runs cancels it, as choosing another model or book does."""
         for changed in (self.sample_kb.valueChanged, self.layer.valueChanged,
                         self.kind.currentIndexChanged, self.activity.kind.currentIndexChanged):
-            changed.connect(self._cancel_if_replaced)
+            changed.connect(self._setting_changed)
+
+    def _setting_changed(self) -> None:
+        """Cancel the task of other settings; clear the search shown if it was made with other
+        settings (its neurons, opened, would be scanned for these, not for its own)."""
+        self._cancel_if_replaced()
+        replaced = self._replaced(self._search_of) if self.concept.result is not None else ""
+        if replaced:
+            self.concept.outdated(replaced)
 
     # --- choosing ---------------------------------------------------------
 
@@ -432,7 +443,11 @@ class InspectPanel(QWidget):
                 subject.model, subject.sample(choice.book_file(), choice.n_bytes), word,
                 choice.layer_of(subject), choice.kind, progress=progress))
 
-        self._start(f"Searching {word!r}", task, self.concept.show_result, of=SAMPLED)
+        self._start(f"Searching {word!r}", task, self._searched, of=SAMPLED)
+
+    def _searched(self, result: concepts.ConceptResult) -> None:
+        self._search_of = dict(self._of)
+        self.concept.show_result(result)
 
     def compute_graph(self, q: float) -> None:
         def task(choice: Choice, progress: Progress) -> Outcome:
