@@ -47,6 +47,7 @@ from .sample_box import SampleBox
 from .screen_fit import first_size
 from .settings_conflict import ask_settings_conflict
 from .show_folder import show_folder
+from .shown_tab import height_of_shown_tab
 from .training_view import TrainingView
 from .window_actions import build_actions
 from .window_state import restore_state, save_state
@@ -122,6 +123,8 @@ class MainWindow(QMainWindow):
         self.workspace.addTab(self.training_view, "Books and training")
         self.workspace.addTab(self.results, "Backstories")
         self._inspect_tab = LazyTab(self.workspace, "Inspect", self._build_inspect)
+        for tabs in (self.workspace, self.training_view.tabs):
+            height_of_shown_tab(tabs)
         self.pages = QStackedWidget()
         self.empty_state = EmptyState(self.books.ask_folder, self.load_demo, self.ask_open_run)
         self.pages.addWidget(self.empty_state)
