@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QInputDialog, QMainWindow,
-                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QMainWindow, QStackedWidget, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from .. import resources
 from ..core import config as cfg
@@ -37,6 +37,7 @@ from .file_drops import FileDrops
 from .help_menu import build_help_menu
 from .inspect.panel import InspectPanel
 from .lazy_tab import LazyTab
+from .name_dialog import ask_name
 from .plots import TrainingPlots
 from .results_panel import ResultsPanel
 from .run_session import RunSession
@@ -223,12 +224,14 @@ class MainWindow(QMainWindow):
 
     def ask_new_run(self) -> None:
         """Name a new run and make it current, its settings open to edit; Train makes it."""
-        name, ok = QInputDialog.getText(self, "New run", "Name of the new run:", text=(
-            self.session.default_name(self.config_panel.config(), self.books.included())))
-        if ok and name.strip():
-            self.new_run_from(None, new_run_folder(self.runs_root, name.strip()))
-            self.statusBar().showMessage(f"New run {self.session.planned.name}: set its books "
-                                         f"and settings, then Train", 30_000)
+        ask_name(self, "newRunDialog", "New run", "Name of the new run:",
+                 self.session.default_name(self.config_panel.config(), self.books.included()),
+                 self._plan_run)
+
+    def _plan_run(self, name: str) -> None:
+        self.new_run_from(None, new_run_folder(self.runs_root, name))
+        self.statusBar().showMessage(f"New run {self.session.planned.name}: set its books "
+                                     f"and settings, then Train", 30_000)
 
     def ask_runs_root(self) -> None:
         folder = file_dialogs.folder(self, "Folder for runs", self.runs_root)

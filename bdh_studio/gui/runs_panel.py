@@ -15,9 +15,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog,
-                               QMessageBox, QPushButton, QSplitter, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QMessageBox,
+                               QPushButton, QSplitter, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from ..core.run.filter import RunFilter
 from ..core.run.naming import safe_name
@@ -26,6 +26,7 @@ from ..core.run.progress import hms
 from ..core.run.summary import RunSummary, list_runs
 from .background import BackgroundTask
 from .books_panel import human_size
+from .name_dialog import ask_name
 from .run_deleter import RunDeleter
 from .run_notes_editor import RunNotesEditor
 from .runs_filter_bar import RunsFilterBar
@@ -323,9 +324,8 @@ class RunsPanel(QWidget):
         run = self.current()
         if run is None:
             return
-        name, ok = QInputDialog.getText(self, "Rename run", "New name:", text=run.name)
-        if ok and name.strip():
-            self.rename(Path(run.path), name.strip())
+        ask_name(self, "renameRunDialog", "Rename run", "New name:", run.name,
+                 lambda name: self.rename(Path(run.path), name))
 
     def rename(self, folder: Path, name: str) -> Path | None:
         target = folder.with_name(safe_name(name))

@@ -6,9 +6,11 @@ from bdh_studio.core import events as ev
 from bdh_studio.core.control import TaskControl
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.run.log import read_run
-from bdh_studio.gui import main_window as mw
 from bdh_studio.gui import settings_conflict as conflict
+from bdh_studio.gui.name_dialog import NameDialog
+from named import answer, asked
 from test_main_window import checked
+from test_window_width import SCREEN
 
 SHORT = {"max_iters": 12, "log_interval": 1, "eval_interval": 6, "eval_batches": 1}
 
@@ -157,21 +159,35 @@ def test_settings_that_differ_from_the_run_ask_first(window, qtbot, books_dir, t
                 if isinstance(e, ev.BookFinished)} == {"skipped"}
 
 
-def test_new_run_asks_a_name_prefilled_from_books_and_preset(window, qtbot, books_dir,
-                                                             monkeypatch):
+def test_new_run_asks_a_name_prefilled_from_books_and_preset(window, qtbot, books_dir):
     window.add_paths([books_dir])
     checked(window, qtbot)
     window.config_panel.set_config(PRESETS["tiny"])
-    offered = []
-
-    def get_text(parent, title, label, text=""):
-        offered.append(text)
-        return "my run", True
-
-    monkeypatch.setattr(mw.QInputDialog, "getText", get_text)
     window.new_run_action.trigger()
-    assert offered[0].startswith("tiny · ") and offered[0].endswith(" · Alpha, beta")
+    offered = answer(qtbot, window, "newRunDialog", "my run")
+    assert offered.startswith("tiny · ") and offered.endswith(" · Alpha, beta")
     assert window.session.planned == window.runs_root / "my run" and not window.training
+
+
+def test_the_new_run_dialog_shows_the_name_it_offers_whole(window, qtbot):
+    """QInputDialog's field, 17 letters wide, showed only the default name's end: the preset
+    and date, which tell runs apart, were scrolled out of sight."""
+    window.load_demo()
+    checked(window, qtbot)
+    window.new_run_action.trigger()
+    dialog = asked(qtbot, window, "newRunDialog")
+    edit = dialog.edit
+    assert len(edit.text()) > 30, edit.text()  # preset · date · books
+    assert edit.fontMetrics().horizontalAdvance(edit.text()) <= edit.contentsRect().width()
+    assert dialog.frameGeometry().width() <= SCREEN
+    dialog.grab().save("/tmp/lr/new-run-dialog.png")
+
+
+def test_a_name_too_long_to_show_whole_keeps_the_dialog_within_the_screen(window, qtbot):
+    dialog = NameDialog(window, "longName", "Rename run", "New name:", "W" * 120)  # safe_name's
+    dialog.open()  # longest
+    qtbot.waitExposed(dialog)
+    assert dialog.frameGeometry().width() <= SCREEN
 
 
 def test_open_a_run_killed_mid_book_shows_no_book_in_training(window, qtbot, demo_models,

@@ -5,14 +5,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLabel, QMenu,
-                               QMessageBox, QPushButton, QToolBar)
+from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMenu, QMessageBox,
+                               QPushButton, QToolBar)
 
 from bdh_studio.core import events as ev
 from bdh_studio.core.run.folder import RunFolder
 from bdh_studio.gui import file_dialogs
 from bdh_studio.gui.compare_plots import METRICS, ComparePlots
 from bdh_studio.gui.plots import TrainingPlots
+from named import answer
 from shown import shown
 from test_compare import compared as compared_run
 from test_inspect_panel import (click_cell, finish, panel,  # noqa: F401 (a fixture)
@@ -30,14 +31,13 @@ def compared(window):
     return {line.run for line in window.compare.lines}
 
 
-def test_renaming_a_compared_run_keeps_it_in_compare_by_its_new_name(window, qtbot, runs_root,
-                                                                     monkeypatch):
+def test_renaming_a_compared_run_keeps_it_in_compare_by_its_new_name(window, qtbot, runs_root):
     listed(window, qtbot)
     window.runs.set_checked(runs_root / "A", True)
     qtbot.waitUntil(lambda: compared(window) == {"A"}, timeout=30_000)
     window.runs.select(runs_root / "A")
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Renamed A", True))
     window.runs.buttons["renameRunButton"].click()
+    answer(qtbot, window, "renameRunDialog", "Renamed A")
     qtbot.waitUntil(lambda: compared(window) == {"Renamed A"}, timeout=30_000)
     qtbot.waitUntil(lambda: not window.runs.reader.running, timeout=30_000)
     listed(window, qtbot)
@@ -132,11 +132,11 @@ def test_show_run_folder_without_a_file_manager_says_so_with_the_path(window, qt
 
 
 def test_new_run_names_the_run_and_lets_the_settings_be_edited_before_train(
-        window, qtbot, runs_root, books_dir, monkeypatch):
+        window, qtbot, runs_root, books_dir):
     drop(window, qtbot, [books_dir])
     use_tiny(window, **FAST)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("my run", True))
     window.new_run_action.trigger()
+    answer(qtbot, window, "newRunDialog", "my run")
     assert not window.training and window.config_panel.isEnabled()
     assert "new run my run" in window.train_action.toolTip()
     assert not (runs_root / "my run").exists()  # nothing written before Train
@@ -148,15 +148,15 @@ def test_new_run_names_the_run_and_lets_the_settings_be_edited_before_train(
 
 
 def test_a_new_run_shows_its_books_untrained_and_train_takes_its_hint_off_the_status_bar(
-        window, qtbot, runs_root, monkeypatch):
+        window, qtbot, runs_root):
     """Seen in the real window: New run after a finished run listed the books it had not yet
     trained as "trained: val loss …", and "set its books and settings, then Train" stayed
     on the status bar over the progress of the training it had started."""
     opened(window, qtbot, runs_root / "A")
     qtbot.waitUntil(lambda: window.new_run_action.isEnabled(), timeout=30_000)  # books checked
     assert window.books.state_of("Beta").startswith("trained")
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("fresh", True))
     window.new_run_action.trigger()
+    answer(qtbot, window, "newRunDialog", "fresh")
     qtbot.waitUntil(lambda: not window.books.checking, timeout=30_000)
     assert [window.books.state_of(name) for name in ("Alpha", "Beta")] == ["new", "new"]
     assert "then Train" in window.statusBar().currentMessage()
