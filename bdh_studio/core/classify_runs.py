@@ -1,4 +1,4 @@
-"""A classifier run kept under the book-model run it used: ``RUN_DIR/classify/<stamp>/``.
+"""A classifier run kept under the book-model run it used: ``RUN_DIR/classify/<n>_<UTC time>/``.
 
 report.json (the cross-validation report, and which checkpoints it used with
 their step and partial flag), oof.csv and predictions.csv (the out-of-fold and
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime
 import json
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from .classifier import Outcome, Prediction
 from .errors import UserError
 from .evaluation import Fold, Report
 from .features import load_book_models
+from .kept_names import claim, made_at, newest_first
 
 CLASSIFY = "classify"
 REPORT, SETTINGS, OOF, PREDICTIONS = "report.json", "settings.json", "oof.csv", \
@@ -41,9 +41,8 @@ def partial_note(used: list[dict]) -> str:
 
 
 def save(run_dir: str | Path, outcome: Outcome, settings: dict) -> Path:
-    """Write ``outcome`` under ``run_dir/classify/<now>/``; returns that folder."""
-    stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S-%f")
-    folder = Path(run_dir) / CLASSIFY / stamp
+    """Write ``outcome`` in a new folder under ``run_dir/classify/``; returns that folder."""
+    root = Path(run_dir) / CLASSIFY
     used = checkpoints_used(outcome)
     report = {"mode": outcome.mode, "n_rows": outcome.report.n_rows,
               "folds": [dataclasses.asdict(f) for f in outcome.report.folds],
@@ -53,14 +52,14 @@ def save(run_dir: str | Path, outcome: Outcome, settings: dict) -> Path:
               "checkpoints": used, "partial": partial_note(used),
               "table": outcome.report.table()}
     try:
-        folder.mkdir(parents=True)
+        folder = claim(root)
         (folder / REPORT).write_text(json.dumps(report, indent=2, default=_plain) + "\n",
                                      encoding="utf-8")
         (folder / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
         _write(folder / OOF, outcome.oof)
         _write(folder / PREDICTIONS, outcome.predictions)
     except OSError as exc:
-        raise UserError(f"cannot keep the classifier results in {folder}: "
+        raise UserError(f"cannot keep the classifier results in {root}: "
                         f"{exc.strerror or exc}") from None
     return folder
 
@@ -87,11 +86,11 @@ def _read(path: Path) -> list[Prediction]:
 
 
 def saved(run_dir: str | Path | None) -> list[Path]:
-    """The classifier runs kept under ``run_dir``, newest first."""
+    """The classifier runs kept under ``run_dir``, newest first (kept_names)."""
     root = Path(run_dir) / CLASSIFY if run_dir else None
     if root is None or not root.is_dir():
         return []
-    return sorted((p for p in root.iterdir() if (p / REPORT).is_file()), reverse=True)
+    return newest_first([p for p in root.iterdir() if (p / REPORT).is_file()])
 
 
 def load(folder: str | Path) -> tuple[Outcome, dict]:
@@ -132,8 +131,5 @@ def describe(folder: str | Path) -> str:
                 f"accuracy {100 * accuracy:.1f}%")
     except (OSError, ValueError, KeyError, TypeError):
         what = "damaged"
-    try:
-        when = datetime.datetime.strptime(folder.name, "%Y-%m-%d_%H-%M-%S-%f")
-    except ValueError:
-        return f"{what} · {folder.name}"
-    return f"{what} · {when:%Y-%m-%d %H:%M}"
+    when = made_at(folder)
+    return f"{what} · {when:%Y-%m-%d %H:%M}" if when else f"{what} · {folder.name}"
