@@ -9,16 +9,19 @@ again, so the Backstories tab reopens a result as it was.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import json
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
+from .atomic import write_whole
 from .backstories import read
 from .classifier import Outcome, Prediction
-from .errors import UserError
+from .errors import UserError, WriteFailed
 from .evaluation import Fold, Report
 from .features import load_book_models
 from .kept_names import claim, made_at, newest_first
@@ -41,8 +44,11 @@ def partial_note(used: list[dict]) -> str:
 
 
 def save(run_dir: str | Path, outcome: Outcome, settings: dict) -> Path:
-    """Write ``outcome`` in a new folder under ``run_dir/classify/``; returns that folder."""
-    root = Path(run_dir) / CLASSIFY
+    """Write ``outcome`` in a new folder under ``run_dir/classify/``; returns that folder.
+
+    Each file is written whole, report.json last: ``saved`` lists a folder only
+    once all of it is there, and a save that fails takes its files away again.
+    """
     used = checkpoints_used(outcome)
     report = {"mode": outcome.mode, "n_rows": outcome.report.n_rows,
               "folds": [dataclasses.asdict(f) for f in outcome.report.folds],
@@ -51,17 +57,28 @@ def save(run_dir: str | Path, outcome: Outcome, settings: dict) -> Path:
                                   else outcome.report.oof_probability.tolist()),
               "checkpoints": used, "partial": partial_note(used),
               "table": outcome.report.table()}
+    root = Path(run_dir) / CLASSIFY
     try:
         folder = claim(root)
-        (folder / REPORT).write_text(json.dumps(report, indent=2, default=_plain) + "\n",
-                                     encoding="utf-8")
-        (folder / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
-        _write(folder / OOF, outcome.oof)
-        _write(folder / PREDICTIONS, outcome.predictions)
     except OSError as exc:
-        raise UserError(f"cannot keep the classifier results in {root}: "
-                        f"{exc.strerror or exc}") from None
+        raise WriteFailed(root, exc) from None
+    files = {SETTINGS: _json(settings), OOF: _csv(outcome.oof),
+             PREDICTIONS: _csv(outcome.predictions), REPORT: _json(report, default=_plain)}
+    try:
+        for name, write in files.items():
+            write_whole(folder / name, write)
+    except BaseException:
+        for name in files:
+            (folder / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+        raise
     return folder
+
+
+def _json(doc: dict, **options) -> Callable[[Path], None]:
+    return lambda tmp: tmp.write_text(json.dumps(doc, indent=2, **options) + "\n",
+                                      encoding="utf-8")
 
 
 def _plain(value):
@@ -71,12 +88,16 @@ def _plain(value):
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def _write(path: Path, predictions: list[Prediction]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow([f.name for f in dataclasses.fields(Prediction)])
-        for p in predictions:
-            writer.writerow([p.id, p.label, repr(p.confidence), repr(p.probability_contradict)])
+def _csv(predictions: list[Prediction]) -> Callable[[Path], None]:
+    """Every digit kept (repr), so a reopened result shows the same numbers."""
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow([f.name for f in dataclasses.fields(Prediction)])
+            for p in predictions:
+                writer.writerow([p.id, p.label, repr(p.confidence),
+                                 repr(p.probability_contradict)])
+    return write
 
 
 def _read(path: Path) -> list[Prediction]:

@@ -1,8 +1,10 @@
 """Classifier runs kept under their book-model run, and reopened as they were."""
 
 import datetime
+import errno
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from bdh_studio import resources
 from bdh_studio.core import checkpoints
 from bdh_studio.core.classifier import classify
 from bdh_studio.core.classify_runs import CLASSIFY, describe, load, save, saved
+from bdh_studio.core.errors import WriteFailed
 
 
 def settings_of(models):
@@ -100,3 +103,19 @@ def test_results_kept_under_the_old_names_still_list_after_the_new(kept):
     assert describe(old[1]).endswith(" · 2026-12-05 09:00")
     assert load(old[0])[0].predictions == outcome.predictions
 
+
+def test_a_save_the_disk_cuts_leaves_nothing_listed_and_the_last_result_whole(kept,
+                                                                              monkeypatch):
+    run, outcome = kept
+    first = save(run, outcome, settings_of(run))
+    before = contents(first)
+    write_text = Path.write_text
+
+    def full(path, text, *args, **kwargs):
+        if ".report.json." in path.name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write_text(path, text, *args, **kwargs)
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(WriteFailed, match="the disk is full"):
+        save(run, outcome, settings_of(run))
+    assert list((run / CLASSIFY).iterdir()) == [first] and contents(first) == before
