@@ -30,7 +30,7 @@ def may_close(window: QWidget, tasks: list[BackgroundTask], training: bool,
     if stuck:
         QMessageBox.warning(
             window, "Still running",
-            f"{', '.join(stuck)} did not stop within {JOIN_SECONDS:.0f} s. The window "
+            f"{', '.join(stuck)} did not stop within {JOIN_SECONDS:g} s. The window "
             f"stays open so no work is cut off mid-write; close it again to wait longer.")
         return False
     return True

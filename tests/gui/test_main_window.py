@@ -382,12 +382,14 @@ def test_closing_asks_once_then_joins_sampling_classifying_and_training(
     shiboken6.delete(window)
 
 
-def test_a_task_that_cannot_be_joined_keeps_the_window_open_and_says_so(window, monkeypatch):
+def test_a_task_that_cannot_be_joined_keeps_the_window_open_and_says_so(window, qtbot,
+                                                                          monkeypatch):
     import threading
 
     from PySide6.QtWidgets import QMessageBox
 
     from bdh_studio.gui.background import BackgroundTask
+    qtbot.waitUntil(lambda: not window.runs.reader.running, timeout=30_000)  # not stuck too
     release, started = threading.Event(), threading.Event()
     stubborn = BackgroundTask("a stubborn task", window)
     stubborn.start(lambda control: started.set() or release.wait(60))  # never checks
@@ -397,7 +399,7 @@ def test_a_task_that_cannot_be_joined_keeps_the_window_open_and_says_so(window, 
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
     assert not window.close()
-    assert len(warned) == 1 and warned[0].startswith("a stubborn task did not stop within")
+    assert len(warned) == 1 and warned[0].startswith("a stubborn task did not stop within 0.2 s")
     release.set()
     assert stubborn.wait(30_000)
 
