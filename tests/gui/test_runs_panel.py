@@ -43,9 +43,11 @@ def runs_root(two_runs, tmp_path):
 
 
 def opened(window, qtbot, folder):
+    """Open ``folder`` and wait, as a person would, until its curves and its row in the
+    Runs list (read in the background, maybe after the run opens) are both there."""
     window.session.open_run(folder)
-    qtbot.waitUntil(lambda: not window.session.opener.running and window.run_dir == folder,
-                    timeout=30_000)
+    qtbot.waitUntil(lambda: not window.session.opener.running and window.run_dir == folder
+                    and str(folder) in window.runs.summaries, timeout=30_000)
 
 
 def test_opening_run_b_after_run_a_leaves_nothing_of_a(window, qtbot, runs_root):

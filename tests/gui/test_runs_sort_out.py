@@ -18,7 +18,8 @@ def panel(qtbot, tmp_path):
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitUntil(lambda: len(widget.summaries) == 6, timeout=30_000)
-    return widget
+    yield widget
+    widget.wait()  # a listing the last edit started must end before its thread is destroyed
 
 
 def select(panel, name, qtbot=None):
@@ -55,6 +56,7 @@ def test_notes_and_tags_are_edited_saved_and_read_back(panel, qtbot, tmp_path):
     qtbot.addWidget(relaunched)
     qtbot.waitUntil(lambda: str(renamed) in relaunched.summaries, timeout=30_000)
     assert relaunched.summaries[str(renamed)].notes == "the one to beat"
+    relaunched.wait()
 
 
 def test_a_run_with_damaged_notes_is_listed_with_the_reason(panel, qtbot, tmp_path):
