@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.runs.checked_changed.connect(
             lambda summaries: s.compare([Path(summary.path) for summary in summaries]))
         self.results.busy_changed.connect(self._update_controls)
+        self.results.warning.connect(self.banner.add_message)
         self.results.inspect_requested.connect(self.inspect_backstory)
         self.config_panel.changed.connect(self._update_controls)
         self.config_panel.changed.connect(self._runtime_changed)

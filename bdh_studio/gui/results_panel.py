@@ -25,7 +25,7 @@ from ..core.classifier import Outcome, classify, write_predictions
 from ..core.classify_runs import checkpoints_used, describe, load, partial_note, save, saved
 from ..core.config import CLASSIFIER_MODES
 from ..core.control import TaskControl
-from ..core.errors import UserError
+from ..core.errors import UserError, WriteFailed
 from ..core.outputs import check_file
 from ..core.predictions import PredictionRow, out_of_fold, prediction_rows, write_table
 from ..core.run.summary import is_run
@@ -43,6 +43,7 @@ from .work_queue import WorkQueue
 
 SETTINGS = "backstories"
 TEXT_CHARS = 24  # the backstory column's width where the others leave it no room
+EXPORT_IDS, EXPORT_TABLE = "Export id,label…", "Export table…"  # named in messages as well
 
 
 def read_csv(path: Path) -> tuple[bool, BackstorySet] | str:
@@ -61,10 +62,27 @@ class Shown:
     note: str
     models: str  # the book-model folder it used: another folder's result is not shown
     kept: Path | None  # where it is kept, if it is
+    not_kept: str = ""  # why a run folder could not keep it, and what to do
+
+
+def keep(models: str, outcome: Outcome, settings: dict) -> tuple[Path | None, str]:
+    """Keep ``outcome`` under its book-model run: the folder, or why not and what to do.
+
+    A full disk or a read-only run folder must not cost the minutes of work
+    just done: the result is shown all the same, and Export saves it elsewhere.
+    """
+    try:
+        return save(models, outcome, settings), ""
+    except WriteFailed as exc:
+        return None, (f"This classifier result is shown but could not be kept with the run: "
+                      f"{exc}. To save it now, use {EXPORT_IDS} (the test predictions) or "
+                      f"{EXPORT_TABLE} (every row) below the predictions: they write to a "
+                      f"folder you choose.")
 
 
 class ResultsPanel(QWidget):
     problem = Signal(str)
+    warning = Signal(str)  # added below the banner's message: the work it concerns is shown
     busy_changed = Signal()
     backstories_loaded = Signal(list)  # the usable rows of the loaded CSVs, train then test
     inspect_requested = Signal(object)  # the Backstory of the selected row
@@ -230,9 +248,9 @@ class ResultsPanel(QWidget):
         self.split_filter.addItems(PredictionsFilter.SPLITS)
         for combo in (self.book_filter, self.label_filter, self.split_filter):
             combo.currentIndexChanged.connect(self._filter)
-        self.export_button = QPushButton("Export id,label…", clicked=self.ask_export_predictions)
+        self.export_button = QPushButton(EXPORT_IDS, clicked=self.ask_export_predictions)
         self.export_button.setToolTip("The test predictions as the competition expects them")
-        self.export_table_button = QPushButton("Export table…", clicked=self.ask_export_table)
+        self.export_table_button = QPushButton(EXPORT_TABLE, clicked=self.ask_export_table)
         self.export_table_button.setToolTip("Every row with its book, character, confidence, "
                                             "true label (train rows) and text")
         self.inspect_button = QPushButton("Inspect row", objectName="inspectRow",
@@ -351,13 +369,14 @@ class ResultsPanel(QWidget):
         def task(control: TaskControl) -> Shown:
             outcome = classify(train, models, test, mode=mode, folds=folds, repeats=repeats,
                                control=control, runtime=resolve(device, precision))
-            note, kept = partial_note(checkpoints_used(outcome)), None
+            note, kept, not_kept = partial_note(checkpoints_used(outcome)), None, ""
             if is_run(Path(models)):  # a run folder keeps the results made from it
                 settings = {"train": train, "test": test, "models": models, "mode": mode,
                             "folds": folds, "repeats": repeats}
-                kept = save(models, outcome, settings)
-                note = "; ".join(filter(None, [f"kept in {kept}", note]))
-            return Shown(outcome, note, models, kept)
+                kept, not_kept = keep(models, outcome, settings)
+                where = f"kept in {kept}" if kept else "not kept: see the message at the top"
+                note = "; ".join(filter(None, [where, note]))
+            return Shown(outcome, note, models, kept, not_kept)
 
         self.worker.start(task)
         self.progress.setValue(0)
@@ -410,6 +429,8 @@ class ResultsPanel(QWidget):
         self._shown = shown
         if shown.note:
             self.message.setText(f"{self.message.text()}; {shown.note}")
+        if shown.not_kept:
+            self.warning.emit(shown.not_kept)
         self.refresh_kept()
 
     def stop(self) -> None:

@@ -1,10 +1,14 @@
 """The Backstories tab as a demanding user walked it (issue 26 items 3, 4 and the kept list)."""
 
+import errno
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 from bdh_studio.core.classify_runs import CLASSIFY, saved
+from bdh_studio.gui import file_dialogs
 from test_runs_panel import opened
 
 
@@ -68,3 +72,33 @@ def test_reopen_shows_the_mode_k_and_repeats_of_the_result_it_shows(window, qtbo
     assert "k = 2 · 1 repeat(s)" in panel.kept.currentText()
     assert (panel.mode.currentText(), panel.folds.value(), panel.repeats.value()) == \
         ("features", 2, 1)
+
+
+@pytest.mark.parametrize("code, why, todo", [
+    (errno.ENOSPC, "the disk is full", "free some disk space"),
+    (errno.EACCES, "no permission to write there", "make it writable")])
+def test_a_result_the_run_folder_cannot_keep_is_shown_and_says_why_and_what_to_do(
+        window, qtbot, runs_root, tmp_path, monkeypatch, code, why, todo):
+    write_text = Path.write_text
+
+    def refused(path, text, *args, **kwargs):
+        if ".report.json." in path.name:  # the kept result's last file, in its temporary
+            raise OSError(code, os.strerror(code))
+        return write_text(path, text, *args, **kwargs)
+    monkeypatch.setattr(Path, "write_text", refused)
+    window.load_demo()
+    opened(window, qtbot, runs_root / "A")
+    panel = classified(window, qtbot)
+    assert panel.pages.currentIndex() == 1 and panel.model.rowCount() > 0
+    assert panel.report.table.rowCount() > 0 and saved(runs_root / "A") == []
+    assert "not kept" in panel.message.text() and "kept in" not in panel.message.text()
+    message = window.banner.label.text()
+    assert window.banner.isVisibleTo(window), panel.message.text()
+    for words in ("could not be kept", why, todo, panel.export_button.text()):
+        assert words in message
+    out = tmp_path / "exported" / "predictions.csv"
+    out.parent.mkdir()
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *args: str(out))
+    panel.export_button.click()
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "id,label" and len(rows) == 1 + len(panel.outcome.predictions) > 1
