@@ -226,7 +226,7 @@ class BDH(nn.Module):
         return checkpoint(layer, x, use_reentrant=False)
 
     def hidden(self, idx: torch.Tensor, stats: dict | None = None,
-               probe: Probe | None = None) -> torch.Tensor:
+               probe: Probe | None = None, layers: int | None = None) -> torch.Tensor:
         """The last layer's output, (B, T, D): what the classifier pools.
 
         Passing a dict as ``stats`` fills it with the fraction of non-zero
@@ -234,18 +234,23 @@ class BDH(nn.Module):
         the model's device, so that asking for them costs no host sync.
         ``probe(x_sparse, y_sparse)``, both (B, H, T, N), is called once per
         layer in order: how the inspector reads the activations without a
-        second copy of the forward pass.
+        second copy of the forward pass.  ``layers`` runs only that many
+        (the first ones; the output is then the last of them): an inspector
+        reading layer l has no use for the layers after it.
         """
+        depth = self.config.n_layer if layers is None else layers
+        if not 1 <= depth <= self.config.n_layer:
+            raise ValueError(f"layers must be 1 to {self.config.n_layer}, not {depth}")
         B, T = idx.shape
-        x = self.ln(self.embed(idx).unsqueeze(1))
+        x = self.ln(self.embed(idx).unsqueeze(1))  # B, 1, T, D
         turn = self.attn.rotation(T, idx.device)
         recompute = self.checkpoint_layers and torch.is_grad_enabled()
-        for _ in range(self.config.n_layer):
+        for _ in range(depth):
             x = (self._checkpointed(x, turn, stats, probe) if recompute
                  else self._layer(x, turn, stats, probe))
         if stats is not None:
             for key in ("x_sparsity", "y_sparsity"):
-                stats[key] = stats[key] / self.config.n_layer
+                stats[key] = stats[key] / depth
         return x.view(B, T, -1)
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None,

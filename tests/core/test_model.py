@@ -1,5 +1,7 @@
 """The model against Pathway's reference outputs, and generation against the full pass."""
 
+from dataclasses import replace
+
 import pytest
 import torch
 from torch.overrides import TorchFunctionMode
@@ -145,6 +147,22 @@ def test_sparsity_statistics_are_fractions_per_layer_average():
     model(torch.randint(0, 256, (2, 16)), stats=stats)
     assert set(stats) == {"x_sparsity", "y_sparsity"}
     assert all(0.0 < float(v) < 1.0 for v in stats.values())
+
+
+def test_the_first_layers_alone_are_a_model_of_that_many_layers():
+    """Layers share their weights, so the first l layers of a model are an l-layer model."""
+    torch.manual_seed(0)
+    config = BDHConfig(n_layer=4, n_embd=32, n_head=2, mlp_internal_dim_multiplier=8,
+                       dropout=0.0)
+    model, idx = BDH(config).eval(), torch.randint(0, 256, (2, 24))
+    with torch.no_grad():
+        for layers in range(1, 5):
+            shallow = BDH(replace(config, n_layer=layers)).eval()
+            shallow.load_state_dict(model.state_dict())
+            assert torch.equal(model.hidden(idx, layers=layers), shallow.hidden(idx))
+        for layers in (0, 5):
+            with pytest.raises(ValueError, match="layers must be 1 to 4"):
+                model.hidden(idx, layers=layers)
 
 
 def test_attention_backward_matches_autograd_of_the_reference_expression():
