@@ -273,3 +273,21 @@ def test_top_neurons_cancelled_stops_at_the_next_layer():
     with pytest.raises(Cancelled):
         activity.top_neurons(model, b"The salt road ran north.", 3, 10, progress=progress)
     assert layers_read == [0.25, 0.5], "layers were read after the cancel"
+
+
+@pytest.mark.parametrize("kind", activity.KINDS)
+def test_top_neurons_stop_after_their_layer_and_equal_the_whole_forwards(kind):
+    """The layers after the one read change nothing of it: the forward ends there, and the
+    neurons and values are those a whole forward's tap reads, for every layer."""
+    torch.manual_seed(0)
+    model, data, position = BDH(replace(TINY, n_layer=4)).eval(), make_text(200).encode(), 150
+    idx = torch.tensor(list(data[: position + 1])).unsqueeze(0)
+    for layer in range(4):
+        tap, layers_read = activity.LayerTap(layer, kind), []
+        with torch.no_grad():
+            model.hidden(idx, probe=tap)
+        values, ids = torch.topk(tap.value[0, :, -1].flatten(), 20)
+        got = activity.top_neurons(model, data, layer, position, kind,
+                                   progress=lambda fraction, message: layers_read.append(fraction))
+        assert [(v.neuron, v.value) for v in got] == list(zip(ids.tolist(), values.tolist()))
+        assert len(layers_read) == layer + 1 and layers_read[-1] == 1.0

@@ -110,22 +110,23 @@ def top_neurons(model: BDH, data: bytes, layer: int, position: int, kind: str = 
     """The ``k`` most active neurons of ``layer`` at byte ``position`` of ``data``.
 
     Attention is causal, so reading the text up to ``position`` gives that
-    byte's activations.  ``progress`` hears of each layer read: a caller
-    cancels there, one layer (not a whole forward) before the next task.
+    byte's activations, and a layer's depend only on the layers before it,
+    so the forward stops at ``layer``.  ``progress`` hears of each layer read: a
+    caller cancels there, one layer (not a whole forward) before the next task.
     """
     check_text(data)
     n_layer = model.config.n_layer
     if not 0 <= layer < n_layer or not 0 <= position < len(data):
         raise UserError(f"layer {layer} at byte {position} is outside the text "
                         f"({n_layer} layers, {len(data)} bytes)")
-    tap = LayerTap(layer, kind)
+    tap, depth = LayerTap(layer, kind), layer + 1
 
     def probe(x_sparse: torch.Tensor, y_sparse: torch.Tensor) -> None:
         tap(x_sparse, y_sparse)
-        progress(tap.calls / n_layer, f"reading layer {tap.calls} of {n_layer}")
+        progress(tap.calls / depth, f"reading layer {tap.calls} of {depth}")
 
     idx = torch.tensor(list(data[: position + 1]), dtype=torch.long, device=device_of(model))
-    model.hidden(idx.unsqueeze(0), probe=probe)
+    model.hidden(idx.unsqueeze(0), probe=probe, layers=depth)
     acts = tap.value[0, :, -1].flatten()  # H*N at the byte
     values, neurons = torch.topk(acts, min(k, acts.numel()))
     N = model.config.n_sparse
