@@ -564,3 +564,23 @@ def test_a_search_is_cleared_when_a_setting_it_was_made_with_changes(panel, qtbo
     assert panel.concept.result is None and panel.concept.table.rowCount() == 0
     note = panel.concept.curve_note
     assert note.isVisible() and f"another {setting}" in note.text() and "Search" in note.text()
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_a_scan_is_cleared_when_a_setting_it_was_made_with_changes(panel, qtbot, setting):
+    """Its list, contexts and histogram are of the settings it was made with: the view goes
+    back to asking for a scan, naming what changed, as the concept search does."""
+    qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    open_tab(qtbot, panel, panel.neuron)
+    assert panel.neuron.list.rowCount() > 0 and not panel.neuron.list_note.isVisible()
+    SETTINGS[setting](qtbot, panel)
+    assert panel.neuron.list.rowCount() == 0, f"a scan of the {setting} before is still listed"
+    assert panel.scan is None and not panel.neuron.contexts.toPlainText()
+    note = panel.neuron.list_note
+    assert note.isVisible() and f"another {setting}" in note.text() and "Scan" in note.text()
+    qtbot.mouseClick(panel.neuron.scan_button, Qt.LeftButton)  # scanned again, for these
+    finish(qtbot, panel)
+    assert panel.neuron.list.rowCount() > 0 and not note.isVisible()
+    assert f"layer {panel.scan.settings.layer}, {panel.kind.currentData()}." in \
+        panel.neuron.facts.text()

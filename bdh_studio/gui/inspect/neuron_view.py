@@ -25,6 +25,8 @@ PER_MEAN_WIDTH = np.diff(LOG_EDGES).mean() / np.diff(LOG_EDGES)
 NOT_SCANNED = "No data yet: press Scan the book to see what each neuron fires on."
 NO_SCAN = "Scan the book to see what each neuron fires on."
 NO_NEURONS = "No data yet: press Scan the book for a list of every neuron."
+SCAN_AGAIN = ("The scan was of another {setting}: press Scan the book for a list of every "
+              "neuron of the {setting} chosen now.")
 
 
 class NeuronView(QWidget):
@@ -86,7 +88,7 @@ class NeuronView(QWidget):
         self.neuron.setValue(self.wanted)
         self._draw()
 
-    def clear(self) -> None:
+    def clear(self, note: str = NO_NEURONS) -> None:
         """Forget the scan (of a model or book no longer chosen): say what to do again."""
         self.scan = None
         self.list.clear()
@@ -94,7 +96,12 @@ class NeuronView(QWidget):
         self.contexts.clear()
         self.histogram.clear()
         self.histogram_note.say(NOT_SCANNED)
-        self.list_note.say(NO_NEURONS)
+        self.list_note.say(note)
+
+    def outdated(self, setting: str) -> None:
+        """Forget a scan made with another ``setting`` (layer, …) than the one chosen now,
+        saying so: its neurons' contexts and histograms are of that one."""
+        self.clear(SCAN_AGAIN.format(setting=setting))
 
     def show_neuron(self, neuron: int) -> None:
         self.wanted = neuron

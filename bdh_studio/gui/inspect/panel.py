@@ -8,10 +8,11 @@ result is of the choices its task started with (the model; for a scan or a
 search also the book, sample size, layer and activation; for a byte's top
 neurons the byte and the activation shown): choosing another cancels the task,
 and a result that still arrives is dropped, so a view never shows one choice's
-result under the controls of another.  A concept search already shown is
-cleared too when a setting it was made with changes: a neuron opened from it
-would be scanned for the settings chosen now, not for the search's.  A task
-asked for while a replaced one is still ending starts once that one has ended.
+result under the controls of another.  A scan or a concept search already
+shown is cleared too when a setting it was made with changes, its note saying
+which (a neuron opened from a search would be scanned for the settings chosen
+now, not for the search's).  A task asked for while a replaced one is still
+ending starts once that one has ended.
 """
 
 from __future__ import annotations
@@ -108,9 +109,8 @@ class InspectPanel(QWidget):
         # A task asked for while the running one is cancelled as replaced: its choices, its start.
         self._next: tuple[dict[str, Any], Callable[[], bool]] | None = None
         self.subject: Subject | None = None
-        self.scan: neurons.NeuronScan | None = None
-        self._scan_of: dict[str, Any] = {}  # the choices (SAMPLED) the scan was made with
-        self._search_of: dict[str, Any] = {}  # and those the concept search shown was made with
+        # The views showing a scan or a search, and the choices (SAMPLED) it was made with.
+        self._shown_of: dict[NeuronView | ConceptView, dict[str, Any]] = {}
         self._build()
         self._watch_settings()
         self.restore_settings()
@@ -184,12 +184,19 @@ class InspectPanel(QWidget):
             changed.connect(self._setting_changed)
 
     def _setting_changed(self) -> None:
-        """Cancel the task of other settings; clear the search shown if it was made with other
-        settings (its neurons, opened, would be scanned for these, not for its own)."""
+        """Cancel the task of other settings; clear a scan or search shown if it was made with
+        other settings (a search's neurons, opened, would be scanned for these, not its own)."""
         self._cancel_if_replaced()
-        replaced = self._replaced(self._search_of) if self.concept.result is not None else ""
-        if replaced:
-            self.concept.outdated(replaced)
+        for view, of in list(self._shown_of.items()):
+            replaced = self._replaced(of)
+            if replaced:
+                del self._shown_of[view]
+                view.outdated(replaced)
+
+    @property
+    def scan(self) -> neurons.NeuronScan | None:
+        """The scan the Neuron view shows: a neuron opened is shown from it."""
+        return self.neuron.scan
 
     # --- choosing ---------------------------------------------------------
 
@@ -225,14 +232,14 @@ class InspectPanel(QWidget):
         if self.subject is not None and str(self.subject.path) != model:
             for view in (self.activity, self.neuron, self.concept, self.graph):
                 view.clear()
-            self.scan = None
+            self._shown_of.clear()
         self._cancel_if_replaced()
 
     def _book_changed(self) -> None:
         """A scan and a concept search are of a book sample: another book's are forgotten."""
         self.neuron.clear()
         self.concept.clear()
-        self.scan = None
+        self._shown_of.clear()
         self._cancel_if_replaced()
 
     def add_checkpoint(self, path: Path) -> None:
@@ -359,8 +366,8 @@ class InspectPanel(QWidget):
         if replaced:
             self._ended(f"Dropped: another {replaced} was chosen while it ran.")
             return
-        if outcome.subject is not None and outcome.subject is not self.subject:
-            self.subject, self.scan = outcome.subject, None
+        if outcome.subject is not None:
+            self.subject = outcome.subject
         self.progress.setValue(1000)
         self.status.setText("Done.")
         self._on_result(outcome.value)
@@ -422,16 +429,13 @@ class InspectPanel(QWidget):
         self._start("Scanning the neurons", task, self._scanned, of=SAMPLED)
 
     def _scanned(self, scan: neurons.NeuronScan) -> None:
-        self.scan, self._scan_of = scan, dict(self._of)
+        self._shown_of[self.neuron] = dict(self._of)
         self.neuron.show_scan(scan)
 
     def open_neuron(self, neuron: int) -> None:
-        """Show a neuron's view; scan the book first if no scan of the choices made is at hand
-        (a scan of another layer, activation or sample says nothing of the neuron here)."""
+        """Show a neuron's view; scan the book first if no scan is shown (one shown is of the
+        choices made: another layer's, activation's or sample's was cleared when it changed)."""
         self.views.setCurrentWidget(self.neuron)
-        if self.scan is not None and self._replaced(self._scan_of):
-            self.scan = None
-            self.neuron.clear()
         self.neuron.show_neuron(neuron)
         if self.scan is None and self.book.text():
             self.scan_book()
@@ -446,7 +450,7 @@ class InspectPanel(QWidget):
         self._start(f"Searching {word!r}", task, self._searched, of=SAMPLED)
 
     def _searched(self, result: concepts.ConceptResult) -> None:
-        self._search_of = dict(self._of)
+        self._shown_of[self.concept] = dict(self._of)
         self.concept.show_result(result)
 
     def compute_graph(self, q: float) -> None:
