@@ -76,6 +76,7 @@ class TimeBudget(StepBudget):
         self.fastest_step = math.inf
         self.fraction, self.next_point = 0.0, 1
         self.last_elapsed: float | None = None  # where the last step ended; None before one
+        self.validated_step: int | None = None  # the step of this session's last validation
 
     def start(self, elapsed: float) -> None:
         self.fraction = self.dist.maximum(self._fraction(elapsed))
@@ -92,11 +93,19 @@ class TimeBudget(StepBudget):
         return self.fraction >= 1.0
 
     def validation_now(self, step: int) -> bool:
-        """Whether the fraction reached the next validation point; then aim at the one after."""
+        """Whether the fraction reached the next validation point; then aim at the one after.
+
+        Between two validations (the last excepted) come log_interval steps at least: on a
+        loaded machine one validation can outlast the time between points, and the book
+        would validate after every step and hardly train (seen: steps 80, 84, 87, 88).
+        """
         points = self.config.eval_points
-        if self.fraction * points < self.next_point and not self.done(step):
+        too_soon = self.validated_step is not None and \
+            step - self.validated_step < self.config.log_interval
+        if not self.done(step) and (self.fraction * points < self.next_point or too_soon):
             return False
         self.next_point = math.floor(self.fraction * points) + 1
+        self.validated_step = step
         return True
 
     def validated(self, seconds: float) -> None:

@@ -162,3 +162,24 @@ def test_steps_and_seconds_together_are_refused_in_one_line(books_dir, tmp_path,
     assert main(["train", str(books_dir), "--out", str(tmp_path / "run"),
                  "--max-seconds", "0"]) == 2
     assert "max_seconds: must be above 0" in capsys.readouterr().err
+
+
+def test_validations_slower_than_their_spacing_still_leave_the_book_steps_to_train(timed_config):
+    """On a loaded machine a validation took longer than the 8 s between points: the book
+    validated at steps 80, 84, 87 and 88, and spent its last 30 s validating."""
+    config = timed_config.replace(max_seconds=80, eval_points=10, log_interval=10,
+                                  eval_batches=8)
+    budget, now, step, validated = TimeBudget(config, Distributed.single(),
+                                              torch.nn.Linear(1, 1)), 0.0, 0, []
+    budget.start(now)
+    while not budget.done(step):
+        step, now = step + 1, now + 0.1
+        budget.advance(step, now)
+        if budget.validation_now(step):
+            validated.append(step)
+            now += 9.0  # longer than a tenth of the budget
+            budget.validated(9.0)
+            budget.advance(step, now)
+    gaps = [b - a for a, b in zip(validated, validated[1:-1])]
+    assert gaps and min(gaps) >= config.log_interval, validated
+    assert validated[-1] == step
