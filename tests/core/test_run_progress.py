@@ -43,3 +43,13 @@ def test_a_new_book_does_not_show_the_pace_of_the_book_before():
                            ev.BookFinished("a", "finished", 100),
                            ev.BookStarted("b", 1, 3, 100))
     assert progress.tokens_per_s == 0 and "tokens/s" not in progress.text()
+
+
+def test_validations_after_the_last_logged_step_move_the_clock_on():
+    """A book trained by time finished at 1:18 after validating at steps 84, 87 and 88; the
+    status line, moved on by logged steps alone, said "0:48 of 1:20 (60%) · finished"."""
+    progress = progress_of(ev.BookStarted("a", 0, 3, 1600, budget="seconds", max_seconds=80),
+                           ev.StepLogged("a", 80, 2.0, 1e-3, 1000.0, 48.0),
+                           ev.ValidationLogged("a", 88, 2.2, 3.1, 77.8, 0.0),
+                           ev.ValidationLogged("b", 3, 2.5, 3.6, 5.0, 0.0))
+    assert "1:17 of 1:20 (97%), step 88" in progress.text()

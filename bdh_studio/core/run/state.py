@@ -127,7 +127,10 @@ class RunState:
         t, wall = book.offset + event.elapsed, self._wall(event.time)
         book.series["val"].append(event.step, t, event.val_loss, wall)
         book.logged["bits_per_byte"].append(event.step, t, event.bits_per_byte, wall)
-        self.progress.val_loss = event.val_loss
+        p = self.progress
+        p.val_loss = event.val_loss
+        if event.book == p.book and event.step >= p.step:  # the clock moves between log steps
+            p.step, p.elapsed = event.step, max(p.elapsed, event.elapsed)
         self.sessions.last_time = max(self.sessions.last_time, event.time)
         self.sessions.val_loss[event.book] = event.val_loss
         return event.book
