@@ -291,3 +291,22 @@ def test_top_neurons_stop_after_their_layer_and_equal_the_whole_forwards(kind):
                                    progress=lambda fraction, message: layers_read.append(fraction))
         assert [(v.neuron, v.value) for v in got] == list(zip(ids.tolist(), values.tolist()))
         assert len(layers_read) == layer + 1 and layers_read[-1] == 1.0
+
+
+def test_a_scans_reading_stops_after_its_layer_and_equals_the_whole_forwards(planted_book):
+    """A scan or concept search of layer 0 of 4 read all four layers of every chunk."""
+    torch.manual_seed(1)
+    model, ran = BDH(replace(TINY, n_layer=4)).eval(), []
+    sample, ids = sample_book(planted_book, 2_000, 64), np.arange(6)
+    hidden = model.hidden
+    model.hidden = lambda idx, probe, layers=None: ran.append(layers) or hidden(
+        idx, probe=probe, layers=layers)
+    for layer in range(4):
+        tap = activity.LayerTap(layer, "xy")
+        with torch.no_grad():
+            hidden(torch.from_numpy(sample.chunks[ids].astype(np.int64)), probe=tap)
+        whole = tap.value.permute(0, 2, 1, 3).flatten(0, 1).flatten(1)
+        ran.clear()
+        (_, acts), = read_chunks(model, sample, ids, layer, "xy", batch=6)
+        assert ran == [layer + 1]
+        assert torch.equal(acts, whole)

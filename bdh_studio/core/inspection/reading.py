@@ -79,7 +79,8 @@ def read_chunks(model: BDH, sample: BookSample, chunk_ids: np.ndarray, layer: in
     """(chunk ids, activations (len(ids) * T, n)) batch by batch, without gradients.
 
     Row ``i * T + t`` of a batch's activations is byte t of chunk ``ids[i]``;
-    column j is neuron j = h * N + k.
+    column j is neuron j = h * N + k.  A layer depends only on the layers before
+    it, so each forward stops at ``layer``.
     """
     check_layer_kind(model, layer, kind)
     device = device_of(model)
@@ -89,7 +90,7 @@ def read_chunks(model: BDH, sample: BookSample, chunk_ids: np.ndarray, layer: in
         tap = LayerTap(layer, kind)
         idx = torch.from_numpy(sample.chunks[ids].astype(np.int64)).to(device)
         with torch.no_grad():
-            model.hidden(idx, probe=tap)
+            model.hidden(idx, probe=tap, layers=layer + 1)
         yield ids, tap.value.permute(0, 2, 1, 3).flatten(0, 1).flatten(1)  # B*T, H*N
         done = min(start + batch, total)
         progress(done / total, f"{message}: {done:,} of {total:,} chunks")
