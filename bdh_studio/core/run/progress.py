@@ -5,13 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-def duration(seconds: float) -> str:
-    """m:ss, or h:mm:ss past an hour: a status line's clock."""
-    seconds = max(0, int(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+from ..countdown import duration
 
 
 def hms(seconds: float) -> str:
