@@ -25,6 +25,7 @@ from ..core.classifier import Outcome, classify, write_predictions
 from ..core.classify_runs import checkpoints_used, describe, load, partial_note, save, saved
 from ..core.config import CLASSIFIER_MODES
 from ..core.control import TaskControl
+from ..core.countdown import timed
 from ..core.errors import UserError, WriteFailed
 from ..core.outputs import check_file
 from ..core.predictions import PredictionRow, out_of_fold, prediction_rows, write_table
@@ -368,7 +369,8 @@ class ResultsPanel(QWidget):
 
         def task(control: TaskControl) -> Shown:
             outcome = classify(train, models, test, mode=mode, folds=folds, repeats=repeats,
-                               control=control, runtime=resolve(device, precision))
+                               control=control.relay(timed(control.progress)),
+                               runtime=resolve(device, precision))
             note, kept, not_kept = partial_note(checkpoints_used(outcome)), None, ""
             if is_run(Path(models)):  # a run folder keeps the results made from it
                 settings = {"train": train, "test": test, "models": models, "mode": mode,

@@ -2,11 +2,13 @@
 
 import errno
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from bdh_studio.core import countdown
 from bdh_studio.core.classify_runs import CLASSIFY, saved
 from bdh_studio.gui import file_dialogs
 from test_runs_panel import opened
@@ -102,3 +104,22 @@ def test_a_result_the_run_folder_cannot_keep_is_shown_and_says_why_and_what_to_d
     panel.export_button.click()
     rows = out.read_text(encoding="utf-8").splitlines()
     assert rows[0] == "id,label" and len(rows) == 1 + len(panel.outcome.predictions) > 1
+
+
+def test_a_run_says_how_long_it_has_run_and_about_how_long_it_has_left(window, qtbot,
+                                                                     runs_root, monkeypatch):
+    """On a clock that moves 10 s at each look, so a run of the tiny demo models reads as
+    minutes of work, and every report after the first few percent tells the time left."""
+    ticks, real = iter(range(0, 10**6, 10)), countdown.Countdown
+    monkeypatch.setattr(countdown, "Countdown", lambda clock: real(lambda: float(next(ticks))))
+    panel, seen = window.results, []  # each report's fraction, and the message shown for it
+    panel.worker.progressed.connect(lambda fraction, message:
+                                    seen.append((fraction, panel.message.text())))
+    window.load_demo()
+    opened(window, qtbot, runs_root / "A")
+    classified(window, qtbot)
+    under_way = [message for fraction, message in seen if 0.05 <= fraction < 1.0]
+    assert under_way and all(re.search(r" · \d+:\d\d elapsed, about \d+:\d\d left$", message)
+                             for message in under_way), seen
+    assert any(message.startswith("grouped fold") for message in under_way), seen
+    assert re.fullmatch(r"done · \d+:\d\d elapsed", seen[-1][1]), seen
