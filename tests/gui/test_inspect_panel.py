@@ -1,5 +1,6 @@
 """The Inspect tab driven as a person would: pick a model and a book, read, scan, search, graph."""
 
+import re
 import threading
 from pathlib import Path
 
@@ -584,3 +585,16 @@ def test_a_scan_is_cleared_when_a_setting_it_was_made_with_changes(panel, qtbot,
     assert panel.neuron.list.rowCount() > 0 and not note.isVisible()
     assert f"layer {panel.scan.settings.layer}, {panel.kind.currentData()}." in \
         panel.neuron.facts.text()
+
+
+def test_a_long_computation_says_how_long_it_has_run_and_about_how_long_it_has_left(
+        panel, qtbot, monkeypatch):
+    monkeypatch.setattr(graph, "BLOCK_ENTRIES", 256)  # one row a block: many reports
+    seen = []  # each report's fraction, and the status shown for it
+    panel.worker.progressed.connect(lambda fraction, message:
+                                    seen.append((fraction, panel.status.text())))
+    qtbot.mouseClick(panel.graph.compute_button, Qt.LeftButton)
+    finish(qtbot, panel)
+    under_way = [status for fraction, status in seen if 0.05 <= fraction < 1.0]
+    assert under_way and all(re.search(r" · \d+:\d\d elapsed, about \d+:\d\d left$", status)
+                             for status in under_way), seen

@@ -1,9 +1,10 @@
 """The Inspect tab: choose a book model and a book, then read, scan, search and graph.
 
-All the work runs in one background task at a time with a progress bar and
-Cancel; what was chosen is remembered in QSettings.  A task never reads a
-control: what the controls say is read on the GUI thread into a ``Choice``
-before it starts, and the model it loaded comes back with its result.  A
+All the work runs in one background task at a time with a progress bar, the time
+it has run and about how long it has left, and Cancel; what was chosen is
+remembered in QSettings.  A task never reads a control: what the controls say is
+read on the GUI thread into a ``Choice`` before it starts, and the model it
+loaded comes back with its result.  A
 result is of the choices its task started with (the model; for a scan or a
 search also the book, sample size, layer and activation; for a byte's top
 neurons the byte and the activation shown): choosing another cancels the task,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit,
 
 from ...core.backstories import Backstory, normalise
 from ...core.control import TaskControl
+from ...core.countdown import timed
 from ...core.errors import UserError
 from ...core.inspection import activity, cache, concepts, graph, neurons
 from ...core.inspection.activity import KINDS
@@ -310,9 +312,11 @@ class InspectPanel(QWidget):
         self.save_settings()
 
         def run(control: TaskControl) -> Outcome:
+            report = timed(control.progress)  # a scan of a large sample takes minutes
+
             def progress(fraction: float, message: str) -> None:
                 control.check()  # each report ends a unit of the inspector's work
-                control.progress(fraction, message)
+                report(fraction, message)
             return task(choice, progress)
 
         self.worker.start(run)
