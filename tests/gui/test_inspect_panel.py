@@ -598,3 +598,22 @@ def test_a_long_computation_says_how_long_it_has_run_and_about_how_long_it_has_l
     under_way = [status for fraction, status in seen if 0.05 <= fraction < 1.0]
     assert under_way and all(re.search(r" · \d+:\d\d elapsed, about \d+:\d\d left$", status)
                              for status in under_way), seen
+
+
+def test_the_progress_bar_shows_only_while_a_task_runs(panel, qtbot, monkeypatch):
+    """Idle, an empty bar across the settings row looked like a text field to type in."""
+    assert not panel.progress.isVisible()
+    held, real = threading.Event(), graph.graph_report
+
+    def held_at_its_first_block(model, control, q, progress):
+        progress(0.1, "the graph's first blocks")
+        held.wait(30)
+        return real(model, control, q, progress)
+
+    monkeypatch.setattr(graph, "graph_report", held_at_its_first_block)
+    qtbot.mouseClick(panel.graph.compute_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.progress.value() == 100, timeout=30_000)
+    assert panel.progress.isVisible() and panel.progress.width() < panel.status.width()
+    held.set()
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=60_000)
+    assert not panel.progress.isVisible() and panel.status.text() == "Done."

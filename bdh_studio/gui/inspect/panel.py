@@ -54,6 +54,7 @@ SHOWN, CELL = "shown", "cell"
 SAID = {MODEL: "model", BOOK: "book", N_BYTES: "sample size", LAYER: "layer", KIND: "activation",
         SHOWN: "activation", CELL: "byte"}
 SAMPLED = (MODEL, BOOK, N_BYTES, LAYER, KIND)  # a scan's or a concept search's
+PROGRESS_WIDTH = 160  # px: the status beside it has the rest of the row
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,8 @@ class InspectPanel(QWidget):
         for kind in KINDS:
             self.kind.addItem(kind, kind)
         self.progress = named(QProgressBar(maximum=1000), "inspectProgress", "Progress")
+        self.progress.setFixedWidth(PROGRESS_WIDTH)
+        self.progress.hide()  # idle, an empty bar across the row read as a text field
         self.status = named(ElidedLabel(elide=Qt.ElideRight), "inspectStatus", "What the inspector is doing")
         self.cancel_button = named(QPushButton("Cancel", clicked=self.cancel), "inspectCancel",
                                    "Cancel the running computation")
@@ -170,12 +173,12 @@ class InspectPanel(QWidget):
             first.addWidget(w, 1 if w in (self.model, self.book) else 0)
         second = QHBoxLayout()
         for w in (QLabel("Sample"), self.sample_kb, QLabel("Layer"), self.layer,
-                  QLabel("Activation"), self.kind, self.progress, self.cancel_button):
-            second.addWidget(w, 1 if w is self.progress else 0)
+                  QLabel("Activation"), self.kind, self.progress, self.status,
+                  self.cancel_button):
+            second.addWidget(w, 1 if w is self.status else 0)
         layout = QVBoxLayout(self)
         layout.addLayout(first)
         layout.addLayout(second)
-        layout.addWidget(self.status)
         layout.addWidget(self.views, 1)
 
     def _watch_settings(self) -> None:
@@ -308,6 +311,7 @@ class InspectPanel(QWidget):
         self._of = {field: getattr(choice, field) for field in of}
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
+        self.progress.show()
         self.status.setText(f"{title}…")
         self.save_settings()
 
@@ -383,6 +387,7 @@ class InspectPanel(QWidget):
     def _idle(self) -> None:
         """Start the task asked for while the last one ended, if its choices still hold."""
         self.cancel_button.setEnabled(False)
+        self.progress.hide()
         queued, self._next = self._next, None
         if queued is not None and not self._replaced(queued[0]):
             queued[1]()
