@@ -60,7 +60,7 @@ class GraphView(QWidget):
         self.plot.setLogMode(True, True)
         self.plot.setLabel("bottom", "degree d")
         self.plot.getAxis("bottom").setTicks([DEGREE_TICKS])
-        self.plot.setLabel("left", "share of neurons with degree ≥ d")
+        self.plot.setLabel("left", "share with degree ≥ d")  # of the neurons; longer, 1024x700 cut it
         self.plot.addLegend(offset=(10, -10))  # bottom left: a CCDF never goes there
         self.plot_note = EmptyNote(self.plot)
         self.hubs = named(QTableWidget(0, 5), "inspectGraphHubs", "Hub neurons")
