@@ -11,12 +11,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tqdm import tqdm
-
 from ..core import config as cfg
 from ..core.control import TaskControl
 from ..core.outputs import check_file
 from ..core.runtime import resolve
+from .fraction_bar import FractionBar
 
 if TYPE_CHECKING:
     from ..core.classifier import Outcome
@@ -54,22 +53,10 @@ def run(args: argparse.Namespace) -> int:
     out = check_file(args.out, inputs, "--out", "predictions.csv")  # before minutes of work
     cv_path = check_file(cv_predictions_path(out), inputs, "--out", "predictions.csv")
     from ..core.classifier import classify, write_predictions
-    bars: list[tqdm] = []  # made at the first report: a refused input stays one line
-
-    def progress(fraction: float, message: str) -> None:
-        if not bars:
-            bars.append(tqdm(total=100, file=sys.stderr, dynamic_ncols=True,
-                             bar_format="{percentage:3.0f}%|{bar:24}| {elapsed} {desc}"))
-        bars[0].update(round(100 * fraction) - bars[0].n)
-        bars[0].set_description_str(f"{args.mode}: {message}")
-
-    try:
+    with FractionBar(f"{args.mode}: ") as progress:
         outcome = classify(args.train, args.models, args.test, mode=args.mode, folds=args.folds,
                            repeats=args.repeats, seed=args.seed,
                            control=TaskControl(on_progress=progress), runtime=runtime)
-    finally:
-        for bar in bars:
-            bar.close()
     report(outcome)
     write_predictions(cv_path, outcome.oof, truth={r.id: r.label for r in outcome.train.rows},
                       make_folders=True)

@@ -11,8 +11,6 @@ import json
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
 from ..core import runtime
 from ..core.config import DEVICES
 from ..core.errors import UserError
@@ -21,6 +19,7 @@ from ..core.inspection import activity
 from ..core.atomic import write_whole
 from ..core.inspection.reading import DEFAULT_SAMPLE_BYTES
 from ..core.outputs import check_file
+from .fraction_bar import FractionBar
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from ..core.inspection.subject import Subject
     subject = Subject.load(args.checkpoint, runtime.pick_device(args.device))
     layer = subject.last_layer if args.layer is None else args.layer
-    with progress_bar() as progress:
+    with FractionBar() as progress:
         if args.graph:
             report = graph.graph_report(subject.model, subject.control(), args.q, progress)
             n_sparse = subject.model.config.n_sparse
@@ -113,22 +112,6 @@ def read_text(args: argparse.Namespace) -> bytes:
     except OSError as exc:
         raise UserError(f"--text-file {args.text_file}: cannot read it "
                         f"({exc.strerror or exc})") from None
-
-
-class progress_bar:
-    """A tqdm bar on stderr fed by the engine's (fraction, message) reports."""
-
-    def __enter__(self):
-        self.bar = tqdm(total=100, file=sys.stderr, dynamic_ncols=True,
-                        bar_format="{percentage:3.0f}%|{bar:24}| {elapsed} {desc}")
-        return self
-
-    def __call__(self, fraction: float, message: str) -> None:
-        self.bar.update(round(100 * fraction) - self.bar.n)
-        self.bar.set_description_str(message)
-
-    def __exit__(self, *exc) -> None:
-        self.bar.close()
 
 
 def write_json(path: Path, doc: dict) -> None:

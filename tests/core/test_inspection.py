@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -168,7 +169,7 @@ def test_hill_estimate_recovers_a_pareto_exponent():
     assert values.tolist() == [1, 3] and share.tolist() == [0.75, 0.25]
 
 
-def test_cli_neurons_concept_and_graph_write_their_documents(demo_models, tmp_path):
+def test_cli_neurons_concept_and_graph_write_their_documents(demo_models, tmp_path, capsys):
     from bdh_studio import resources
     ckpt = next((demo_models / "checkpoints").glob("*.pt"))
     book = next(resources.demo_books().glob("*.txt"))
@@ -186,6 +187,8 @@ def test_cli_neurons_concept_and_graph_write_their_documents(demo_models, tmp_pa
     assert doc["positives"] > 0 and len(doc["top"]) == 20 and "best_auc" in doc["control"]
     assert main(["inspect", str(ckpt), "--graph", "--q", "0.05", "--out",
                  str(tmp_path / "g.json")]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"100%\|.*\| \d\d:\d\d<\d\d:\d\d ", err), "no time left: " + err[-300:]
     doc = json.loads((tmp_path / "g.json").read_text())
     for which in ("trained", "init"):
         for name in ("G_x", "G_y"):
