@@ -245,7 +245,8 @@ def check_export_target(out: str | Path, sources: list[str | Path], flag: str = 
 def describe(ckpt: dict) -> str:
     """One line for a person: which book, how far trained, how good."""
     t, book = ckpt.get("training", {}), ckpt.get("book", {})
-    state = "partial" if ckpt.get("partial") else "finished"
+    state = "partial" if ckpt.get("partial") else \
+        "finished, stopped early" if t.get("stopped_early") else "finished"
     val = t.get("val_loss")
     val_text = f", val loss {val:.3f}" if isinstance(val, (int, float)) else ""
     return f"{book.get('name', '?')}: {state} at step {t.get('step', '?')}{val_text}"

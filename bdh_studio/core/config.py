@@ -73,6 +73,8 @@ class TrainConfig:
     eval_points: int = _f(10, TRAINING, "Validations per book when training by time, at equal "
                           "fractions of max_seconds", 1, 10000)
     eval_batches: int = _f(8, TRAINING, "Fixed held-out batches per validation", 1, 10000)
+    patience: int = _f(0, TRAINING, "Validations in a row without a lower validation loss "
+                       "after which a book stops early, as finished (0: never)", 0, 1 << 30)
     checkpoint_interval: int = _f(0, TRAINING, "Steps between checkpoints (0: at the end only)",
                                   0, 1 << 30)
     val_fraction: float = _f(0.1, TRAINING, "Tail of each book held out for validation",

@@ -89,7 +89,10 @@ class CheckpointSaved(Event):
 
 @dataclass(frozen=True)
 class BookFinished(Event):
-    """A book is done with: ``status`` is finished, partial (stopped), skipped or failed."""
+    """A book is done with: ``status`` is finished, partial (stopped), skipped or failed.
+
+    ``message`` says why a book failed or was skipped, and why a finished one
+    ended before its budget (it ran out of patience)."""
     kind: ClassVar[str] = "book_finished"
     book: str
     status: str

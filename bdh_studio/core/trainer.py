@@ -139,6 +139,8 @@ class BookTrainer:
         self.scaler = runtime.grad_scaler()
         self.step, self.val_loss, self.train_loss, self.elapsed_before = 0, None, None, 0.0
         self.best: tuple[float, int] | None = None  # the lowest validation loss, its step
+        self.waited = 0  # validations since the best one: patience runs out at config.patience
+        self.stopped_early: str | None = None  # why the book stopped before its budget's end
 
     def resume_from(self, ckpt: dict) -> None:
         self.raw.load_state_dict(ckpt["state_dict"])
@@ -154,6 +156,7 @@ class BookTrainer:
         self.train_loss, self.elapsed_before = t.get("train_loss"), t.get("elapsed", 0.0)
         if t.get("best_val") is not None:
             self.best = (t["best_val"], t["best_step"])
+        self.waited = t.get("waited", 0)
 
     def save(self, partial: bool, elapsed: float) -> None:
         self.dist.record_weights(self.book.name, self.raw)
@@ -164,6 +167,7 @@ class BookTrainer:
                     "train_loss": self.train_loss, "val_loss": self.val_loss,
                     "best_val": self.best[0] if self.best else None,
                     "best_step": self.best[1] if self.best else None,
+                    "waited": self.waited, "stopped_early": self.stopped_early,
                     "elapsed": elapsed, "world_size": self.dist.book_ranks,
                     "tokens": self.step * self.config.batch_size * self.config.block_size
                     * self.dist.book_ranks, "saved_at": time.time()}
@@ -186,9 +190,25 @@ class BookTrainer:
                                  f"{self.step}; {divergence_advice(self.config, self.runtime)}")
         self.val_loss = loss
         if self.best is None or loss < self.best[0]:
-            self.best = (loss, self.step)
+            self.best, self.waited = (loss, self.step), 0
+        else:
+            self.waited += 1
         self.emit(ev.ValidationLogged(self.book.name, self.step, loss, loss / math.log(2),
                                       clock.elapsed(), time.time()))
+
+    def out_of_patience(self) -> str | None:
+        """Why to stop now, when ``patience`` validations in a row found no lower loss.
+
+        Ranks sharing the book decide alike with no vote: the loss they compare
+        is the all-reduced mean, the same number on each, and the best and the
+        count come from the same history (or the checkpoint rank 0 sent them).
+        """
+        patience = self.config.patience
+        if not patience or self.waited < patience:
+            return None
+        (best, at), plural = self.best, "s" if self.waited > 1 else ""
+        return (f"stopped early at step {self.step:,}: no better validation loss for "
+                f"{self.waited} evaluation{plural} since step {at:,} (best {best:.3f})")
 
     def overfitting(self) -> str | None:
         """What to say when the last validation loss rose well above the book's best.
@@ -202,10 +222,12 @@ class BookTrainer:
         best, at = self.best
         if self.val_loss <= best * (1 + OVERFIT_RISE):
             return None
+        patience = (f"a lower patience (now {self.config.patience})" if self.config.patience
+                    else "patience (e.g. 2: it stops after 2 validations without a lower loss)")
         return (f"{self.book.name}: the validation loss rose from {best:.3f} at step {at:,} to "
                 f"{self.val_loss:.3f} at step {self.step:,}: the model overfits this book, and "
                 f"its checkpoint is the last step's. Train it for fewer steps or seconds "
-                f"(about {at:,} steps), or with dropout")
+                f"(about {at:,} steps), with dropout, or with {patience}")
 
     def stopping(self) -> bool:
         """Whether to stop before this step.
@@ -242,6 +264,8 @@ class BookTrainer:
 
         Training by time, the clock covers the steps, the validations and the
         final save, and the budget ends the loop early enough for the last two.
+        A book out of patience (``stopped_early`` says why) is finished too:
+        its checkpoint is the last step's, as at the budget's end.
         """
         c, rt = self.config, self.runtime
         stream = (self.dist.book_rank, self.step)
@@ -283,6 +307,10 @@ class BookTrainer:
             if budget.validation_now(self.step):
                 self.validate(val_batches, clock, budget)
                 budget.advance(self.step, clock.elapsed())  # a long one may use up the time
+                if not budget.done(self.step):
+                    self.stopped_early = self.out_of_patience()
+                    if self.stopped_early:
+                        break
             if c.checkpoint_interval and self.step % c.checkpoint_interval == 0 and not last:
                 began = clock.elapsed()
                 self.save(partial=True, elapsed=began)
@@ -545,7 +573,8 @@ def _train_book(path: Path, index: int, total: int, config: TrainConfig, runtime
     status = trainer.run()
     if status == "finished" and (warning := trainer.overfitting()) is not None:
         emit(ev.BookWarning(name, warning))
-    emit(ev.BookFinished(name, status, trainer.step, trainer.val_loss, time=time.time()))
+    emit(ev.BookFinished(name, status, trainer.step, trainer.val_loss,
+                         trainer.stopped_early or "", time.time()))
     (result.finished if status == "finished" else result.partial).append(name)
     return status
 
@@ -553,11 +582,14 @@ def _train_book(path: Path, index: int, total: int, config: TrainConfig, runtime
 def _already_trained(previous: dict, config: TrainConfig) -> bool:
     """Whether a book's checkpoint is finished for this budget: more steps or seconds resume.
 
-    A finished checkpoint trained by steps counts as trained when training by time.
+    A finished checkpoint trained by steps counts as trained when training by time, and
+    one that stopped early for its patience (a setting of the run folder) as trained.
     """
     training = previous["training"]
     if previous["partial"]:
         return False
+    if training.get("stopped_early"):
+        return True
     if config.budget == "seconds":
         return training.get("budget") != "seconds" or training["max_seconds"] >= config.max_seconds
     return training["step"] >= config.max_iters

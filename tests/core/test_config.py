@@ -26,6 +26,7 @@ def test_presets_are_valid_and_paper_is_the_original_script():
     ({"precision": "fp8"}, "precision", "must be one of auto, fp32, bf16, fp16"),
     ({"warmup_iters": 10, "max_iters": 5}, "warmup_iters", "more than max_iters 5"),
     ({"lr_schedule": "cosine", "min_lr": 1.0, "lr": 0.1}, "min_lr", "above the peak lr"),
+    ({"patience": -1}, "patience", "-1 must be between 0 and 1,073,741,824"),
 ])
 def test_problems_name_the_field_and_reason(changes, field, reason):
     found = cfg.problems(cfg.PRESETS["tiny"].replace(**changes))

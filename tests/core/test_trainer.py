@@ -318,7 +318,8 @@ def test_a_validation_loss_that_rose_well_above_its_best_says_the_model_overfits
         assert [e.message for e in said][0] == (
             "Alpha Book: the validation loss rose from 1.500 at step 20 to 1.900 at step 30: "
             "the model overfits this book, and its checkpoint is the last step's. Train it for "
-            "fewer steps or seconds (about 20 steps), or with dropout")
+            "fewer steps or seconds (about 20 steps), with dropout, or with patience (e.g. 2: "
+            "it stops after 2 validations without a lower loss)")
         finished = [i for i, e in enumerate(seen) if isinstance(e, ev.BookFinished)]
         assert seen.index(said[0]) == finished[0] - 1 and len(said) == 2
     else:

@@ -26,11 +26,11 @@ CONFIG, METRICS, CHECKPOINTS = "config.json", "metrics.jsonl", "checkpoints"
 RANK_METRICS = re.compile(r"metrics\.rank(\d+)\.jsonl")
 
 # Settings that change what a book model is, and its budget (the schedule follows it,
-# and a finished book is finished for its budget); the others (intervals, device) may
-# change between runs on the same folder.
+# and a finished book is finished for its budget, or for its patience); the others
+# (intervals, device) may change between runs on the same folder.
 IDENTITY = ("n_layer", "n_embd", "n_head", "mlp_internal_dim_multiplier", "dropout",
             "block_size", "batch_size", "lr", "weight_decay", "lr_schedule", "warmup_iters",
-            "min_lr", "grad_clip", "val_fraction", "seed", "budget")
+            "min_lr", "grad_clip", "val_fraction", "seed", "budget", "patience")
 BUDGET_LIMIT = {"steps": "max_iters", "seconds": "max_seconds"}
 
 

@@ -159,6 +159,8 @@ def book_outcome(event: ev.BookFinished) -> tuple[str, str]:
     detail = f"val loss {event.val_loss:.3f}" if event.val_loss is not None else ""
     if event.status == "failed":
         detail = event.message
+    elif event.status == "finished" and event.message:  # why it ended before its budget
+        detail = f"{detail}; {event.message}" if detail else event.message
     elif event.status == "partial":
         detail = f"stopped at step {event.step}" + (f", {detail}" if detail else "")
     return state, detail
