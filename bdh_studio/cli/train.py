@@ -40,6 +40,9 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-seconds", type=float, metavar="S",
                    help="train each book for S seconds of wall-clock instead, validation and "
                         "saving included (budget seconds)")
+    p.add_argument("--patience", type=int, metavar="K",
+                   help="stop a book early, as finished, after K validations in a row without "
+                        "a lower validation loss (the patience setting; default 0: never)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="any setting, e.g. --set n_layer=4 --set lr=3e-4 (repeatable)")
     p.add_argument("--device", choices=cfg.DEVICES, help="default: auto")
@@ -65,7 +68,8 @@ def register(p: argparse.ArgumentParser) -> None:
 
 
 def build_config(args: argparse.Namespace) -> cfg.TrainConfig:
-    """Preset, then the JSON file, then --iters/--max-seconds/--device/..., then --set."""
+    """Preset, then the JSON file, then --iters/--max-seconds/--patience/--device/..., then
+    --set."""
     if args.iters is not None and args.max_seconds is not None:
         raise cfg.ConfigError("give --iters (steps per book) or --max-seconds (seconds per "
                               "book), not both")
@@ -73,7 +77,7 @@ def build_config(args: argparse.Namespace) -> cfg.TrainConfig:
     if args.config:
         config = cfg.load(args.config, base=config)
     flags = {"device": args.device, "precision": args.precision, "threads": args.threads,
-             "compile": True if args.compile else None}
+             "patience": args.patience, "compile": True if args.compile else None}
     if args.iters is not None:
         flags.update(budget="steps", max_iters=args.iters)
     if args.max_seconds is not None:

@@ -4,6 +4,8 @@ lower loss; patience 0 never stops one, and a resumed book keeps counting."""
 import pytest
 import torch
 
+from bdh_studio import resources
+from bdh_studio.cli import main
 from bdh_studio.core import checkpoints
 from bdh_studio.core import events as ev
 from bdh_studio.core.config import PRESETS
@@ -92,3 +94,20 @@ def test_a_resumed_book_keeps_counting_from_its_saved_best(tiny_config, books_di
     [end] = finished(seen)
     assert end.step == 40 and "for 2 evaluations since step 20 (best 1.500)" in end.message
 
+
+def test_the_demo_books_stop_early_with_the_tiny_preset_and_patience_1(tmp_path, capsys):
+    """The command line's --patience; its progress lines say where and why each book stopped."""
+    out = tmp_path / "run"
+    assert main(["train", "--demo", "--out", str(out), "--preset", "tiny", "--patience",
+                 "1"]) == 0
+    err = capsys.readouterr().err
+    models = sorted((out / "checkpoints").glob("*.pt"))
+    assert [p.stem for p in models] == sorted(p.stem for p in find_books(resources.demo_books()))
+    for ckpt_path in models:
+        training = checkpoints.load(ckpt_path)["training"]
+        assert training["step"] < PRESETS["tiny"].max_iters
+        assert training["stopped_early"].startswith(f"stopped early at step {training['step']}: "
+                                                    f"no better validation loss for 1 evaluation "
+                                                    f"since step ")
+        assert f"{ckpt_path.stem}: finished at step {training['step']}" in err
+        assert training["stopped_early"] in err
