@@ -53,6 +53,17 @@ from .training_view import TrainingView
 from .window_actions import build_actions
 from .window_state import restore_state, save_state
 
+
+def banner_text(event: ev.Event) -> str | None:
+    """What the banner tells of a training event: a failure, a warning, or why a book
+    finished before its budget (its patience ran out)."""
+    if isinstance(event, (ev.BookFailed, ev.BookWarning, ev.RunFailed)):
+        return event.message
+    if isinstance(event, ev.BookFinished) and event.status == "finished" and event.message:
+        return f"{event.book}: {event.message}"
+    return None
+
+
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, runs_root: Path | None = None):
         super().__init__()
@@ -265,8 +276,8 @@ class MainWindow(QMainWindow):
     def on_event(self, event: ev.Event) -> None:
         self.plots.handle(event)
         self.books.show_event(event)
-        if isinstance(event, (ev.BookFailed, ev.BookWarning, ev.RunFailed)):
-            self.banner.add_message(event.message)
+        if (news := banner_text(event)) is not None:
+            self.banner.add_message(news)
         if isinstance(event, (ev.RunStarted, ev.ValidationLogged, ev.BookFinished,
                               ev.RunFinished)):
             self.runs.schedule()  # its state, losses, duration and size moved on
