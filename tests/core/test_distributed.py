@@ -123,6 +123,24 @@ def test_ranks_training_by_time_stop_at_the_same_step_with_equal_weights(books_d
         assert {(weights / f"{book}.rank{r}").read_text() for r in (0, 1)} == {digest}
 
 
+def test_ranks_out_of_patience_stop_the_book_at_the_same_step(books_dir, tmp_path):
+    """Each rank decides alone from the all-reduced validation loss: a rank that went on
+    would wait in a collective the others never join."""
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    run = Torchrun(books_dir, tmp_path / "run", "--iters", "400", "--set", "eval_interval=5",
+                   "--patience", "1", weights=weights)
+    assert run.wait() == 0, run.stderr
+    for book in ("Alpha Book", "beta book"):
+        ckpt = checkpoints.load(tmp_path / "run" / "checkpoints" / f"{book}.pt")
+        training = ckpt["training"]
+        assert not ckpt["partial"] and training["step"] < 400 and training["world_size"] == 2
+        assert training["stopped_early"].startswith(f"stopped early at step {training['step']}")
+        assert f"{book}: finished at step {training['step']}" in run.stderr
+        digest = weights_digest(ckpt["state_dict"])
+        assert {(weights / f"{book}.rank{r}").read_text() for r in (0, 1)} == {digest}
+
+
 def test_spread_books_trains_each_book_once(books_dir, tmp_path):
     (books_dir / "gamma.txt").write_text(make_text(20_000, 3), encoding="utf-8")
     run = Torchrun(books_dir, tmp_path / "run", "--iters", "10", "--spread-books")
