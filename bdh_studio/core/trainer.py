@@ -207,8 +207,8 @@ class BookTrainer:
         if not patience or self.waited < patience:
             return None
         (best, at), plural = self.best, "s" if self.waited > 1 else ""
-        return (f"stopped early at step {self.step:,}: no better validation loss for "
-                f"{self.waited} evaluation{plural} since step {at:,} (best {best:.3f})")
+        return (f"stopped early at step {self.step:,}: no lower validation loss in "
+                f"{self.waited} validation{plural} since step {at:,} (best {best:.3f})")
 
     def overfitting(self) -> str | None:
         """What to say when the last validation loss rose well above the book's best.

@@ -52,7 +52,7 @@ def test_a_book_out_of_patience_stops_early_as_finished_and_says_why(
     out = tmp_path / "run"
     result, seen = train(config(tiny_config, 2), alpha(books_dir), out)
     assert result.ok and result.finished == ["Alpha Book"]
-    why = ("stopped early at step 40: no better validation loss for 2 evaluations since step "
+    why = ("stopped early at step 40: no lower validation loss in 2 validations since step "
            "20 (best 1.500)")
     [end] = finished(seen)
     assert (end.status, end.step, end.message) == ("finished", 40, why)
@@ -92,7 +92,7 @@ def test_a_resumed_book_keeps_counting_from_its_saved_best(tiny_config, books_di
     assert (training["best_step"], training["waited"]) == (20, 1)
     _, seen = train(config(tiny_config, 2), alpha(books_dir), out)  # loss 1.7 at step 40
     [end] = finished(seen)
-    assert end.step == 40 and "for 2 evaluations since step 20 (best 1.500)" in end.message
+    assert end.step == 40 and "in 2 validations since step 20 (best 1.500)" in end.message
 
 
 def test_the_demo_books_stop_early_with_the_tiny_preset_and_patience_1(tmp_path, capsys):
@@ -107,7 +107,7 @@ def test_the_demo_books_stop_early_with_the_tiny_preset_and_patience_1(tmp_path,
         training = checkpoints.load(ckpt_path)["training"]
         assert training["step"] < PRESETS["tiny"].max_iters
         assert training["stopped_early"].startswith(f"stopped early at step {training['step']}: "
-                                                    f"no better validation loss for 1 evaluation "
+                                                    f"no lower validation loss in 1 validation "
                                                     f"since step ")
         assert f"{ckpt_path.stem}: finished at step {training['step']}" in err
         assert training["stopped_early"] in err

@@ -27,7 +27,7 @@ def test_a_book_out_of_patience_says_so_in_the_books_list_and_the_banner(
     assert window.config_panel.config().patience == 1
     window.start_training(tmp_path / "run")
     qtbot.waitUntil(lambda: not window.training, timeout=60_000)
-    why = "stopped early at step 20: no better validation loss for 1 evaluation since step 10 " \
+    why = "stopped early at step 20: no lower validation loss in 1 validation since step 10 " \
           "(best 2.000)"
     for book in ("Alpha Book", "beta book"):
         assert window.books.state_of(book) == f"trained: val loss 2.050; {why}"
