@@ -25,7 +25,7 @@ from ..core.classifier import Outcome, classify, write_predictions
 from ..core.classify_runs import checkpoints_used, describe, load, partial_note, save, saved
 from ..core.config import CLASSIFIER_MODES
 from ..core.control import TaskControl
-from ..core.countdown import timed
+from ..core.countdown import Countdown, duration, timed
 from ..core.errors import UserError, WriteFailed
 from ..core.outputs import check_file
 from ..core.predictions import PredictionRow, out_of_fold, prediction_rows, write_table
@@ -368,9 +368,12 @@ class ResultsPanel(QWidget):
         device, precision = self.device, self.precision
 
         def task(control: TaskControl) -> Shown:
+            began = Countdown()
             outcome = classify(train, models, test, mode=mode, folds=folds, repeats=repeats,
                                control=control.relay(timed(control.progress)),
                                runtime=resolve(device, precision))
+            # The result's message replaces the progress one, which said how long it took.
+            took = f"in {duration(began.elapsed())}"
             note, kept, not_kept = partial_note(checkpoints_used(outcome)), None, ""
             if is_run(Path(models)):  # a run folder keeps the results made from it
                 settings = {"train": train, "test": test, "models": models, "mode": mode,
@@ -378,7 +381,7 @@ class ResultsPanel(QWidget):
                 kept, not_kept = keep(models, outcome, settings)
                 where = f"kept in {kept}" if kept else "not kept: see the message at the top"
                 note = "; ".join(filter(None, [where, note]))
-            return Shown(outcome, note, models, kept, not_kept)
+            return Shown(outcome, "; ".join(filter(None, [took, note])), models, kept, not_kept)
 
         self.worker.start(task)
         self.progress.setValue(0)

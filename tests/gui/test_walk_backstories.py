@@ -123,3 +123,4 @@ def test_a_run_says_how_long_it_has_run_and_about_how_long_it_has_left(window, q
                              for message in under_way), seen
     assert any(message.startswith("grouped fold") for message in under_way), seen
     assert re.fullmatch(r"done · \d+:\d\d elapsed", seen[-1][1]), seen
+    assert re.search(r"rows predicted; in \d+:\d\d; kept in ", panel.message.text())  # took
