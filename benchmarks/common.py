@@ -20,6 +20,7 @@ import torch
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BDH_SHARED", REPO.parent / "shared"))
+CASTAWAYS = SHARED / "data" / "kdsh" / "books" / "In search of the castaways.txt"
 
 sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured, even piped
 
@@ -84,3 +85,15 @@ def header(title: str) -> None:
     print(title)
     print(f"  machine: {machine()}")
     print(f"  command: python {' '.join(sys.argv)}")
+
+
+def cpu_preset_model(**changes):
+    """The cpu preset's model (``changes`` to its model config), seeded, in eval mode: what
+    the inspector benchmarks read."""
+    from dataclasses import replace
+
+    from bdh_studio.core.config import PRESETS
+    from bdh_studio.core.model import BDH
+    config = PRESETS["cpu"]
+    torch.manual_seed(config.seed)
+    return BDH(replace(config.model_config(), **changes)).eval()

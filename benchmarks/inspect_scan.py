@@ -14,12 +14,12 @@ import argparse
 
 import numpy as np
 import torch
-from common import SHARED, alternate, header, median, paired, spread, timed, verdict
+from common import (CASTAWAYS, alternate, cpu_preset_model, header, median, paired, spread,
+                    timed, verdict)
 
 from bdh_studio.core.config import PRESETS
 from bdh_studio.core.inspection.neurons import ScanSettings, scan_neurons
 from bdh_studio.core.inspection.reading import sample_book
-from bdh_studio.core.model import BDH
 
 TARGET = 1.3
 BATCH = 16
@@ -31,11 +31,8 @@ def main() -> None:
     parser.add_argument("--bytes", type=int, default=200_000)
     args = parser.parse_args()
     header("Benchmark 10: neuron scan vs bare no_grad forward, cpu preset")
-    config = PRESETS["cpu"]
-    torch.manual_seed(config.seed)
-    model = BDH(config.model_config()).eval()
-    book = SHARED / "data" / "kdsh" / "books" / "In search of the castaways.txt"
-    sample = sample_book(book, args.bytes, config.block_size)
+    config, model = PRESETS["cpu"], cpu_preset_model()
+    sample = sample_book(CASTAWAYS, args.bytes, config.block_size)
     print(f"  {sample.n_bytes:,} bytes in {len(sample.chunks)} chunks of {sample.block}")
 
     def bare() -> None:

@@ -15,12 +15,11 @@ old code's: ``LayerTap`` through ``BDH.hidden``, then the same top-k.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
 import torch
-from common import SHARED, alternate, header, median, paired, spread, timed
+from common import (CASTAWAYS, alternate, cpu_preset_model, header, median, paired, spread,
+                    timed)
 
-from bdh_studio.core.config import PRESETS
 from bdh_studio.core.inspection import activity
 from bdh_studio.core.model import BDH
 
@@ -42,11 +41,8 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=6)
     args = parser.parse_args()
     header("Benchmark 16: a byte's top neurons, whole forward vs stopped at the layer")
-    config = PRESETS["cpu"]
-    torch.manual_seed(config.seed)
-    model = BDH(replace(config.model_config(), n_layer=args.layers)).eval()
-    book = SHARED / "data" / "kdsh" / "books" / "In search of the castaways.txt"
-    data = book.read_bytes()[100_000: 100_000 + args.bytes]
+    model = cpu_preset_model(n_layer=args.layers)
+    data = CASTAWAYS.read_bytes()[100_000: 100_000 + args.bytes]
     print(f"  {len(data)} bytes, the last one's neurons; {args.layers} layers, "
           f"n_embd {model.config.n_embd}, {model.config.n_head} heads, N {model.config.n_sparse}")
     layers, last = (0, args.layers - 1), len(data) - 1

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import REPO, SHARED, machine
+from common import CASTAWAYS, REPO, machine
 
 # The settings tried, in the order tried, as overrides of the preset's values
 # before this sweep.  "old" is the preset as it was, by steps; the rest get the
@@ -89,7 +89,7 @@ OLD = {
                  eval_batches=4, precision="fp32"),
 }
 BUDGET = {"cpu": 80.0, "tiny": 10.0}
-BOOKS = {"cpu": [SHARED / "data/kdsh/books/In search of the castaways.txt"],
+BOOKS = {"cpu": [CASTAWAYS],
          "tiny": sorted((REPO / "bdh_studio/resources/demo/books").glob("*.txt"))}
 SEEDS = (1337, 2024, 7)
 
